@@ -1,0 +1,1 @@
+"""Pure planning metrics on GeoDataFrames (no I/O, no UI imports)."""

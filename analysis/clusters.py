@@ -1,0 +1,113 @@
+"""Cluster geometry and the side-by-side cluster comparison."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.crs import ANALYSIS_CRS
+
+if TYPE_CHECKING:
+    from geo.boundaries import Cluster
+
+__all__ = ["cluster_polygons", "cluster_summary", "unit_cluster_ids"]
+
+
+def unit_cluster_ids(units: gpd.GeoDataFrame, clusters: tuple[Cluster, ...]) -> pd.Series:
+    """Return the cluster id of every unit, aligned to ``units.index``.
+
+    A town administered by a non-territorial zone (e.g. 淀山湖 under the
+    tourism resort) belongs to the cluster that lists it.
+    """
+    lookup = {m: c.cluster_id for c in clusters for m in c.members}
+    return units["unit_id"].map(lookup).rename("cluster_id")
+
+
+def cluster_polygons(
+    units: gpd.GeoDataFrame, clusters: tuple[Cluster, ...]
+) -> gpd.GeoDataFrame:
+    """Dissolve territorial units into one polygon per cluster (WGS84).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Indexed 0..3 in the clusters' order with ``cluster_id``, ``area_km2``
+        (measured in EPSG:4549) and ``boundary_quality`` (``approximate`` if
+        any member's boundary is).
+    """
+    frame = units[["unit_id", "boundary_quality", "geometry"]].copy()
+    frame["cluster_id"] = unit_cluster_ids(units, clusters)
+    frame["approximate"] = frame["boundary_quality"] != "official"
+    dissolved = frame.dissolve(by="cluster_id", aggfunc={"approximate": "any"})
+    order = [c.cluster_id for c in clusters]
+    dissolved = dissolved.reindex(order).reset_index()
+    dissolved["boundary_quality"] = dissolved["approximate"].map(
+        {True: "approximate", False: "official"}
+    )
+    dissolved = dissolved.drop(columns="approximate")
+    dissolved["area_km2"] = dissolved.to_crs(ANALYSIS_CRS).area / 1e6
+    return gpd.GeoDataFrame(dissolved, geometry="geometry", crs=units.crs)
+
+
+def cluster_summary(
+    units: gpd.GeoDataFrame,
+    unit_table: pd.DataFrame,
+    clusters: tuple[Cluster, ...],
+) -> pd.DataFrame:
+    """Compare the clusters: members, measured area, share, cited population.
+
+    Population is summed only when every territorial member has a cited
+    figure, or when the lead zone's cited figure covers the whole cluster
+    (e.g. the tourism resort's figure for its three towns); otherwise it is
+    left empty and ``population_known`` says for how many members a figure
+    exists. Years are reported, never mixed silently.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per cluster, in the clusters' order.
+    """
+    measured = units.set_index("unit_id")["area_km2"]
+    total_area = float(measured.sum())
+    table = unit_table.set_index("unit_id")
+    rows = []
+    for cluster in clusters:
+        territorial = [m for m in cluster.members if m in measured.index]
+        area = float(measured.loc[territorial].sum())
+        pops = table.loc[territorial, "population"]
+        years = table.loc[territorial, "population_year"]
+        lead = table.loc[cluster.lead_unit]
+        population: float | None = None
+        population_years = ""
+        if not bool(lead["territorial"]) and pd.notna(lead["population"]):
+            population = float(lead["population"])
+            population_years = str(int(lead["population_year"]))
+        elif pops.notna().all():
+            population = float(pops.sum())
+            population_years = "–".join(sorted({str(int(y)) for y in years.dropna()}))
+        rows.append(
+            {
+                "cluster_id": cluster.cluster_id,
+                "name_zh": cluster.name_zh,
+                "name_en": cluster.name_en,
+                "direction_zh": cluster.direction_zh,
+                "direction_en": cluster.direction_en,
+                "members": len(cluster.members),
+                "area_km2": round(area, 2),
+                "share_of_county": round(area / total_area, 4),
+                "population": population,
+                "population_year": population_years,
+                "population_known": f"{int(pops.notna().sum())}/{len(territorial)}",
+                "boundary_quality": (
+                    "official"
+                    if (units.set_index("unit_id").loc[territorial, "boundary_quality"]
+                        == "official").all()
+                    else "approximate"
+                ),
+            }
+        )
+    summary = pd.DataFrame(rows)
+    summary["population"] = summary["population"].astype("Int64")
+    return summary

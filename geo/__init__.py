@@ -1,0 +1,1 @@
+"""Data access, coordinate systems and geometry hygiene (no UI imports)."""

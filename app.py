@@ -1,0 +1,48 @@
+"""Kunshan planning map: Streamlit entry point (thin: settings, sidebar, pages)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from layers.labels import LANGUAGES, Lang, tr
+from layers.specs import BASEMAPS
+from ui import cluster_page, settings, state
+
+st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
+state.init_state(**{state.BASEMAP: settings.default_basemap()})
+if st.session_state[state.BASEMAP] not in {b.id for b in BASEMAPS}:
+    st.session_state[state.BASEMAP] = "osm"
+
+with st.sidebar:
+    st.segmented_control(
+        tr("language", "zh"),
+        LANGUAGES,
+        key=state.LANG,
+        format_func={"zh": "中文", "en": "English"}.get,
+    )
+    if st.session_state[state.LANG] is None:  # segmented_control can be deselected
+        st.session_state[state.LANG] = "zh"
+    lang: Lang = st.session_state[state.LANG]
+    st.markdown(f"### {tr('app_title', lang)}")
+    state.select_in_lang(
+        tr("basemap", lang),
+        [b.id for b in BASEMAPS],
+        state_key=state.BASEMAP,
+        lang=lang,
+        format_func=lambda bid: tr(next(b for b in BASEMAPS if b.id == bid).label_key, lang),
+    )
+    if st.session_state[state.BASEMAP] == "tianditu" and not settings.tianditu_key():
+        st.caption(tr("tianditu_needs_key", lang))
+    st.markdown(f"**{tr('dataset', lang)}**")
+    st.caption(tr("dataset_bundled", lang))
+    official = settings.units_path() != settings.UNITS_PATH
+    st.caption(tr("dataset_units_official" if official else "dataset_units_approx", lang))
+
+
+def _clusters() -> None:
+    cluster_page.render(lang, st.session_state[state.BASEMAP])
+
+
+st.navigation(
+    [st.Page(_clusters, title=tr("page_clusters", lang), url_path="clusters", default=True)]
+).run()

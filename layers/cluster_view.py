@@ -1,0 +1,133 @@
+"""Prepare the cluster overview's layers: display GeoJSON, labels and texts."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from analysis.clusters import cluster_polygons, unit_cluster_ids
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
+from geo.display import geojson_for_display
+from layers.labels import Lang, tr
+from layers.specs import UNIT_TOOLTIP_FIELDS
+
+if TYPE_CHECKING:
+    from geo.boundaries import Cluster
+
+__all__ = ["ClusterMapInputs", "cluster_map_inputs", "format_population"]
+
+
+@dataclass(frozen=True)
+class ClusterMapInputs:
+    """Everything the cluster map draws, already light and escaped."""
+
+    outline_geojson: dict[str, Any]
+    clusters_geojson: dict[str, Any]
+    units_geojson: dict[str, Any]
+    labels: list[dict[str, Any]]
+    cluster_bounds: dict[str, tuple[float, float, float, float]]
+    outline_bounds: tuple[float, float, float, float]
+    approximate_units: bool
+
+    def cluster_feature(self, cluster_id: str) -> dict[str, Any] | None:
+        """Return the display feature of ``cluster_id`` (None if unknown)."""
+        for feature in self.clusters_geojson["features"]:
+            if feature["properties"]["cluster_id"] == cluster_id:
+                return feature
+        return None
+
+
+def format_population(value: object, year: object, lang: Lang) -> str:
+    """Return a population with its year, or the 'no cited figure' text.
+
+    Examples
+    --------
+    >>> format_population(62927, 2017, "en")
+    '62,927 (2017)'
+    >>> format_population(None, None, "zh")
+    '暂无可引用数据'
+    """
+    if value is None or pd.isna(value):
+        return tr("population_unknown", lang)
+    suffix = f" ({int(year)})" if year is not None and not pd.isna(year) else ""  # type: ignore[call-overload]
+    return f"{int(value):,}{suffix}"  # type: ignore[call-overload]
+
+
+def _label_point(geometry_m: shapely.Geometry) -> shapely.Point:
+    """Return the centre of the largest inscribed circle (a good label spot)."""
+    circle = shapely.maximum_inscribed_circle(geometry_m, tolerance=50.0)
+    return shapely.get_point(circle, 0)
+
+
+def cluster_map_inputs(
+    outline: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    clusters: tuple[Cluster, ...],
+    *,
+    lang: Lang,
+) -> ClusterMapInputs:
+    """Build the display layers of the cluster overview in ``lang``."""
+    by_id = {c.cluster_id: c for c in clusters}
+    units = units.copy()
+    units["cluster_id"] = unit_cluster_ids(units, clusters)
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    quality_text = {
+        "approximate": tr("quality_approximate", lang),
+        "official": tr("quality_official", lang),
+    }
+    units["tt_name"] = [
+        html.escape(f"{zh} / {en}") for zh, en in zip(units["name_zh"], units["name_en"])
+    ]
+    units["tt_cluster"] = [html.escape(by_id[c].short(lang)) for c in units["cluster_id"]]
+    units["tt_area"] = [f"{a:.1f}" for a in units["area_km2"]]
+    units["tt_population"] = [
+        html.escape(format_population(p, y, lang))
+        for p, y in zip(units["population"], units["population_year"])
+    ]
+    units["tt_quality"] = [html.escape(quality_text[q]) for q in units["boundary_quality"]]
+    units["name"] = units[name_col].map(html.escape)
+
+    polygons = cluster_polygons(units, clusters)
+    polygons["colour"] = [by_id[c].colour for c in polygons["cluster_id"]]
+    polygons["tt_cluster"] = [
+        html.escape(f"{by_id[c].short(lang)} · {by_id[c].name(lang)}")
+        for c in polygons["cluster_id"]
+    ]
+    metric = polygons.to_crs(ANALYSIS_CRS)
+    points = gpd.GeoSeries(
+        [_label_point(g) for g in metric.geometry], crs=ANALYSIS_CRS
+    ).to_crs(DISPLAY_CRS)
+    labels = [
+        {
+            "lat": round(p.y, 6),
+            "lon": round(p.x, 6),
+            "label": by_id[cid].short(lang),
+            "colour": by_id[cid].colour,
+            "cluster_id": cid,
+        }
+        for cid, p in zip(polygons["cluster_id"], points)
+    ]
+    bounds = {
+        cid: tuple(float(v) for v in geom.bounds)
+        for cid, geom in zip(polygons["cluster_id"], polygons.geometry)
+    }
+    return ClusterMapInputs(
+        outline_geojson=geojson_for_display(outline, columns=[], tolerance_m=5.0),
+        clusters_geojson=geojson_for_display(
+            polygons, columns=["cluster_id", "colour", "tt_cluster"], tolerance_m=5.0
+        ),
+        units_geojson=geojson_for_display(
+            units,
+            columns=["unit_id", "cluster_id", "name", *UNIT_TOOLTIP_FIELDS],
+            tolerance_m=5.0,
+        ),
+        labels=labels,
+        cluster_bounds=bounds,  # type: ignore[arg-type]
+        outline_bounds=tuple(float(v) for v in outline.total_bounds),  # type: ignore[arg-type]
+        approximate_units=bool((units["boundary_quality"] != "official").any()),
+    )

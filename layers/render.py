@@ -1,0 +1,355 @@
+"""The one folium builder: turn layer specs and prepared GeoJSON into a map.
+
+Leaflet is served by the app itself (``static/vendor``, fetched by ``make
+vendor``) instead of the CDNs folium points at, which are blocked in mainland
+China and unreachable on intranets. :func:`localize_assets` rewrites every
+element's JS/CSS to the local copies and refuses anything without one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from geo.errors import LayerSpecError
+from layers.labels import Lang, tr
+from layers.specs import UNIT_TOOLTIP_FIELDS, BasemapSpec, layer_by_id
+
+__all__ = [
+    "LEAFLET_VERSION",
+    "STATIC_URL",
+    "VENDOR_FILES",
+    "ZOOM_SNAP",
+    "MapView",
+    "build_cluster_map",
+    "localize_assets",
+    "missing_vendor_files",
+    "selected_cluster_group",
+    "view_for_bounds",
+]
+
+LEAFLET_VERSION = "1.9.4"
+STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
+VENDOR_FILES = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css")
+# Folium assets we serve locally, by folium's own asset name.
+_LOCAL_ASSETS = {
+    "leaflet": "vendor/leaflet/leaflet.js",
+    "leaflet_css": "vendor/leaflet/leaflet.css",
+}
+# Assets folium adds by default that nothing on our maps uses (no Bootstrap UI,
+# no awesome-markers icons): dropped rather than fetched from a CDN.
+_UNUSED_ASSETS = frozenset(
+    {
+        "jquery",
+        "bootstrap",
+        "awesome_markers",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers_font_css",
+        "awesome_markers_css",
+        "awesome_rotate_css",
+    }
+)
+_E = TypeVar("_E", bound=Element)
+_DEFAULT_CENTER = (31.33, 120.98)
+_TILE_SIZE_PX = 256
+ZOOM_SNAP = 0.25
+
+_MAP_CSS = """
+<style>
+.cluster-label div {font: 600 13px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+  color:#222; text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff; white-space:nowrap;
+  transform: translate(-50%, -50%); pointer-events:none;}
+.planning-legend {background:rgba(255,255,255,.92); padding:6px 9px; border-radius:4px;
+  font: 12px/1.45 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#222;
+  box-shadow:0 1px 4px rgba(0,0,0,.3); max-width:240px;}
+.planning-legend .sw {display:inline-block; width:14px; height:10px; margin-right:5px;
+  vertical-align:middle; border:1px solid #555;}
+.planning-legend .ln {display:inline-block; width:14px; height:0; margin-right:5px;
+  vertical-align:middle;}
+.planning-legend .src {color:#555; font-size:10.5px; margin-top:3px;}
+.leaflet-container.no-basemap {background:#eef2f3;}
+.leaflet-interactive:focus {outline:none;}
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class MapView:
+    """A map centre (lat, lon) and zoom level."""
+
+    center: tuple[float, float]
+    zoom: float
+
+
+def view_for_bounds(
+    bounds: tuple[float, float, float, float],
+    *,
+    width_px: int = 700,
+    height_px: int = 600,
+    max_zoom: int = 16,
+    zoom_snap: float = ZOOM_SNAP,
+) -> MapView:
+    """Return the centre and the largest zoom at which ``bounds`` fits the map.
+
+    Parameters
+    ----------
+    bounds
+        ``(min_lon, min_lat, max_lon, max_lat)`` in WGS84 degrees.
+
+    Examples
+    --------
+    >>> view_for_bounds((120.8, 31.1, 121.2, 31.55))
+    MapView(center=(31.325, 121.0), zoom=10.25)
+    """
+    min_lon, min_lat, max_lon, max_lat = bounds
+
+    def _merc_y(lat: float) -> float:
+        rad = math.radians(lat)
+        return math.log(math.tan(math.pi / 4 + rad / 2))
+
+    lon_fraction = max(max_lon - min_lon, 1e-9) / 360.0
+    lat_fraction = max(_merc_y(max_lat) - _merc_y(min_lat), 1e-9) / (2 * math.pi)
+    zoom_x = math.log2(width_px / _TILE_SIZE_PX / lon_fraction)
+    zoom_y = math.log2(height_px / _TILE_SIZE_PX / lat_fraction)
+    fitted = math.floor(min(zoom_x, zoom_y) / zoom_snap) * zoom_snap
+    zoom = max(0.0, min(float(max_zoom), fitted))
+    center = (round((min_lat + max_lat) / 2, 6), round((min_lon + max_lon) / 2, 6))
+    return MapView(center=center, zoom=zoom)
+
+
+def missing_vendor_files(static_dir: Path) -> list[str]:
+    """Return the vendored files that are not present under ``static_dir``."""
+    return [name for name in VENDOR_FILES if not (static_dir / name).is_file()]
+
+
+def _walk(element: Any) -> Any:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def localize_assets(m: _E, *, static_url: str = STATIC_URL) -> _E:
+    """Point every JS/CSS asset of ``m`` and its children at the app's static files.
+
+    Raises
+    ------
+    LayerSpecError
+        If an element needs an asset that has no local copy (so a new plugin
+        cannot silently pull from a CDN).
+    """
+    for element in _walk(m):
+        for attribute in ("default_js", "default_css"):
+            assets = getattr(element, attribute, None)
+            if not assets:
+                continue
+            local = []
+            for name, url in assets:
+                if name in _LOCAL_ASSETS:
+                    local.append((name, f"{static_url}/{_LOCAL_ASSETS[name]}"))
+                elif name not in _UNUSED_ASSETS:
+                    msg = (
+                        f"{type(element).__name__} needs {name} ({url}), which is not "
+                        "vendored; add it to layers/render.py and the Makefile's vendor step."
+                    )
+                    raise LayerSpecError(msg)
+            setattr(element, attribute, local)
+    return m
+
+
+class _Legend(MacroElement):
+    """A Leaflet control holding pre-escaped legend HTML."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: "bottomright"});
+{{ this.get_name() }}.onAdd = function () {
+    var div = L.DomUtil.create("div", "planning-legend");
+    div.innerHTML = {{ this.html_json }};
+    return div;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, legend_html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html_json = json.dumps(legend_html)
+
+
+def _legend_html(clusters: list[dict[str, str]], *, lang: Lang, approximate: bool) -> str:
+    rows = [f"<b>{html.escape(tr('legend_title', lang))}</b>"]
+    for cluster in clusters:
+        rows.append(
+            f'<div><span class="sw" style="background:{html.escape(cluster["colour"])}"></span>'
+            f"{html.escape(cluster['label'])}</div>"
+        )
+    rows.append(
+        f'<div><span class="ln" style="border-top:3px solid #222"></span>'
+        f"{html.escape(tr('legend_outline', lang))}</div>"
+    )
+    unit_key = "legend_units" if approximate else "legend_units_official"
+    rows.append(
+        f'<div><span class="ln" style="border-top:1px dashed #444"></span>'
+        f"{html.escape(tr(unit_key, lang))}</div>"
+    )
+    rows.append(f'<div class="src">{html.escape(tr("legend_sources", lang))}</div>')
+    return "".join(rows)
+
+
+def _style(colour_property: str | None, base: dict[str, object]) -> Any:
+    def style(feature: dict[str, Any]) -> dict[str, object]:
+        out = dict(base)
+        if colour_property:
+            colour = feature["properties"][colour_property]
+            out.update(color=colour, fillColor=colour)
+        return out
+
+    return style
+
+
+def build_cluster_map(
+    *,
+    outline_geojson: dict[str, Any],
+    clusters_geojson: dict[str, Any],
+    units_geojson: dict[str, Any],
+    labels: list[dict[str, Any]],
+    lang: Lang,
+    basemap: BasemapSpec,
+    basemap_key: str | None = None,
+    approximate_units: bool = True,
+    static_url: str = STATIC_URL,
+) -> folium.Map:
+    """Build the cluster overview's base map (identical across reruns for equal inputs).
+
+    Parameters
+    ----------
+    outline_geojson, clusters_geojson, units_geojson
+        FeatureCollections from :func:`geo.display.geojson_for_display`.
+        Cluster features carry ``cluster_id``, ``colour``; unit features carry
+        ``cluster_id`` and the pre-escaped tooltip fields ``tt_*``.
+    labels
+        ``{"lat", "lon", "label", "colour"}`` per cluster (label in ``lang``).
+    lang
+        Language of every text on the map.
+    basemap, basemap_key
+        The basemap spec and its key where one is needed.
+    approximate_units
+        Whether unit boundaries are approximate (legend wording).
+    static_url
+        Where the app serves its vendored Leaflet.
+    """
+    m = folium.Map(
+        location=_DEFAULT_CENTER,
+        zoom_start=10,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        max_zoom=basemap.max_zoom,
+        zoom_snap=ZOOM_SNAP,
+        zoom_delta=0.5,
+    )
+    m.get_root().header.add_child(Element(_MAP_CSS))
+    if basemap.tiles:
+        for i, url in enumerate(basemap.tile_urls(basemap_key)):
+            folium.TileLayer(
+                tiles=url,
+                attr=basemap.attribution,
+                name=tr(basemap.label_key, lang) if i == 0 else f"{tr(basemap.label_key, lang)} ·",
+                subdomains=basemap.subdomains or "abc",
+                max_zoom=basemap.max_zoom,
+                overlay=i > 0,
+                control=i == 0,
+            ).add_to(m)
+    else:
+        m.get_root().script.add_child(
+            Element(f"{m.get_name()}.getContainer().classList.add('no-basemap');")
+        )
+
+    clusters_spec = layer_by_id("clusters")
+    folium.GeoJson(
+        clusters_geojson,
+        name=tr(clusters_spec.label_key, lang),
+        style_function=_style("colour", clusters_spec.style),
+        highlight_function=lambda _: {"weight": 4, "fillOpacity": 0.5},
+        tooltip=folium.GeoJsonTooltip(fields=["tt_cluster"], labels=False),
+    ).add_to(m)
+
+    units_spec = layer_by_id("units")
+    aliases = [
+        tr("unit", lang),
+        tr("cluster", lang),
+        tr("area_km2", lang),
+        tr("population", lang),
+        tr("boundary_quality", lang),
+    ]
+    if len(aliases) != len(UNIT_TOOLTIP_FIELDS):
+        msg = "Unit tooltip aliases and fields differ in length."
+        raise LayerSpecError(msg)
+    folium.GeoJson(
+        units_geojson,
+        name=tr(units_spec.label_key, lang),
+        style_function=_style(None, units_spec.style),
+        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=list(UNIT_TOOLTIP_FIELDS), aliases=aliases, sticky=True
+        ),
+    ).add_to(m)
+
+    outline_spec = layer_by_id("outline")
+    folium.GeoJson(
+        outline_geojson,
+        name=tr(outline_spec.label_key, lang),
+        style_function=_style(None, outline_spec.style),
+        interactive=False,
+    ).add_to(m)
+
+    label_group = folium.FeatureGroup(name=tr("layer_labels", lang))
+    for label in labels:
+        folium.Marker(
+            location=(label["lat"], label["lon"]),
+            icon=folium.DivIcon(
+                html=f"<div>{html.escape(label['label'])}</div>",
+                class_name="cluster-label",
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(label_group)
+    label_group.add_to(m)
+    _Legend(_legend_html(labels, lang=lang, approximate=approximate_units)).add_to(m)
+    return localize_assets(m, static_url=static_url)
+
+
+def selected_cluster_group(
+    feature: dict[str, Any] | None, *, lang: Lang, static_url: str = STATIC_URL
+) -> folium.FeatureGroup:
+    """Return the highlight of the selected cluster (empty group when none).
+
+    An empty group, not ``None``, is passed to ``st_folium`` so that the old
+    highlight is removed (streamlit-folium issue #163).
+    """
+    group = folium.FeatureGroup(name=tr("layer_selected", lang))
+    if feature is not None:
+        colour = feature["properties"]["colour"]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [feature]},
+            style_function=lambda _: {
+                "color": colour,
+                "weight": 5,
+                "fillOpacity": 0.15,
+                "fillColor": colour,
+            },
+            interactive=False,
+        ).add_to(group)
+    return localize_assets(group, static_url=static_url)

@@ -1,0 +1,1 @@
+"""Streamlit UI: the only package (with app.py) that imports streamlit."""

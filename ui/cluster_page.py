@@ -1,0 +1,193 @@
+"""组团总览 / Cluster overview: the four clusters on a map, a panel and a table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.errors import PlanningMapError
+from layers.cluster_view import format_population
+from layers.labels import Lang, tr
+from layers.render import build_cluster_map, missing_vendor_files, selected_cluster_group, view_for_bounds
+from layers.specs import basemap_by_id
+from ui import data, settings, state
+
+MAP_HEIGHT_PX = 600
+MAP_WIDTH_PX = 520  # typical width of the map column, for zoom-to-cluster
+
+
+def _on_map_click() -> None:
+    """Select the cluster of the clicked feature (runs before the rerun)."""
+    value = st.session_state.get(state.CLUSTER_MAP) or {}
+    feature = value.get("last_active_drawing") or {}
+    cluster_id = (feature.get("properties") or {}).get("cluster_id")
+    if cluster_id:
+        st.session_state[state.CLUSTER] = cluster_id
+
+
+def _cluster_options(summary: pd.DataFrame) -> list[str]:
+    return [state.ALL_CLUSTERS, *summary["cluster_id"].tolist()]
+
+
+def _panel(cluster_id: str, lang: Lang) -> None:
+    outline, units, table, clusters = data.bundle(settings.units_path())
+    summary = data.summary(settings.units_path()).set_index("cluster_id")
+    if cluster_id == state.ALL_CLUSTERS:
+        st.markdown(tr("clusters_intro", lang))
+        area = float(outline["area_km2"].iloc[0])
+        official = float(outline["area_km2_official"].iloc[0])
+        c1, c2 = st.columns(2)
+        c1.metric(tr("area_measured", lang), f"{area:,.1f} km²")
+        c2.metric(tr("area_cited", lang), f"{official:,.2f} km²")
+        st.caption(tr("population_note", lang))
+        return
+    cluster = next(c for c in clusters if c.cluster_id == cluster_id)
+    row = summary.loc[cluster_id]
+    st.subheader(f"{cluster.short(lang)} · {cluster.name(lang)}")
+    colon = "：" if lang == "zh" else ": "
+    direction = cluster.direction_zh if lang == "zh" else cluster.direction_en
+    role = cluster.role_zh if lang == "zh" else cluster.role_en
+    st.markdown(f"**{tr('direction', lang)}**{colon}{direction}")
+    st.markdown(f"**{tr('role', lang)}**{colon}{role}")
+    tasks = cluster.tasks_zh if lang == "zh" else cluster.tasks_en
+    st.markdown(f"**{tr('tasks', lang)}**\n" + "\n".join(f"- {t}" for t in tasks))
+    c1, c2 = st.columns(2)
+    c1.metric(tr("area_measured", lang), f"{row['area_km2']:,.1f} km²")
+    c2.metric(tr("share_of_county", lang), f"{row['share_of_county']:.1%}")
+    if pd.isna(row["population"]):
+        pop_text = tr("population_partial", lang, known=row["population_known"].split("/")[0],
+                      total=row["population_known"].split("/")[1])
+    else:
+        pop_text = format_population(row["population"], None, lang) + f" ({row['population_year']})"
+    st.markdown(f"**{tr('population', lang)}**{colon}{pop_text}")
+    st.markdown(f"**{tr('members', lang)}**")
+    st.dataframe(_members_frame(cluster.members, units, table, lang), hide_index=True,
+                 width="stretch")
+
+
+def _members_frame(
+    members: tuple[str, ...], units: Any, table: pd.DataFrame, lang: Lang
+) -> pd.DataFrame:
+    measured = units.set_index("unit_id")["area_km2"]
+    quality = units.set_index("unit_id")["boundary_quality"]
+    info = table.set_index("unit_id")
+    names = info["name_zh"] if lang == "zh" else info["name_en"]
+    rows = []
+    for uid in members:
+        if uid in measured.index:
+            area = f"{measured[uid]:.1f}"
+            note = tr(f"quality_{quality[uid]}", lang)
+        else:
+            towns = [names[t] for t in info.index[info["administered_by"] == uid]]
+            area = "—"
+            note = tr("no_territory", lang, towns="、".join(towns) if lang == "zh" else ", ".join(towns))
+        cited = info.loc[uid, "area_km2_cited"]
+        rows.append({
+            tr("unit", lang): names[uid],
+            tr("area_measured", lang): area,
+            tr("area_cited", lang): "—" if pd.isna(cited) else f"{cited:g} ({int(info.loc[uid, 'area_year']) if not pd.isna(info.loc[uid, 'area_year']) else '?'})",
+            tr("population", lang): format_population(info.loc[uid, "population"], info.loc[uid, "population_year"], lang),
+            tr("boundary_quality", lang): note,
+        })
+    return pd.DataFrame(rows)
+
+
+def _comparison(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    suffix = "zh" if lang == "zh" else "en"
+    return pd.DataFrame({
+        tr("cluster", lang): summary[f"name_{suffix}"],
+        tr("direction", lang): summary[f"direction_{suffix}"],
+        tr("units_count", lang): summary["members"],
+        tr("area_measured", lang) + " (km²)": summary["area_km2"],
+        tr("share_of_county", lang): (summary["share_of_county"] * 100).round(1).astype(str) + " %",
+        tr("population", lang): [
+            format_population(p, None, lang) + (f" ({y})" if y else "") if not pd.isna(p)
+            else tr("population_partial", lang, known=k.split("/")[0], total=k.split("/")[1])
+            for p, y, k in zip(summary["population"], summary["population_year"], summary["population_known"])
+        ],
+        tr("boundary_quality", lang): [tr(f"quality_{q}", lang) for q in summary["boundary_quality"]],
+    })
+
+
+def render(lang: Lang, basemap_id: str) -> None:
+    """Draw the cluster overview page."""
+    st.title(tr("page_clusters", lang))
+    units_file = settings.units_path()
+    try:
+        summary = data.summary(units_file)
+        inputs = data.map_inputs(units_file, lang)
+    except PlanningMapError as exc:
+        st.error(f"{tr('error_data', lang)} {exc}")
+        st.stop()
+
+    options = _cluster_options(summary)
+    if st.session_state.get(state.CLUSTER) not in options:
+        st.session_state[state.CLUSTER] = state.ALL_CLUSTERS
+    names = dict(zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"]))
+    selected = state.select_in_lang(
+        tr("select_cluster", lang),
+        options,
+        state_key=state.CLUSTER,
+        lang=lang,
+        format_func=lambda cid: tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid],
+    )
+
+    map_col, panel_col = st.columns([5, 3], gap="medium")
+    with map_col:
+        _map(inputs, selected, lang, basemap_id)
+    with panel_col:
+        _panel(selected, lang)
+
+    st.subheader(tr("compare_table", lang))
+    table = _comparison(summary, lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        tr("download_csv", lang),
+        data=summary.to_csv(index=False).encode("utf-8-sig"),
+        file_name="kunshan_clusters.csv",
+        mime="text/csv",
+        key="download_clusters_csv",
+    )
+
+
+def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
+    missing = missing_vendor_files(settings.STATIC_DIR)
+    if missing:
+        st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
+        return
+    key = settings.tianditu_key()
+    basemap = basemap_by_id(basemap_id)
+    if basemap.needs_key and not key:
+        st.info(tr("basemap_fallback", lang))
+        basemap = basemap_by_id("none")
+    m = build_cluster_map(
+        outline_geojson=inputs.outline_geojson,
+        clusters_geojson=inputs.clusters_geojson,
+        units_geojson=inputs.units_geojson,
+        labels=inputs.labels,
+        lang=lang,
+        basemap=basemap,
+        basemap_key=key,
+        approximate_units=inputs.approximate_units,
+    )
+    bounds = inputs.cluster_bounds.get(selected, inputs.outline_bounds)
+    view = view_for_bounds(bounds, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
+    feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
+    st_folium(
+        m,
+        key=state.CLUSTER_MAP,
+        height=MAP_HEIGHT_PX,
+        use_container_width=True,
+        center=view.center,
+        zoom=view.zoom,
+        returned_objects=["last_active_drawing"],
+        feature_group_to_add=[selected_cluster_group(feature, lang=lang)],
+        layer_control=folium.LayerControl(collapsed=False),
+        on_change=_on_map_click,
+    )
+    if inputs.approximate_units:
+        st.caption("⚠ " + tr("dataset_units_approx", lang))

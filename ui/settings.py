@@ -1,0 +1,45 @@
+"""Run-time settings read from the environment or Streamlit secrets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from geo.paths import UNITS_PATH
+
+__all__ = ["STATIC_DIR", "UNITS_PATH", "default_basemap", "tianditu_key", "units_path"]
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def _setting(name: str) -> str | None:
+    value = os.environ.get(name)
+    if value:
+        return value
+    try:
+        secret = st.secrets.get(name)
+    except StreamlitSecretNotFoundError:
+        return None
+    return str(secret) if secret else None
+
+
+def tianditu_key() -> str | None:
+    """Return the Tianditu developer key (TIANDITU_KEY), if configured."""
+    return _setting("TIANDITU_KEY")
+
+
+def default_basemap() -> str:
+    """Return the basemap to start with: KUNSHAN_BASEMAP, else Tianditu with a key, else OSM."""
+    chosen = _setting("KUNSHAN_BASEMAP")
+    if chosen:
+        return chosen
+    return "tianditu" if tianditu_key() else "osm"
+
+
+def units_path() -> Path:
+    """Return the planning-units file: KUNSHAN_UNITS_FILE (official) or the bundled one."""
+    chosen = _setting("KUNSHAN_UNITS_FILE")
+    return Path(chosen) if chosen else UNITS_PATH

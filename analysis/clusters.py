@@ -25,9 +25,7 @@ def unit_cluster_ids(units: gpd.GeoDataFrame, clusters: tuple[Cluster, ...]) -> 
     return units["unit_id"].map(lookup).rename("cluster_id")
 
 
-def cluster_polygons(
-    units: gpd.GeoDataFrame, clusters: tuple[Cluster, ...]
-) -> gpd.GeoDataFrame:
+def cluster_polygons(units: gpd.GeoDataFrame, clusters: tuple[Cluster, ...]) -> gpd.GeoDataFrame:
     """Dissolve territorial units into one polygon per cluster (WGS84).
 
     Returns
@@ -102,8 +100,10 @@ def cluster_summary(
                 "population_known": f"{int(pops.notna().sum())}/{len(territorial)}",
                 "boundary_quality": (
                     "official"
-                    if (units.set_index("unit_id").loc[territorial, "boundary_quality"]
-                        == "official").all()
+                    if (
+                        units.set_index("unit_id").loc[territorial, "boundary_quality"]
+                        == "official"
+                    ).all()
                     else "approximate"
                 ),
             }

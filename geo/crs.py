@@ -128,8 +128,8 @@ def gcj02_to_wgs84(
     Examples
     --------
     >>> lon, lat = gcj02_to_wgs84(121.09626935575027, 30.608604331756705)
-    >>> round(float(lon), 7), round(float(lat), 7)
-    (121.0917077, 30.6107779)
+    >>> round(float(lon), 6), round(float(lat), 6)
+    (121.091708, 30.610778)
     """
     gcj_lon, gcj_lat = _as_float_arrays(lon, lat)
     wgs_lon, wgs_lat = gcj_lon.copy(), gcj_lat.copy()

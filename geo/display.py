@@ -58,7 +58,5 @@ def geojson_for_display(
     out = gpd.GeoDataFrame(
         metric[columns].reset_index(drop=True), geometry=list(geoms), crs=ANALYSIS_CRS
     ).to_crs(DISPLAY_CRS)
-    out["geometry"] = shapely.transform(
-        out.geometry.to_numpy(), lambda xy: np.round(xy, precision)
-    )
+    out["geometry"] = shapely.transform(out.geometry.to_numpy(), lambda xy: np.round(xy, precision))
     return out.__geo_interface__

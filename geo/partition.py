@@ -22,7 +22,7 @@ from geo.errors import BoundaryDataError
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-__all__ = ["PartitionResult", "power_diagram_cells", "partition_by_seats"]
+__all__ = ["PartitionResult", "partition_by_seats", "power_diagram_cells"]
 
 _FRAGMENT_MIN_SHARE = 0.02
 

@@ -19,7 +19,7 @@ from layers.specs import UNIT_TOOLTIP_FIELDS
 if TYPE_CHECKING:
     from geo.boundaries import Cluster
 
-__all__ = ["ClusterMapInputs", "cluster_map_inputs", "format_population"]
+__all__ = ["ClusterMapInputs", "cluster_map_inputs", "format_cited_area", "format_population"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,20 @@ def format_population(value: object, year: object, lang: Lang) -> str:
     return f"{int(value):,}{suffix}"  # type: ignore[call-overload]
 
 
+def format_cited_area(area_km2: object, year: object) -> str:
+    """Return a cited area with its year (``?`` when undated), or a dash.
+
+    Examples
+    --------
+    >>> format_cited_area(81.56, None), format_cited_area(157.0, 2015.0)
+    ('81.56 (?)', '157 (2015)')
+    """
+    if area_km2 is None or pd.isna(area_km2):
+        return "—"
+    year_text = "?" if year is None or pd.isna(year) else str(int(year))  # type: ignore[call-overload]
+    return f"{area_km2:g} ({year_text})"
+
+
 def _label_point(geometry_m: shapely.Geometry) -> shapely.Point:
     """Return the centre of the largest inscribed circle (a good label spot)."""
     circle = shapely.maximum_inscribed_circle(geometry_m, tolerance=50.0)
@@ -81,13 +95,14 @@ def cluster_map_inputs(
         "official": tr("quality_official", lang),
     }
     units["tt_name"] = [
-        html.escape(f"{zh} / {en}") for zh, en in zip(units["name_zh"], units["name_en"])
+        html.escape(f"{zh} / {en}")
+        for zh, en in zip(units["name_zh"], units["name_en"], strict=True)
     ]
     units["tt_cluster"] = [html.escape(by_id[c].short(lang)) for c in units["cluster_id"]]
     units["tt_area"] = [f"{a:.1f}" for a in units["area_km2"]]
     units["tt_population"] = [
         html.escape(format_population(p, y, lang))
-        for p, y in zip(units["population"], units["population_year"])
+        for p, y in zip(units["population"], units["population_year"], strict=True)
     ]
     units["tt_quality"] = [html.escape(quality_text[q]) for q in units["boundary_quality"]]
     units["name"] = units[name_col].map(html.escape)
@@ -99,9 +114,9 @@ def cluster_map_inputs(
         for c in polygons["cluster_id"]
     ]
     metric = polygons.to_crs(ANALYSIS_CRS)
-    points = gpd.GeoSeries(
-        [_label_point(g) for g in metric.geometry], crs=ANALYSIS_CRS
-    ).to_crs(DISPLAY_CRS)
+    points = gpd.GeoSeries([_label_point(g) for g in metric.geometry], crs=ANALYSIS_CRS).to_crs(
+        DISPLAY_CRS
+    )
     labels = [
         {
             "lat": round(p.y, 6),
@@ -110,11 +125,11 @@ def cluster_map_inputs(
             "colour": by_id[cid].colour,
             "cluster_id": cid,
         }
-        for cid, p in zip(polygons["cluster_id"], points)
+        for cid, p in zip(polygons["cluster_id"], points, strict=True)
     ]
     bounds = {
         cid: tuple(float(v) for v in geom.bounds)
-        for cid, geom in zip(polygons["cluster_id"], polygons.geometry)
+        for cid, geom in zip(polygons["cluster_id"], polygons.geometry, strict=True)
     }
     return ClusterMapInputs(
         outline_geojson=geojson_for_display(outline, columns=[], tolerance_m=5.0),

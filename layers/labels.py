@@ -25,12 +25,15 @@ _TEXT: dict[str, tuple[str, str]] = {
     "tianditu_needs_key": (
         "天地图需要开发者密钥：在 https://console.tianditu.gov.cn 免费申请，"
         "然后设置环境变量 TIANDITU_KEY 或在 .streamlit/secrets.toml 写入 "
-        "TIANDITU_KEY = \"…\"，重启应用。",
+        'TIANDITU_KEY = "…"，重启应用。',
         "Tianditu needs a developer key: get one free at https://console.tianditu.gov.cn, "
-        "then set the environment variable TIANDITU_KEY or put TIANDITU_KEY = \"…\" "
+        'then set the environment variable TIANDITU_KEY or put TIANDITU_KEY = "…" '
         "in .streamlit/secrets.toml and restart the app.",
     ),
-    "basemap_fallback": ("未配置天地图密钥，已改用无底图。", "No Tianditu key: showing no basemap."),
+    "basemap_fallback": (
+        "未配置天地图密钥，已改用无底图。",
+        "No Tianditu key: showing no basemap.",
+    ),
     "dataset": ("数据集", "Data set"),
     "dataset_bundled": ("内置数据（随应用发布）", "Bundled data (ships with the app)"),
     "dataset_units_official": ("单元边界：正式文件", "Unit boundaries: official file"),

@@ -108,7 +108,7 @@ def view_for_bounds(
     Examples
     --------
     >>> view_for_bounds((120.8, 31.1, 121.2, 31.55))
-    MapView(center=(31.325, 121.0), zoom=10.25)
+    MapView(center=(31.325, 121.0), zoom=10.5)
     """
     min_lon, min_lat, max_lon, max_lat = bounds
 

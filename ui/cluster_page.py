@@ -10,9 +10,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import PlanningMapError
-from layers.cluster_view import format_population
+from layers.cluster_view import format_cited_area, format_population
 from layers.labels import Lang, tr
-from layers.render import build_cluster_map, missing_vendor_files, selected_cluster_group, view_for_bounds
+from layers.render import (
+    build_cluster_map,
+    missing_vendor_files,
+    selected_cluster_group,
+    view_for_bounds,
+)
 from layers.specs import basemap_by_id
 from ui import data, settings, state
 
@@ -59,14 +64,19 @@ def _panel(cluster_id: str, lang: Lang) -> None:
     c1.metric(tr("area_measured", lang), f"{row['area_km2']:,.1f} km²")
     c2.metric(tr("share_of_county", lang), f"{row['share_of_county']:.1%}")
     if pd.isna(row["population"]):
-        pop_text = tr("population_partial", lang, known=row["population_known"].split("/")[0],
-                      total=row["population_known"].split("/")[1])
+        pop_text = tr(
+            "population_partial",
+            lang,
+            known=row["population_known"].split("/")[0],
+            total=row["population_known"].split("/")[1],
+        )
     else:
         pop_text = format_population(row["population"], None, lang) + f" ({row['population_year']})"
     st.markdown(f"**{tr('population', lang)}**{colon}{pop_text}")
     st.markdown(f"**{tr('members', lang)}**")
-    st.dataframe(_members_frame(cluster.members, units, table, lang), hide_index=True,
-                 width="stretch")
+    st.dataframe(
+        _members_frame(cluster.members, units, table, lang), hide_index=True, width="stretch"
+    )
 
 
 def _members_frame(
@@ -84,33 +94,50 @@ def _members_frame(
         else:
             towns = [names[t] for t in info.index[info["administered_by"] == uid]]
             area = "—"
-            note = tr("no_territory", lang, towns="、".join(towns) if lang == "zh" else ", ".join(towns))
+            note = tr(
+                "no_territory", lang, towns="、".join(towns) if lang == "zh" else ", ".join(towns)
+            )
         cited = info.loc[uid, "area_km2_cited"]
-        rows.append({
-            tr("unit", lang): names[uid],
-            tr("area_measured", lang): area,
-            tr("area_cited", lang): "—" if pd.isna(cited) else f"{cited:g} ({int(info.loc[uid, 'area_year']) if not pd.isna(info.loc[uid, 'area_year']) else '?'})",
-            tr("population", lang): format_population(info.loc[uid, "population"], info.loc[uid, "population_year"], lang),
-            tr("boundary_quality", lang): note,
-        })
+        rows.append(
+            {
+                tr("unit", lang): names[uid],
+                tr("area_measured", lang): area,
+                tr("area_cited", lang): format_cited_area(cited, info.loc[uid, "area_year"]),
+                tr("population", lang): format_population(
+                    info.loc[uid, "population"], info.loc[uid, "population_year"], lang
+                ),
+                tr("boundary_quality", lang): note,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _comparison(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     suffix = "zh" if lang == "zh" else "en"
-    return pd.DataFrame({
-        tr("cluster", lang): summary[f"name_{suffix}"],
-        tr("direction", lang): summary[f"direction_{suffix}"],
-        tr("units_count", lang): summary["members"],
-        tr("area_measured", lang) + " (km²)": summary["area_km2"],
-        tr("share_of_county", lang): (summary["share_of_county"] * 100).round(1).astype(str) + " %",
-        tr("population", lang): [
-            format_population(p, None, lang) + (f" ({y})" if y else "") if not pd.isna(p)
-            else tr("population_partial", lang, known=k.split("/")[0], total=k.split("/")[1])
-            for p, y, k in zip(summary["population"], summary["population_year"], summary["population_known"])
-        ],
-        tr("boundary_quality", lang): [tr(f"quality_{q}", lang) for q in summary["boundary_quality"]],
-    })
+    return pd.DataFrame(
+        {
+            tr("cluster", lang): summary[f"name_{suffix}"],
+            tr("direction", lang): summary[f"direction_{suffix}"],
+            tr("units_count", lang): summary["members"],
+            tr("area_measured", lang) + " (km²)": summary["area_km2"],
+            tr("share_of_county", lang): (summary["share_of_county"] * 100).round(1).astype(str)
+            + " %",
+            tr("population", lang): [
+                format_population(p, None, lang) + (f" ({y})" if y else "")
+                if not pd.isna(p)
+                else tr("population_partial", lang, known=k.split("/")[0], total=k.split("/")[1])
+                for p, y, k in zip(
+                    summary["population"],
+                    summary["population_year"],
+                    summary["population_known"],
+                    strict=True,
+                )
+            ],
+            tr("boundary_quality", lang): [
+                tr(f"quality_{q}", lang) for q in summary["boundary_quality"]
+            ],
+        }
+    )
 
 
 def render(lang: Lang, basemap_id: str) -> None:
@@ -127,13 +154,17 @@ def render(lang: Lang, basemap_id: str) -> None:
     options = _cluster_options(summary)
     if st.session_state.get(state.CLUSTER) not in options:
         st.session_state[state.CLUSTER] = state.ALL_CLUSTERS
-    names = dict(zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"]))
+    names = dict(
+        zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"], strict=True)
+    )
     selected = state.select_in_lang(
         tr("select_cluster", lang),
         options,
         state_key=state.CLUSTER,
         lang=lang,
-        format_func=lambda cid: tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid],
+        format_func=lambda cid: (
+            tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid]
+        ),
     )
 
     map_col, panel_col = st.columns([5, 3], gap="medium")

@@ -1,0 +1,44 @@
+"""Shared fixtures: the bundled Kunshan data (session-scoped) and tiny hand-built frames."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from geo.boundaries import Cluster, load_clusters, load_outline, load_units, read_unit_table
+
+
+@pytest.fixture(scope="session")
+def unit_table() -> pd.DataFrame:
+    return read_unit_table()
+
+
+@pytest.fixture(scope="session")
+def outline() -> gpd.GeoDataFrame:
+    return load_outline()
+
+
+@pytest.fixture(scope="session")
+def units(unit_table: pd.DataFrame) -> gpd.GeoDataFrame:
+    return load_units(unit_table=unit_table)
+
+
+@pytest.fixture(scope="session")
+def clusters(unit_table: pd.DataFrame) -> tuple[Cluster, ...]:
+    return load_clusters(unit_table=unit_table)
+
+
+@pytest.fixture
+def two_squares() -> gpd.GeoDataFrame:
+    """Two adjacent 1 km squares near Kunshan, in EPSG:4549 (metres)."""
+    x0, y0 = 500_000.0, 3_470_000.0
+    return gpd.GeoDataFrame(
+        {"name": ["a", "b"]},
+        geometry=[
+            shapely.box(x0, y0, x0 + 1000, y0 + 1000),
+            shapely.box(x0 + 1000, y0, x0 + 2000, y0 + 1000),
+        ],
+        crs="EPSG:4549",
+    )

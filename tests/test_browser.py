@@ -1,0 +1,109 @@
+"""What a person sees: the app in headless Debian Chromium (Playwright), fully offline."""
+
+from __future__ import annotations
+
+import os
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+from geo.boundaries import load_clusters
+from layers.render import missing_vendor_files
+from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, map_frame, streamlit_app
+
+pytestmark = pytest.mark.browser
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _require_browser() -> None:
+    reason = None
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not installed (make browser-deps installs Debian chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright package is not installed (pip install -r requirements-dev.txt)"
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    missing = missing_vendor_files(ROOT / "static")
+    assert not missing, f"vendored Leaflet missing: {missing}; run make vendor"
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    _require_browser()
+    with streamlit_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    _require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def _cluster_paths(frame) -> list[str]:
+    colours = {c.colour for c in load_clusters()}
+    fills = [p.get_attribute("fill") for p in frame.query_selector_all("path.leaflet-interactive")]
+    return [f for f in fills if f in colours]
+
+
+def _wait_for_legend(page, text: str, timeout_s: float = 15.0) -> None:
+    """Wait until the (possibly remounted) map's legend shows ``text``."""
+    deadline = time.monotonic() + timeout_s
+    seen = ""
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            try:
+                legend = frame.query_selector(".planning-legend")
+                seen = legend.inner_text() if legend else seen
+            except Exception:  # noqa: BLE001 - the old frame detaches during the remount
+                continue
+            if text in seen:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"legend never showed {text!r}; last seen {seen!r}")
+
+
+def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(app_url)
+    frame = map_frame(page)
+    time.sleep(0.5)
+    assert sorted(_cluster_paths(frame)) == sorted(c.colour for c in load_clusters())
+    assert frame.query_selector(".leaflet-control-scale")
+    assert "图例" in frame.inner_text(".planning-legend")
+    assert len(frame.query_selector_all(".cluster-label")) == 4
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "cluster_page_zh.png"), full_page=True)
+
+    # Click inside the south cluster, just below its label.
+    label = frame.query_selector_all(".cluster-label")[3].bounding_box()
+    page.mouse.click(label["x"] + 30, label["y"] + 25)
+    page.get_by_text("南部组团 · 江南水乡生态人文组团").wait_for(timeout=15_000)
+    page.screenshot(path=str(ARTIFACTS / "cluster_page_south.png"), full_page=True)
+
+    page.get_by_text("English", exact=True).click()
+    page.get_by_text("Cluster overview").wait_for(timeout=15_000)
+    _wait_for_legend(page, "Legend")
+    page.screenshot(path=str(ARTIFACTS / "cluster_page_en.png"), full_page=True)
+
+    hosts = {
+        urlparse(u).hostname
+        for u in requests
+        if urlparse(u).scheme in {"http", "https", "ws", "wss"}
+    }
+    assert hosts <= LOCAL_HOSTS, f"requests left localhost: {hosts - LOCAL_HOSTS}"
+    page.close()

@@ -1,0 +1,124 @@
+"""The folium builder: local assets only, legend, labels, escaping, layer registry."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import folium
+import folium.plugins
+import pytest
+
+from geo.errors import LayerSpecError, UnknownLayerError
+from layers.cluster_view import cluster_map_inputs
+from layers.render import (
+    build_cluster_map,
+    localize_assets,
+    selected_cluster_group,
+    view_for_bounds,
+)
+from layers.specs import BASEMAPS, LAYERS, BasemapSpec, basemap_by_id, layer_by_id
+
+
+def _render(inputs, lang, basemap_id="none", key=None):
+    m = build_cluster_map(
+        outline_geojson=inputs.outline_geojson,
+        clusters_geojson=inputs.clusters_geojson,
+        units_geojson=inputs.units_geojson,
+        labels=inputs.labels,
+        lang=lang,
+        basemap=basemap_by_id(basemap_id),
+        basemap_key=key,
+    )
+    return m.get_root().render()
+
+
+@pytest.fixture(scope="module")
+def inputs_zh(outline, units, clusters):
+    return cluster_map_inputs(outline, units, clusters, lang="zh")
+
+
+@pytest.fixture(scope="module")
+def inputs_en(outline, units, clusters):
+    return cluster_map_inputs(outline, units, clusters, lang="en")
+
+
+def test_map_loads_only_local_assets(inputs_zh):
+    page = _render(inputs_zh, "zh")
+    urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
+    assert urls == {
+        "/app/static/vendor/leaflet/leaflet.js",
+        "/app/static/vendor/leaflet/leaflet.css",
+    }
+    assert "cdn" not in page.lower()
+
+
+def test_chinese_and_english_texts(inputs_zh, inputs_en):
+    zh, en = _render(inputs_zh, "zh"), _render(inputs_en, "en")
+    for text in ("图例", "东部组团", "单元边界（示意）", "边界为示意"):
+        assert text in zh or json.dumps(text)[1:-1] in zh
+    assert "Legend" in en
+    assert "South cluster" in en
+    assert "approximate boundary" in en
+    assert "图例" not in en
+
+
+def test_four_cluster_features_with_colours(inputs_zh):
+    features = inputs_zh.clusters_geojson["features"]
+    assert [f["properties"]["cluster_id"] for f in features] == ["east", "west", "north", "south"]
+    assert len({f["properties"]["colour"] for f in features}) == 4
+    assert len(inputs_zh.units_geojson["features"]) == 11
+
+
+def test_payload_is_small(inputs_zh):
+    assert len(_render(inputs_zh, "zh").encode()) < 300_000
+
+
+def test_html_in_names_is_escaped(outline, units, clusters):
+    hostile = units.copy()
+    hostile.loc[0, "name_zh"] = '<img src=x onerror="alert(1)">'
+    inputs = cluster_map_inputs(outline, hostile, clusters, lang="zh")
+    page = _render(inputs, "zh")
+    assert "<img src=x" not in page
+    assert "\\u0026lt;img src=x" in page  # escaped once, then JSON-encoded by folium
+    feature = next(f for f in inputs.units_geojson["features"] if f["properties"]["tt_name"])
+    assert "<" not in feature["properties"]["name"]
+
+
+def test_unvendored_plugin_is_refused():
+    m = folium.Map(tiles=None)
+    folium.plugins.Fullscreen().add_to(m)
+    with pytest.raises(LayerSpecError, match="not vendored"):
+        localize_assets(m)
+
+
+def test_tianditu_needs_a_key_and_puts_it_in_the_url(inputs_zh):
+    with pytest.raises(LayerSpecError, match="needs a key"):
+        _render(inputs_zh, "zh", basemap_id="tianditu")
+    page = _render(inputs_zh, "zh", basemap_id="tianditu", key="abc123")
+    assert "tianditu.gov.cn/vec_w/wmts" in page
+    assert "tianditu.gov.cn/cva_w/wmts" in page
+    assert "tk=abc123" in page
+
+
+def test_selected_group_is_empty_without_a_selection(inputs_zh):
+    assert not selected_cluster_group(None, lang="zh")._children
+    group = selected_cluster_group(inputs_zh.cluster_feature("south"), lang="zh")
+    assert len(group._children) == 1
+
+
+def test_view_for_bounds_fits_the_cluster():
+    view = view_for_bounds((120.80, 31.10, 121.05, 31.22), width_px=520, height_px=600)
+    assert view.center == (31.16, 120.925)
+    assert 11.0 <= view.zoom <= 11.5
+
+
+def test_registries_have_unique_ids_and_clear_errors():
+    assert len({b.id for b in BASEMAPS}) == len(BASEMAPS)
+    assert len({spec.id for spec in LAYERS}) == len(LAYERS)
+    with pytest.raises(UnknownLayerError, match="use one of"):
+        basemap_by_id("gaode")
+    with pytest.raises(UnknownLayerError, match="use one of"):
+        layer_by_id("parks")
+    with pytest.raises(LayerSpecError, match="no \\{key\\} slot"):
+        BasemapSpec(id="x", label_key="x", tiles=("https://x/{z}",), needs_key=True)

@@ -13,10 +13,10 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geo.errors import LayerSpecError
@@ -260,7 +260,8 @@ def build_cluster_map(
         zoom_snap=ZOOM_SNAP,
         zoom_delta=0.5,
     )
-    m.get_root().header.add_child(Element(_MAP_CSS))
+    root = cast("Figure", m.get_root())
+    root.header.add_child(Element(_MAP_CSS))
     if basemap.tiles:
         for i, url in enumerate(basemap.tile_urls(basemap_key)):
             folium.TileLayer(
@@ -273,7 +274,7 @@ def build_cluster_map(
                 control=i == 0,
             ).add_to(m)
     else:
-        m.get_root().script.add_child(
+        root.script.add_child(
             Element(f"{m.get_name()}.getContainer().classList.add('no-basemap');")
         )
 

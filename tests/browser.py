@@ -63,7 +63,8 @@ def streamlit_app(env: dict[str, str] | None = None, timeout_s: float = 60.0) ->
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.seek(0)
                     output = log.read().decode(errors="replace")
-                    raise RuntimeError(f"streamlit did not start: {output[-2000:]}") from None
+                    msg = f"streamlit did not start: {output[-2000:]}"
+                    raise RuntimeError(msg) from None
                 time.sleep(0.1)
         yield url
     finally:
@@ -84,7 +85,8 @@ def map_frame(page, timeout_s: float = 30.0):
             try:
                 if frame.query_selector(".leaflet-container path.leaflet-interactive"):
                     return frame
-            except Exception:  # noqa: BLE001 - frames detach while Streamlit re-renders
+            except Exception:
                 continue
         time.sleep(0.05)
-    raise TimeoutError("the Leaflet map did not appear")
+    msg = "the Leaflet map did not appear"
+    raise TimeoutError(msg)

@@ -67,12 +67,13 @@ def _wait_for_legend(page, text: str, timeout_s: float = 15.0) -> None:
             try:
                 legend = frame.query_selector(".planning-legend")
                 seen = legend.inner_text() if legend else seen
-            except Exception:  # noqa: BLE001 - the old frame detaches during the remount
+            except Exception:
                 continue
             if text in seen:
                 return
         time.sleep(0.1)
-    raise AssertionError(f"legend never showed {text!r}; last seen {seen!r}")
+    msg = f"legend never showed {text!r}; last seen {seen!r}"
+    raise AssertionError(msg)
 
 
 def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):

@@ -1,0 +1,137 @@
+"""Benchmark the cluster page: cold start to visible map, map payload, warm rerun.
+
+Run with ``make bench`` (or ``python benchmarks/cluster_page.py`` from the repo root).
+Prints one line per measurement; record the numbers in benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, streamlit_app  # noqa: E402
+
+RUNS = 3
+
+
+def cold_start_to_map(browser) -> tuple[float, int, int]:
+    """Seconds from start-up to the map drawn; websocket and HTTP bytes received."""
+    start = time.perf_counter()
+    with streamlit_app(timeout_s=60) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        ws_bytes = 0
+        http_bytes = 0
+
+        def on_ws(ws) -> None:
+            def count(payload) -> None:
+                nonlocal ws_bytes
+                ws_bytes += len(payload) if isinstance(payload, bytes) else len(payload.encode())
+
+            ws.on("framereceived", count)
+
+        def on_response(response) -> None:
+            nonlocal http_bytes
+            if "/app/static/" in response.url:
+                http_bytes += int(response.headers.get("content-length", "0"))
+
+        page.on("websocket", on_ws)
+        page.on("response", on_response)
+        page.goto(url)
+        map_frame(page, timeout_s=60)
+        elapsed = time.perf_counter() - start
+        page.wait_for_timeout(1000)
+        page.close()
+    return elapsed, ws_bytes, http_bytes
+
+
+def map_payload_bytes() -> int:
+    """Bytes of the map itself as st_folium sends it (Leaflet JS, HTML, header)."""
+    import streamlit_folium
+
+    from geo.boundaries import load_clusters, load_outline, load_units
+    from layers.cluster_view import cluster_map_inputs
+    from layers.render import build_cluster_map
+    from layers.specs import basemap_by_id
+
+    inputs = cluster_map_inputs(load_outline(), load_units(), load_clusters(), lang="zh")
+    m = build_cluster_map(
+        outline_geojson=inputs.outline_geojson,
+        clusters_geojson=inputs.clusters_geojson,
+        units_geojson=inputs.units_geojson,
+        labels=inputs.labels,
+        lang="zh",
+        basemap=basemap_by_id("none"),
+    )
+    m.render()
+    script = m.get_root().script.render()
+    header = streamlit_folium._get_header(m)
+    html = streamlit_folium._get_html(m)
+    return len(script.encode()) + len(header.encode()) + len(html.encode())
+
+
+def warm_rerun_seconds() -> tuple[float, float]:
+    """Median seconds of a warm script rerun (AppTest) and of a cluster switch in the browser."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    times = []
+    for cluster in ("east", "west", "north", "south", "all"):
+        t0 = time.perf_counter()
+        at.selectbox(key="cluster_select__zh").set_value(cluster).run()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), max(times)
+
+
+def browser_switch_seconds(browser) -> float:
+    """Median seconds from choosing a cluster in the list to its panel heading shown."""
+    with streamlit_app() as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        map_frame(page)
+        times = []
+        for short, name in (
+            ("东部组团", "国际数字商务贸易组团"),
+            ("南部组团", "江南水乡生态人文组团"),
+        ):
+            page.locator("[data-testid=stMain] [data-testid=stSelectbox]").first.click()
+            t0 = time.perf_counter()
+            page.get_by_role("option", name=name).click()
+            page.get_by_text(f"{short} · {name}").wait_for(timeout=15_000)
+            times.append(time.perf_counter() - t0)
+        page.close()
+    return statistics.median(times)
+
+
+def main() -> int:
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing: run make browser-deps first")
+        return 1
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        results = [cold_start_to_map(browser) for _ in range(RUNS)]
+        switch = browser_switch_seconds(browser)
+        browser.close()
+    starts = [r[0] for r in results]
+    print(
+        f"streamlit run app.py -> map visible (median of {RUNS}): "
+        f"{statistics.median(starts):.2f} s "
+        f"(runs: {', '.join(f'{s:.2f}' for s in starts)})"
+    )
+    print(f"websocket bytes received for the default page: {results[0][1]:,}")
+    print(f"static bytes (vendored Leaflet JS+CSS): {results[0][2]:,}")
+    print(f"map payload (st_folium script+html+header): {map_payload_bytes():,} bytes")
+    median, worst = warm_rerun_seconds()
+    print(f"warm rerun, server side (AppTest, median of 5): {median:.3f} s (max {worst:.3f} s)")
+    print(f"cluster switch in the browser (list -> panel shown, median of 2): {switch:.2f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

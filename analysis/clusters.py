@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -76,10 +76,10 @@ def cluster_summary(
         area = float(measured.loc[territorial].sum())
         pops = table.loc[territorial, "population"]
         years = table.loc[territorial, "population_year"]
-        lead = table.loc[cluster.lead_unit]
+        lead: dict[str, Any] = {str(k): v for k, v in table.loc[cluster.lead_unit].items()}
         population: float | None = None
         population_years = ""
-        if not bool(lead["territorial"]) and pd.notna(lead["population"]):
+        if not lead["territorial"] and pd.notna(lead["population"]):
             population = float(lead["population"])
             population_years = str(int(lead["population_year"]))
         elif pops.notna().all():

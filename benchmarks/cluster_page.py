@@ -52,6 +52,54 @@ def cold_start_to_map(browser) -> tuple[float, int, int]:
     return elapsed, ws_bytes, http_bytes
 
 
+def trivial_app_baseline(browser) -> float:
+    """Seconds from `streamlit run` to a one-line Streamlit page's title visible (the floor)."""
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    from tests.browser import free_port
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = Path(tmp) / "app.py"
+        app.write_text('import streamlit as st\nst.title("baseline")\n', encoding="utf-8")
+        port = free_port()
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(app),
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}")
+            page.wait_for_selector("h1", timeout=60_000)
+            elapsed = time.perf_counter() - start
+            page.close()
+        finally:
+            process.terminate()
+            process.wait()
+    return elapsed
+
+
 def map_payload_bytes() -> int:
     """Bytes of the map itself as st_folium sends it (Leaflet JS, HTML, header)."""
     import streamlit_folium
@@ -115,6 +163,7 @@ def main() -> int:
         return 1
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        baseline = [trivial_app_baseline(browser) for _ in range(RUNS)]
         results = [cold_start_to_map(browser) for _ in range(RUNS)]
         switch = browser_switch_seconds(browser)
         browser.close()
@@ -123,6 +172,10 @@ def main() -> int:
         f"streamlit run app.py -> map visible (median of {RUNS}): "
         f"{statistics.median(starts):.2f} s "
         f"(runs: {', '.join(f'{s:.2f}' for s in starts)})"
+    )
+    print(
+        f"baseline: one-line Streamlit page -> title visible (median of {RUNS}): "
+        f"{statistics.median(baseline):.2f} s (runs: {', '.join(f'{s:.2f}' for s in baseline)})"
     )
     print(f"websocket bytes received for the default page: {results[0][1]:,}")
     print(f"static bytes (vendored Leaflet JS+CSS): {results[0][2]:,}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,11 @@ class ClusterMapInputs:
         return None
 
 
+def _is_missing(value: object) -> bool:
+    """Return True for None, NaN and pandas' NA."""
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
 def format_population(value: object, year: object, lang: Lang) -> str:
     """Return a population with its year, or the 'no cited figure' text.
 
@@ -52,9 +58,9 @@ def format_population(value: object, year: object, lang: Lang) -> str:
     >>> format_population(None, None, "zh")
     '暂无可引用数据'
     """
-    if value is None or pd.isna(value):
+    if _is_missing(value):
         return tr("population_unknown", lang)
-    suffix = f" ({int(year)})" if year is not None and not pd.isna(year) else ""  # type: ignore[call-overload]
+    suffix = "" if _is_missing(year) else f" ({int(year)})"  # type: ignore[call-overload]
     return f"{int(value):,}{suffix}"  # type: ignore[call-overload]
 
 
@@ -66,9 +72,9 @@ def format_cited_area(area_km2: object, year: object) -> str:
     >>> format_cited_area(81.56, None), format_cited_area(157.0, 2015.0)
     ('81.56 (?)', '157 (2015)')
     """
-    if area_km2 is None or pd.isna(area_km2):
+    if _is_missing(area_km2):
         return "—"
-    year_text = "?" if year is None or pd.isna(year) else str(int(year))  # type: ignore[call-overload]
+    year_text = "?" if _is_missing(year) else str(int(year))  # type: ignore[call-overload]
     return f"{area_km2:g} ({year_text})"
 
 

@@ -117,14 +117,7 @@ def map_payload_bytes() -> int:
     from layers.specs import basemap_by_id
 
     inputs = cluster_map_inputs(load_outline(), load_units(), load_clusters(), lang="zh")
-    m = build_cluster_map(
-        outline_geojson=inputs.outline_geojson,
-        clusters_geojson=inputs.clusters_geojson,
-        units_geojson=inputs.units_geojson,
-        labels=inputs.labels,
-        lang="zh",
-        basemap=basemap_by_id("none"),
-    )
+    m = build_cluster_map(inputs, lang="zh", basemap=basemap_by_id("none"))
     m.render()
     script = m.get_root().script.render()
     header = streamlit_folium._get_header(m)

@@ -20,7 +20,15 @@ from layers.specs import UNIT_TOOLTIP_FIELDS
 if TYPE_CHECKING:
     from geo.boundaries import Cluster
 
-__all__ = ["ClusterMapInputs", "cluster_map_inputs", "format_cited_area", "format_population"]
+__all__ = [
+    "ClusterMapInputs",
+    "cluster_map_inputs",
+    "cluster_population_text",
+    "comparison_table",
+    "format_cited_area",
+    "format_population",
+    "members_table",
+]
 
 
 @dataclass(frozen=True)
@@ -151,4 +159,87 @@ def cluster_map_inputs(
         cluster_bounds=bounds,  # type: ignore[arg-type]
         outline_bounds=tuple(float(v) for v in outline.total_bounds),  # type: ignore[arg-type]
         approximate_units=bool((units["boundary_quality"] != "official").any()),
+    )
+
+
+def cluster_population_text(population: object, years: str, known: str, lang: Lang) -> str:
+    """Return a cluster's population with its year(s), or how many members have a figure.
+
+    Examples
+    --------
+    >>> cluster_population_text(275000, "2021", "2/3", "en")
+    '275,000 (2021)'
+    >>> cluster_population_text(None, "", "1/2", "en")
+    'known for 1 of 2 units'
+    """
+    if _is_missing(population):
+        done, total = known.split("/")
+        return tr("population_partial", lang, known=done, total=total)
+    return format_population(population, None, lang) + (f" ({years})" if years else "")
+
+
+def members_table(
+    members: tuple[str, ...],
+    units: gpd.GeoDataFrame,
+    unit_table: pd.DataFrame,
+    lang: Lang,
+) -> pd.DataFrame:
+    """Return the member units of a cluster as a display table in ``lang``.
+
+    A member with no territory of its own (the tourism resort) lists the towns
+    it administers instead of a measured area.
+    """
+    measured = units.set_index("unit_id")["area_km2"]
+    quality = units.set_index("unit_id")["boundary_quality"]
+    info = unit_table.set_index("unit_id")
+    names = info["name_zh"] if lang == "zh" else info["name_en"]
+    separator = "、" if lang == "zh" else ", "
+    rows = []
+    for uid in members:
+        if uid in measured.index:
+            area = f"{measured[uid]:.1f}"
+            note = tr(f"quality_{quality[uid]}", lang)
+        else:
+            towns = [str(names[t]) for t in info.index[info["administered_by"] == uid]]
+            area = "—"
+            note = tr("no_territory", lang, towns=separator.join(towns))
+        rows.append(
+            {
+                tr("unit", lang): names[uid],
+                tr("area_measured", lang): area,
+                tr("area_cited", lang): format_cited_area(
+                    info.at[uid, "area_km2_cited"], info.at[uid, "area_year"]
+                ),
+                tr("population", lang): format_population(
+                    info.at[uid, "population"], info.at[uid, "population_year"], lang
+                ),
+                tr("boundary_quality", lang): note,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def comparison_table(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Return the four-cluster comparison (from ``cluster_summary``) with headers in ``lang``."""
+    suffix = "zh" if lang == "zh" else "en"
+    return pd.DataFrame(
+        {
+            tr("cluster", lang): summary[f"name_{suffix}"],
+            tr("direction", lang): summary[f"direction_{suffix}"],
+            tr("units_count", lang): summary["members"],
+            tr("area_measured", lang) + " (km²)": summary["area_km2"],
+            tr("share_of_county", lang): [f"{s:.1%}" for s in summary["share_of_county"]],
+            tr("population", lang): [
+                cluster_population_text(p, y, k, lang)
+                for p, y, k in zip(
+                    summary["population"],
+                    summary["population_year"],
+                    summary["population_known"],
+                    strict=True,
+                )
+            ],
+            tr("boundary_quality", lang): [
+                tr(f"quality_{q}", lang) for q in summary["boundary_quality"]
+            ],
+        }
     )

@@ -13,7 +13,7 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import folium
 from branca.element import Element, Figure, MacroElement
@@ -21,6 +21,9 @@ from jinja2 import Template
 
 from geo.errors import LayerSpecError
 from layers.labels import Lang, tr
+
+if TYPE_CHECKING:
+    from layers.cluster_view import ClusterMapInputs
 from layers.specs import UNIT_TOOLTIP_FIELDS, BasemapSpec, layer_by_id
 
 __all__ = [
@@ -220,33 +223,25 @@ def _style(colour_property: str | None, base: dict[str, object]) -> Any:
 
 
 def build_cluster_map(
+    inputs: ClusterMapInputs,
     *,
-    outline_geojson: dict[str, Any],
-    clusters_geojson: dict[str, Any],
-    units_geojson: dict[str, Any],
-    labels: list[dict[str, Any]],
     lang: Lang,
     basemap: BasemapSpec,
     basemap_key: str | None = None,
-    approximate_units: bool = True,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
     """Build the cluster overview's base map (identical across reruns for equal inputs).
 
     Parameters
     ----------
-    outline_geojson, clusters_geojson, units_geojson
-        FeatureCollections from :func:`geo.display.geojson_for_display`.
-        Cluster features carry ``cluster_id``, ``colour``; unit features carry
+    inputs
+        Display layers from :func:`layers.cluster_view.cluster_map_inputs`, in ``lang``:
+        cluster features carry ``cluster_id`` and ``colour``; unit features carry
         ``cluster_id`` and the pre-escaped tooltip fields ``tt_*``.
-    labels
-        ``{"lat", "lon", "label", "colour"}`` per cluster (label in ``lang``).
     lang
         Language of every text on the map.
     basemap, basemap_key
         The basemap spec and its key where one is needed.
-    approximate_units
-        Whether unit boundaries are approximate (legend wording).
     static_url
         Where the app serves its vendored Leaflet.
     """
@@ -280,7 +275,7 @@ def build_cluster_map(
 
     clusters_spec = layer_by_id("clusters")
     folium.GeoJson(
-        clusters_geojson,
+        inputs.clusters_geojson,
         name=tr(clusters_spec.label_key, lang),
         style_function=_style("colour", clusters_spec.style),
         highlight_function=lambda _: {"weight": 4, "fillOpacity": 0.5},
@@ -299,7 +294,7 @@ def build_cluster_map(
         msg = "Unit tooltip aliases and fields differ in length."
         raise LayerSpecError(msg)
     folium.GeoJson(
-        units_geojson,
+        inputs.units_geojson,
         name=tr(units_spec.label_key, lang),
         style_function=_style(None, units_spec.style),
         highlight_function=lambda _: {"weight": 3, "color": "#000000"},
@@ -310,14 +305,14 @@ def build_cluster_map(
 
     outline_spec = layer_by_id("outline")
     folium.GeoJson(
-        outline_geojson,
+        inputs.outline_geojson,
         name=tr(outline_spec.label_key, lang),
         style_function=_style(None, outline_spec.style),
         interactive=False,
     ).add_to(m)
 
     label_group = folium.FeatureGroup(name=tr("layer_labels", lang))
-    for label in labels:
+    for label in inputs.labels:
         folium.Marker(
             location=(label["lat"], label["lon"]),
             icon=folium.DivIcon(
@@ -328,7 +323,7 @@ def build_cluster_map(
             interactive=False,
         ).add_to(label_group)
     label_group.add_to(m)
-    _Legend(_legend_html(labels, lang=lang, approximate=approximate_units)).add_to(m)
+    _Legend(_legend_html(inputs.labels, lang=lang, approximate=inputs.approximate_units)).add_to(m)
     return localize_assets(m, static_url=static_url)
 
 

@@ -63,6 +63,7 @@ def test_selecting_a_cluster_changes_the_panel(app):
     assert after != before
     assert "南部组团 · 江南水乡生态人文组团" in [h.value for h in at.subheader]
     assert "以昆山旅游度假区为主体" in after
+    assert sum("**定位**" in m.value for m in at.markdown) == 1
     assert "275,000 (2021)" in after
     members = at.dataframe[0].value
     assert list(members.iloc[:, 0]) == ["昆山旅游度假区", "锦溪镇", "淀山湖镇", "周庄镇"]

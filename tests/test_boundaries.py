@@ -44,11 +44,7 @@ def test_unknown_missing_and_duplicate_ids_are_all_reported(tmp_path, units, uni
 
 
 def test_file_without_crs(tmp_path, units, unit_table):
-    path = tmp_path / "units.geojson"
-    no_crs = gpd.GeoDataFrame(units[["unit_id"]], geometry=units.geometry.to_numpy(), crs=None)
-    no_crs.to_crs = None  # never called: the loader must stop before reprojecting
-    path.write_text(no_crs.to_json(), encoding="utf-8")
-    # A GeoJSON file is WGS84 by definition, so use a Shapefile without .prj instead.
+    # A GeoJSON file is WGS84 by definition, so use a Shapefile without its .prj.
     shp = tmp_path / "units.shp"
     units[["unit_id", "geometry"]].to_file(shp)
     shp.with_suffix(".prj").unlink()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.clusters import cluster_summary, unit_cluster_ids
+from layers.cluster_view import comparison_table, members_table
 
 
 def test_summary_areas_and_shares(units, unit_table, clusters, outline):
@@ -31,3 +32,19 @@ def test_every_unit_has_a_cluster(units, clusters):
     ids = unit_cluster_ids(units, clusters)
     assert ids.notna().all()
     assert ids.index.equals(units.index)
+
+
+def test_comparison_and_member_tables_in_english(units, unit_table, clusters):
+    summary = cluster_summary(units, unit_table, clusters)
+    table = comparison_table(summary, "en")
+    assert list(table.columns)[:2] == ["Cluster", "Direction"]
+    assert table.iloc[3]["Population"] == "275,000 (2021)"
+    assert table.iloc[0]["Population"] == "known for 1 of 2 units"
+    south = next(c for c in clusters if c.cluster_id == "south")
+    members = members_table(south.members, units, unit_table, "en")
+    resort = members.iloc[0]
+    assert resort["Unit"] == "Kunshan Tourism Resort"
+    assert resort["Measured area"] == "—"
+    assert resort["Boundary quality"] == (
+        "No territory of its own; administers Dianshanhu, Zhouzhuang, Jinxi"
+    )

@@ -21,15 +21,7 @@ from layers.specs import BASEMAPS, LAYERS, BasemapSpec, basemap_by_id, layer_by_
 
 
 def _render(inputs, lang, basemap_id="none", key=None):
-    m = build_cluster_map(
-        outline_geojson=inputs.outline_geojson,
-        clusters_geojson=inputs.clusters_geojson,
-        units_geojson=inputs.units_geojson,
-        labels=inputs.labels,
-        lang=lang,
-        basemap=basemap_by_id(basemap_id),
-        basemap_key=key,
-    )
+    m = build_cluster_map(inputs, lang=lang, basemap=basemap_by_id(basemap_id), basemap_key=key)
     return m.get_root().render()
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import PlanningMapError
-from layers.cluster_view import format_cited_area, format_population
+from layers.cluster_view import cluster_population_text, comparison_table, members_table
 from layers.labels import Lang, tr
 from layers.render import (
     build_cluster_map,
@@ -63,80 +63,13 @@ def _panel(cluster_id: str, lang: Lang) -> None:
     c1, c2 = st.columns(2)
     c1.metric(tr("area_measured", lang), f"{row['area_km2']:,.1f} km²")
     c2.metric(tr("share_of_county", lang), f"{row['share_of_county']:.1%}")
-    if pd.isna(row["population"]):
-        pop_text = tr(
-            "population_partial",
-            lang,
-            known=row["population_known"].split("/")[0],
-            total=row["population_known"].split("/")[1],
-        )
-    else:
-        pop_text = format_population(row["population"], None, lang) + f" ({row['population_year']})"
+    pop_text = cluster_population_text(
+        row["population"], row["population_year"], row["population_known"], lang
+    )
     st.markdown(f"**{tr('population', lang)}**{colon}{pop_text}")
     st.markdown(f"**{tr('members', lang)}**")
     st.dataframe(
-        _members_frame(cluster.members, units, table, lang), hide_index=True, width="stretch"
-    )
-
-
-def _members_frame(
-    members: tuple[str, ...], units: Any, table: pd.DataFrame, lang: Lang
-) -> pd.DataFrame:
-    measured = units.set_index("unit_id")["area_km2"]
-    quality = units.set_index("unit_id")["boundary_quality"]
-    info = table.set_index("unit_id")
-    names = info["name_zh"] if lang == "zh" else info["name_en"]
-    rows = []
-    for uid in members:
-        if uid in measured.index:
-            area = f"{measured[uid]:.1f}"
-            note = tr(f"quality_{quality[uid]}", lang)
-        else:
-            towns = [names[t] for t in info.index[info["administered_by"] == uid]]
-            area = "—"
-            note = tr(
-                "no_territory", lang, towns="、".join(towns) if lang == "zh" else ", ".join(towns)
-            )
-        cited = info.loc[uid, "area_km2_cited"]
-        rows.append(
-            {
-                tr("unit", lang): names[uid],
-                tr("area_measured", lang): area,
-                tr("area_cited", lang): format_cited_area(cited, info.loc[uid, "area_year"]),
-                tr("population", lang): format_population(
-                    info.loc[uid, "population"], info.loc[uid, "population_year"], lang
-                ),
-                tr("boundary_quality", lang): note,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _comparison(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    suffix = "zh" if lang == "zh" else "en"
-    return pd.DataFrame(
-        {
-            tr("cluster", lang): summary[f"name_{suffix}"],
-            tr("direction", lang): summary[f"direction_{suffix}"],
-            tr("units_count", lang): summary["members"],
-            tr("area_measured", lang) + " (km²)": summary["area_km2"],
-            tr("share_of_county", lang): (summary["share_of_county"] * 100).round(1).astype(str)
-            + " %",
-            tr("population", lang): [
-                format_population(p, None, lang) + (f" ({y})" if y else "")
-                if not pd.isna(p)
-                else tr("population_partial", lang, known=k.split("/")[0], total=k.split("/")[1])
-                for p, y, k in zip(
-                    summary["population"],
-                    summary["population_year"],
-                    summary["population_known"],
-                    strict=True,
-                )
-            ],
-            tr("boundary_quality", lang): [
-                tr(f"quality_{q}", lang) for q in summary["boundary_quality"]
-            ],
-        }
+        members_table(cluster.members, units, table, lang), hide_index=True, width="stretch"
     )
 
 
@@ -174,7 +107,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         _panel(selected, lang)
 
     st.subheader(tr("compare_table", lang))
-    table = _comparison(summary, lang)
+    table = comparison_table(summary, lang)
     st.dataframe(table, hide_index=True, width="stretch")
     st.download_button(
         tr("download_csv", lang),
@@ -195,16 +128,7 @@ def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
     if basemap.needs_key and not key:
         st.info(tr("basemap_fallback", lang))
         basemap = basemap_by_id("none")
-    m = build_cluster_map(
-        outline_geojson=inputs.outline_geojson,
-        clusters_geojson=inputs.clusters_geojson,
-        units_geojson=inputs.units_geojson,
-        labels=inputs.labels,
-        lang=lang,
-        basemap=basemap,
-        basemap_key=key,
-        approximate_units=inputs.approximate_units,
-    )
+    m = build_cluster_map(inputs, lang=lang, basemap=basemap, basemap_key=key)
     bounds = inputs.cluster_bounds.get(selected, inputs.outline_bounds)
     view = view_for_bounds(bounds, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None

@@ -29,6 +29,7 @@ __all__ = [
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
     "geometry_gcj02_to_wgs84",
+    "metric_crs_for",
     "to_analysis_crs",
     "to_display_crs",
     "wgs84_to_gcj02",
@@ -249,3 +250,30 @@ def to_display_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     _require_crs(gdf, "The layer")
     return gdf.to_crs(DISPLAY_CRS)
+
+
+# 3-degree Gauss-Kruger zone of EPSG:4549 (CM 120E) covers 118.5E-121.5E.
+_GK_CM120_LON = (118.5, 121.5)
+
+
+def metric_crs_for(gdf: gpd.GeoDataFrame) -> str:
+    """Return the metric CRS to measure ``gdf`` in.
+
+    Kunshan (and anything in the CM 120E Gauss-Kruger zone) is measured in
+    EPSG:4549; data elsewhere (e.g. a test extract of Helsinki) in its UTM
+    zone, because a transverse Mercator far from its central meridian
+    distorts lengths badly.
+
+    Raises
+    ------
+    CRSError
+        If ``gdf`` has no CRS or no geometry.
+    """
+    _require_crs(gdf, "The layer")
+    if gdf.empty:
+        msg = "Cannot choose a metric CRS for an empty layer."
+        raise CRSError(msg)
+    minx, _, maxx, _ = gdf.to_crs(DISPLAY_CRS).total_bounds
+    if _GK_CM120_LON[0] <= minx and maxx <= _GK_CM120_LON[1]:
+        return ANALYSIS_CRS
+    return str(gdf.estimate_utm_crs().to_string())

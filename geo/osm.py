@@ -1,0 +1,434 @@
+"""OpenStreetMap layers for Kunshan: refresh from Overpass or import a .osm.pbf; cache them.
+
+Usage::
+
+    python -m geo.osm refresh                 # Overpass via osmnx (needs internet)
+    python -m geo.osm import FILE.osm.pbf     # a local extract via pyrosm (intranet)
+    python -m geo.osm info                    # what the cache holds
+
+Both write the same normalised layers (:mod:`geo.osm_layers`) to one
+GeoPackage (default ``data/osm/kunshan.gpkg``, git-ignored) with a
+``metadata`` table: source, extract date, attribution (ODbL) and counts.
+The cache is written to a temporary file first and moved into place only when
+complete, so a failed or cut-off download never replaces a good cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import shapely
+
+from geo.boundaries import load_outline
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
+from geo.errors import PlanningMapError
+from geo.osm_layers import (
+    LAYER_COLUMNS,
+    ParkTier,
+    park_access_points,
+    parks_from_features,
+    rail_from_features,
+    residential_from_features,
+    roads_from_features,
+    walk_network_from,
+    water_from_features,
+)
+from geo.paths import DATA_DIR
+
+__all__ = [
+    "ATTRIBUTION",
+    "DEFAULT_CACHE",
+    "OSMDownloadError",
+    "OSMExtract",
+    "clip_polygon",
+    "layers_from_overpass",
+    "layers_from_pbf",
+    "load_park_tiers",
+    "main",
+    "read_cache",
+    "read_cache_metadata",
+    "write_cache",
+]
+
+DEFAULT_CACHE = DATA_DIR / "osm" / "kunshan.gpkg"
+PARK_TIERS_PATH = DATA_DIR / "settings" / "park_tiers.json"
+ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0, https://www.openstreetmap.org/copyright)"
+OVERPASS_URL_ENV = "KUNSHAN_OVERPASS_URL"
+DEFAULT_BUFFER_M = 1000.0
+LAYERS = tuple(LAYER_COLUMNS)
+
+_FEATURE_TAGS: dict[str, bool | str | list[str]] = {
+    "leisure": ["park", "garden", "nature_reserve"],
+    "railway": [
+        "rail",
+        "subway",
+        "light_rail",
+        "monorail",
+        "narrow_gauge",
+        "tram",
+        "construction",
+        "proposed",
+        "station",
+        "halt",
+    ],
+    "highway": ["motorway", "trunk", "primary", "motorway_link", "trunk_link", "primary_link"],
+    "waterway": ["river", "canal", "stream", "drain", "ditch", "riverbank"],
+    "natural": ["water"],
+    "landuse": ["residential", "reservoir", "basin"],
+}
+
+Progress = Callable[[str], None]
+
+
+class OSMDownloadError(PlanningMapError, ConnectionError):
+    """Overpass could not be reached or did not answer completely."""
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+def load_park_tiers(path: Path = PARK_TIERS_PATH) -> tuple[ParkTier, ...]:
+    """Read the park tiers settings file (largest tier first)."""
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    tiers = tuple(ParkTier(**t) for t in raw["tiers"])
+    return tuple(sorted(tiers, key=lambda t: t.min_area_m2, reverse=True))
+
+
+def clip_polygon(buffer_m: float = DEFAULT_BUFFER_M) -> shapely.Geometry:
+    """Return the county outline buffered by ``buffer_m`` metres, in WGS84.
+
+    Parks and paths just across the border still serve Kunshan residents.
+    """
+    outline = load_outline().to_crs(ANALYSIS_CRS)
+    buffered = gpd.GeoSeries(outline.buffer(buffer_m), crs=ANALYSIS_CRS).to_crs(DISPLAY_CRS)
+    return shapely.union_all(buffered.to_numpy())
+
+
+@dataclass(frozen=True)
+class OSMExtract:
+    """Normalised layers and the date of the data (newest element or download day)."""
+
+    layers: dict[str, gpd.GeoDataFrame]
+    extract_date: str
+
+
+def _newest_date(*frames: pd.DataFrame) -> str | None:
+    """Return the date of the newest OSM element among ``frames`` (``timestamp`` columns)."""
+    newest = None
+    for frame in frames:
+        if "timestamp" in frame.columns and not frame.empty:
+            stamp = pd.to_numeric(frame["timestamp"], errors="coerce").max()
+            if pd.notna(stamp) and (newest is None or stamp > newest):
+                newest = float(stamp)
+    if newest is None:
+        return None
+    return dt.datetime.fromtimestamp(newest, tz=dt.UTC).strftime("%Y-%m-%d")
+
+
+def _normalise(
+    *,
+    walk_nodes: gpd.GeoDataFrame,
+    walk_edges: gpd.GeoDataFrame,
+    parks_raw: gpd.GeoDataFrame,
+    rail_raw: gpd.GeoDataFrame,
+    roads_raw: gpd.GeoDataFrame,
+    water_raw: gpd.GeoDataFrame,
+    residential_raw: gpd.GeoDataFrame,
+    tiers: tuple[ParkTier, ...],
+    progress: Progress,
+) -> dict[str, gpd.GeoDataFrame]:
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    layers["walk_nodes"], layers["walk_edges"] = walk_network_from(walk_nodes, walk_edges)
+    progress(
+        f"walk network: {len(layers['walk_nodes']):,} nodes, {len(layers['walk_edges']):,} edges"
+    )
+    layers["parks"] = parks_from_features(parks_raw, tiers=tiers)
+    layers["park_access"] = park_access_points(layers["parks"], layers["walk_edges"])
+    progress(f"parks: {len(layers['parks']):,}, access points: {len(layers['park_access']):,}")
+    layers["rail_lines"], layers["rail_stations"] = rail_from_features(rail_raw)
+    layers["roads"] = roads_from_features(roads_raw)
+    layers["water_lines"], layers["water_areas"] = water_from_features(water_raw)
+    layers["residential"] = residential_from_features(residential_raw)
+    progress(
+        f"rail lines: {len(layers['rail_lines']):,}, stations: {len(layers['rail_stations']):,}, "
+        f"roads: {len(layers['roads']):,}, water: {len(layers['water_lines']):,} lines + "
+        f"{len(layers['water_areas']):,} areas, residential: {len(layers['residential']):,}"
+    )
+    return layers
+
+
+def _none_to_empty(gdf: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    if gdf is None:
+        return gpd.GeoDataFrame(geometry=gpd.GeoSeries([], crs=DISPLAY_CRS))
+    return gdf
+
+
+def layers_from_pbf(
+    path: Path,
+    *,
+    clip: shapely.Geometry | None,
+    tiers: tuple[ParkTier, ...],
+    progress: Progress = _quiet,
+) -> OSMExtract:
+    """Read and normalise every layer from a local ``.osm.pbf`` (pyrosm).
+
+    Parameters
+    ----------
+    path
+        The extract.
+    clip
+        WGS84 polygon to keep (``None`` keeps the whole extract).
+    tiers
+        Park tiers by size.
+    progress
+        Called with a line of text after each step.
+    """
+    import pyrosm  # noqa: PLC0415 - heavy, only for imports
+
+    if not Path(path).is_file():
+        msg = f"OSM extract not found: {path}."
+        raise PlanningMapError(msg)
+    start = time.perf_counter()
+    osm = pyrosm.OSM(str(path), bounding_box=clip)
+    with warnings.catch_warnings():
+        # pyrosm warns about pandas/shapely idioms it uses internally.
+        warnings.simplefilter("ignore")
+        nodes, edges = osm.get_network(network_type="walking", nodes=True)
+        progress(f"read walk network ({time.perf_counter() - start:.1f} s)")
+
+        def features(
+            criteria: dict[str, list[str]], *, nodes_too: bool = False
+        ) -> gpd.GeoDataFrame:
+            return _none_to_empty(
+                osm.get_data_by_custom_criteria(
+                    custom_filter=criteria, filter_type="keep", keep_nodes=nodes_too
+                )
+            )
+
+        parks_raw = features({"leisure": ["park", "garden", "nature_reserve"]})
+        rail_raw = features({"railway": list(_FEATURE_TAGS["railway"])}, nodes_too=True)  # type: ignore[arg-type]
+        roads_raw = features({"highway": list(_FEATURE_TAGS["highway"])})  # type: ignore[arg-type]
+        water_raw = features(
+            {
+                "waterway": list(_FEATURE_TAGS["waterway"]),  # type: ignore[arg-type]
+                "natural": ["water"],
+                "landuse": ["reservoir", "basin"],
+            }
+        )
+        residential_raw = features({"landuse": ["residential"]})
+    progress(f"read features ({time.perf_counter() - start:.1f} s)")
+    edges = _none_to_empty(edges)
+    layers = _normalise(
+        walk_nodes=_none_to_empty(nodes),
+        walk_edges=edges,
+        parks_raw=parks_raw,
+        rail_raw=rail_raw,
+        roads_raw=roads_raw,
+        water_raw=water_raw,
+        residential_raw=residential_raw,
+        tiers=tiers,
+        progress=progress,
+    )
+    newest = _newest_date(edges, parks_raw, rail_raw, roads_raw, water_raw, residential_raw)
+    file_day = dt.datetime.fromtimestamp(Path(path).stat().st_mtime, tz=dt.UTC)
+    return OSMExtract(layers, newest or file_day.strftime("%Y-%m-%d"))
+
+
+def _overpass_url() -> str:
+    return os.environ.get(OVERPASS_URL_ENV, "https://overpass-api.de/api").rstrip("/")
+
+
+def _check_overpass(url: str, timeout_s: float = 10.0) -> None:
+    import requests  # noqa: PLC0415 - only for refreshes
+
+    try:
+        response = requests.get(f"{url}/status", timeout=timeout_s)
+        response.raise_for_status()
+    except requests.RequestException as exc:
+        msg = (
+            f"无法连接 OpenStreetMap 数据服务（{url}），现有缓存未改动。请检查网络，或在内网使用 "
+            f"`python -m geo.osm import 文件.osm.pbf`。 / Cannot reach the OpenStreetMap "
+            f"Overpass service ({url}); the existing cache is untouched. Check the connection, "
+            "or on an intranet use `python -m geo.osm import FILE.osm.pbf`. "
+            f"({exc.__class__.__name__})"
+        )
+        raise OSMDownloadError(msg) from exc
+
+
+def layers_from_overpass(
+    polygon: shapely.Geometry,
+    *,
+    tiers: tuple[ParkTier, ...],
+    progress: Progress = _quiet,
+) -> OSMExtract:
+    """Download and normalise every layer inside ``polygon`` from Overpass (osmnx).
+
+    The Overpass endpoint is ``$KUNSHAN_OVERPASS_URL`` (default
+    ``https://overpass-api.de/api``).
+
+    Raises
+    ------
+    OSMDownloadError
+        If Overpass cannot be reached or a download fails part-way.
+    """
+    import osmnx as ox  # noqa: PLC0415 - heavy, only for refreshes
+    import requests  # noqa: PLC0415 - only for refreshes
+
+    url = _overpass_url()
+    _check_overpass(url)
+    ox.settings.overpass_url = url
+    ox.settings.use_cache = False
+    ox.settings.log_console = False
+    start = time.perf_counter()
+    try:
+        graph = ox.graph_from_polygon(polygon, network_type="walk", simplify=False, retain_all=True)
+        progress(f"downloaded walk network ({time.perf_counter() - start:.1f} s)")
+        nodes, edges = ox.graph_to_gdfs(graph)
+        features = ox.features_from_polygon(polygon, tags=_FEATURE_TAGS)
+        progress(f"downloaded features ({time.perf_counter() - start:.1f} s)")
+    except (requests.RequestException, ox._errors.InsufficientResponseError) as exc:
+        msg = (
+            "OpenStreetMap 下载中断，现有缓存未改动。 / The OpenStreetMap download failed "
+            f"part-way; the existing cache is untouched. ({exc})"
+        )
+        raise OSMDownloadError(msg) from exc
+    nodes = nodes.reset_index().rename(columns={"osmid": "node_id"})
+    edges = edges.reset_index()
+    features = features.reset_index().rename(columns={"element": "osm_type"})
+    layers = _normalise(
+        walk_nodes=nodes,
+        walk_edges=edges,
+        parks_raw=features,
+        rail_raw=features,
+        roads_raw=features,
+        water_raw=features,
+        residential_raw=features,
+        tiers=tiers,
+        progress=progress,
+    )
+    return OSMExtract(layers, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"))
+
+
+def _stringify(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Make object columns writable to GeoPackage (lists and dicts become JSON text)."""
+    out = gdf.copy()
+    for column in out.columns:
+        if column != "geometry" and out[column].dtype == object:
+            out[column] = out[column].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else v
+            )
+    return out
+
+
+def write_cache(
+    layers: dict[str, gpd.GeoDataFrame], metadata: dict[str, str], path: Path = DEFAULT_CACHE
+) -> Path:
+    """Write all layers and the metadata to ``path`` atomically (temp file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial.gpkg")
+    try:
+        for name in LAYERS:
+            gdf = layers[name]
+            gdf = gdf if not gdf.empty else gdf.set_crs(DISPLAY_CRS, allow_override=True)
+            pyogrio.write_dataframe(
+                _stringify(gdf), tmp, layer=name, driver="GPKG", append=tmp.exists()
+            )
+        counts = {name: str(len(layers[name])) for name in LAYERS}
+        rows = {**metadata, **{f"count_{k}": v for k, v in counts.items()}}
+        table = pd.DataFrame({"key": list(rows), "value": list(rows.values())})
+        pyogrio.write_dataframe(table, tmp, layer="metadata", driver="GPKG", append=True)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_cache_metadata(path: Path = DEFAULT_CACHE) -> dict[str, str]:
+    """Return the cache's metadata table as a dict (empty if there is no cache)."""
+    if not Path(path).is_file():
+        return {}
+    table = pyogrio.read_dataframe(path, layer="metadata")
+    return dict(zip(table["key"], table["value"], strict=True))
+
+
+def read_cache(path: Path = DEFAULT_CACHE) -> dict[str, gpd.GeoDataFrame]:
+    """Read every normalised layer from the cache."""
+    return {name: gpd.read_file(path, layer=name) for name in LAYERS}
+
+
+def _metadata(source: str, extract_date: str, clip_buffer_m: float | None) -> dict[str, str]:
+    return {
+        "source": source,
+        "extract_date": extract_date,
+        "built_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "attribution": ATTRIBUTION,
+        "licence": "ODbL-1.0",
+        "crs": DISPLAY_CRS,
+        "clip_buffer_m": "" if clip_buffer_m is None else f"{clip_buffer_m:g}",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``refresh``, ``import`` or ``info`` command; return the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m geo.osm", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    refresh = sub.add_parser("refresh", help="download from Overpass (needs internet)")
+    imp = sub.add_parser("import", help="import a local .osm.pbf extract")
+    imp.add_argument("pbf", type=Path)
+    imp.add_argument("--no-clip", action="store_true", help="keep the whole extract")
+    info = sub.add_parser("info", help="show what the cache holds")
+    for command in (refresh, imp, info):
+        command.add_argument("--out", type=Path, default=DEFAULT_CACHE, help="GeoPackage cache")
+    for command in (refresh, imp):
+        command.add_argument("--buffer-m", type=float, default=DEFAULT_BUFFER_M)
+    args = parser.parse_args(argv)
+
+    def progress(line: str) -> None:
+        print(f"  · {line}", flush=True)
+
+    try:
+        if args.command == "info":
+            meta = read_cache_metadata(args.out)
+            if not meta:
+                print(f"no cache at {args.out}")
+                return 1
+            for key, value in meta.items():
+                print(f"{key}: {value}")
+            return 0
+        tiers = load_park_tiers()
+        if args.command == "refresh":
+            print(f"OpenStreetMap refresh -> {args.out}", flush=True)
+            extract = layers_from_overpass(
+                clip_polygon(args.buffer_m), tiers=tiers, progress=progress
+            )
+            meta = _metadata(f"overpass:{_overpass_url()}", extract.extract_date, args.buffer_m)
+        else:
+            print(f"OpenStreetMap import {args.pbf} -> {args.out}", flush=True)
+            clip = None if args.no_clip else clip_polygon(args.buffer_m)
+            extract = layers_from_pbf(args.pbf, clip=clip, tiers=tiers, progress=progress)
+            buffer_m = None if args.no_clip else args.buffer_m
+            meta = _metadata(f"pbf:{Path(args.pbf).name}", extract.extract_date, buffer_m)
+        write_cache(extract.layers, meta, args.out)
+    except PlanningMapError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"done: {args.out} ({ATTRIBUTION})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

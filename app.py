@@ -6,7 +6,7 @@ import streamlit as st
 
 from layers.labels import LANGUAGES, Lang, tr
 from layers.specs import BASEMAPS
-from ui import cluster_page, settings, state
+from ui import cluster_page, data_panel, settings, state
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
 state.init_state(**{state.BASEMAP: settings.default_basemap()})
@@ -33,10 +33,7 @@ with st.sidebar:
     )
     if st.session_state[state.BASEMAP] == "tianditu" and not settings.tianditu_key():
         st.caption(tr("tianditu_needs_key", lang))
-    st.markdown(f"**{tr('dataset', lang)}**")
-    st.caption(tr("dataset_bundled", lang))
-    official = settings.units_path() != settings.UNITS_PATH
-    st.caption(tr("dataset_units_official" if official else "dataset_units_approx", lang))
+    data_panel.render(lang)
 
 
 def _clusters() -> None:

@@ -45,7 +45,7 @@ from geo.osm_layers import (
     walk_network_from,
     water_from_features,
 )
-from geo.paths import DATA_DIR
+from geo.paths import DATA_DIR, OSM_CACHE
 
 __all__ = [
     "ATTRIBUTION",
@@ -53,16 +53,18 @@ __all__ = [
     "OSMDownloadError",
     "OSMExtract",
     "clip_polygon",
+    "import_pbf_to_cache",
     "layers_from_overpass",
     "layers_from_pbf",
     "load_park_tiers",
     "main",
     "read_cache",
     "read_cache_metadata",
+    "refresh_cache",
     "write_cache",
 ]
 
-DEFAULT_CACHE = DATA_DIR / "osm" / "kunshan.gpkg"
+DEFAULT_CACHE = OSM_CACHE
 PARK_TIERS_PATH = DATA_DIR / "settings" / "park_tiers.json"
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0, https://www.openstreetmap.org/copyright)"
 OVERPASS_URL_ENV = "KUNSHAN_OVERPASS_URL"
@@ -382,6 +384,42 @@ def _metadata(source: str, extract_date: str, clip_buffer_m: float | None) -> di
     }
 
 
+def refresh_cache(
+    path: Path = DEFAULT_CACHE,
+    *,
+    buffer_m: float = DEFAULT_BUFFER_M,
+    progress: Progress = _quiet,
+) -> dict[str, str]:
+    """Download the county's layers from Overpass and replace the cache; return its metadata.
+
+    Raises
+    ------
+    OSMDownloadError
+        Without a working connection; the existing cache is left untouched.
+    """
+    extract = layers_from_overpass(
+        clip_polygon(buffer_m), tiers=load_park_tiers(), progress=progress
+    )
+    meta = _metadata(f"overpass:{_overpass_url()}", extract.extract_date, buffer_m)
+    write_cache(extract.layers, meta, path)
+    return read_cache_metadata(path)
+
+
+def import_pbf_to_cache(
+    pbf: Path,
+    path: Path = DEFAULT_CACHE,
+    *,
+    buffer_m: float | None = DEFAULT_BUFFER_M,
+    progress: Progress = _quiet,
+) -> dict[str, str]:
+    """Import a ``.osm.pbf`` (clipped to the buffered county unless ``buffer_m`` is None)."""
+    clip = None if buffer_m is None else clip_polygon(buffer_m)
+    extract = layers_from_pbf(pbf, clip=clip, tiers=load_park_tiers(), progress=progress)
+    meta = _metadata(f"pbf:{Path(pbf).name}", extract.extract_date, buffer_m)
+    write_cache(extract.layers, meta, path)
+    return read_cache_metadata(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``refresh``, ``import`` or ``info`` command; return the exit code."""
     parser = argparse.ArgumentParser(prog="python -m geo.osm", description=__doc__.split("\n")[0])
@@ -409,20 +447,13 @@ def main(argv: list[str] | None = None) -> int:
             for key, value in meta.items():
                 print(f"{key}: {value}")
             return 0
-        tiers = load_park_tiers()
         if args.command == "refresh":
             print(f"OpenStreetMap refresh -> {args.out}", flush=True)
-            extract = layers_from_overpass(
-                clip_polygon(args.buffer_m), tiers=tiers, progress=progress
-            )
-            meta = _metadata(f"overpass:{_overpass_url()}", extract.extract_date, args.buffer_m)
+            refresh_cache(args.out, buffer_m=args.buffer_m, progress=progress)
         else:
             print(f"OpenStreetMap import {args.pbf} -> {args.out}", flush=True)
-            clip = None if args.no_clip else clip_polygon(args.buffer_m)
-            extract = layers_from_pbf(args.pbf, clip=clip, tiers=tiers, progress=progress)
             buffer_m = None if args.no_clip else args.buffer_m
-            meta = _metadata(f"pbf:{Path(args.pbf).name}", extract.extract_date, buffer_m)
-        write_cache(extract.layers, meta, args.out)
+            import_pbf_to_cache(args.pbf, args.out, buffer_m=buffer_m, progress=progress)
     except PlanningMapError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -7,6 +7,7 @@ from pathlib import Path
 __all__ = [
     "CLUSTERS_PATH",
     "DATA_DIR",
+    "OSM_CACHE",
     "OUTLINE_PATH",
     "SOURCES_PATH",
     "UNITS_PATH",
@@ -20,3 +21,4 @@ UNITS_PATH = BOUNDARIES_DIR / "planning_units.geojson"
 UNIT_TABLE_PATH = BOUNDARIES_DIR / "planning_units.csv"
 CLUSTERS_PATH = DATA_DIR / "clusters.json"
 SOURCES_PATH = DATA_DIR / "sources.csv"
+OSM_CACHE = DATA_DIR / "osm" / "kunshan.gpkg"  # written by python -m geo.osm (git-ignored)

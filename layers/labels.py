@@ -41,6 +41,27 @@ _TEXT: dict[str, tuple[str, str]] = {
         "单元边界为示意（由驻地坐标推算），非法定边界",
         "Unit boundaries are approximate (derived from seat points), not legal boundaries",
     ),
+    "dataset_osm": ("OpenStreetMap（缓存）", "OpenStreetMap (cache)"),
+    "dataset_osm_missing": (
+        "尚无 OpenStreetMap 缓存。联网时点击下方按钮更新，或在内网运行 "
+        "`python -m geo.osm import 文件.osm.pbf`。",
+        "No OpenStreetMap cache yet. With internet, use the button below; on an intranet run "
+        "`python -m geo.osm import FILE.osm.pbf`.",
+    ),
+    "osm_extract": ("数据日期 {date} · 来源 {source}", "Data of {date} · source {source}"),
+    "osm_counts": (
+        "公园 {parks} 个 · 入口 {access} 个 · 步行路段 {edges} 条 · "
+        "轨道站 {stations} 个 · 居住用地 {res} 块",
+        "{parks} parks · {access} park entrances · {edges} walk edges · {stations} rail stations "
+        "· {res} residential parcels",
+    ),
+    "osm_refresh": ("从 OpenStreetMap 更新", "Refresh from OpenStreetMap"),
+    "osm_refreshing": ("正在下载 OpenStreetMap 数据…", "Downloading OpenStreetMap data…"),
+    "osm_refreshed": ("OpenStreetMap 缓存已更新。", "The OpenStreetMap cache is up to date."),
+    "osm_attribution": (
+        "© OpenStreetMap 贡献者（ODbL）",
+        "© OpenStreetMap contributors (ODbL)",
+    ),
     "select_cluster": ("选择组团（或点击地图）", "Select a cluster (or click the map)"),
     "all_clusters": ("全部组团", "All clusters"),
     "cluster": ("组团", "Cluster"),

@@ -191,7 +191,9 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
         self.html_json = json.dumps(legend_html)
 
 
-def _legend_html(clusters: list[dict[str, str]], *, lang: Lang, approximate: bool) -> str:
+def _legend_html(
+    clusters: list[dict[str, str]], *, lang: Lang, approximate: bool, extra_sources: str = ""
+) -> str:
     rows = [f"<b>{html.escape(tr('legend_title', lang))}</b>"]
     for cluster in clusters:
         rows.append(
@@ -208,6 +210,8 @@ def _legend_html(clusters: list[dict[str, str]], *, lang: Lang, approximate: boo
         f"{html.escape(tr(unit_key, lang))}</div>"
     )
     rows.append(f'<div class="src">{html.escape(tr("legend_sources", lang))}</div>')
+    if extra_sources:
+        rows.append(f'<div class="src">{html.escape(extra_sources)}</div>')
     return "".join(rows)
 
 
@@ -228,6 +232,7 @@ def build_cluster_map(
     lang: Lang,
     basemap: BasemapSpec,
     basemap_key: str | None = None,
+    extra_sources: str = "",
     static_url: str = STATIC_URL,
 ) -> folium.Map:
     """Build the cluster overview's base map (identical across reruns for equal inputs).
@@ -242,6 +247,8 @@ def build_cluster_map(
         Language of every text on the map.
     basemap, basemap_key
         The basemap spec and its key where one is needed.
+    extra_sources
+        A further source line for the legend (e.g. the OpenStreetMap attribution).
     static_url
         Where the app serves its vendored Leaflet.
     """
@@ -323,7 +330,10 @@ def build_cluster_map(
             interactive=False,
         ).add_to(label_group)
     label_group.add_to(m)
-    _Legend(_legend_html(inputs.labels, lang=lang, approximate=inputs.approximate_units)).add_to(m)
+    legend = _legend_html(
+        inputs.labels, lang=lang, approximate=inputs.approximate_units, extra_sources=extra_sources
+    )
+    _Legend(legend).add_to(m)
     return localize_assets(m, static_url=static_url)
 
 

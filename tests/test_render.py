@@ -114,3 +114,13 @@ def test_registries_have_unique_ids_and_clear_errors():
         layer_by_id("parks")
     with pytest.raises(LayerSpecError, match="no \\{key\\} slot"):
         BasemapSpec(id="x", label_key="x", tiles=("https://x/{z}",), needs_key=True)
+
+
+def test_extra_source_line_reaches_the_legend(inputs_en):
+    m = build_cluster_map(
+        inputs_en,
+        lang="en",
+        basemap=basemap_by_id("none"),
+        extra_sources="© OpenStreetMap contributors (ODbL)",
+    )
+    assert "OpenStreetMap contributors (ODbL)" in m.get_root().render()

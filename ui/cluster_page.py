@@ -19,7 +19,7 @@ from layers.render import (
     view_for_bounds,
 )
 from layers.specs import basemap_by_id
-from ui import data, settings, state
+from ui import data, data_panel, settings, state
 
 MAP_HEIGHT_PX = 600
 MAP_WIDTH_PX = 520  # typical width of the map column, for zoom-to-cluster
@@ -128,7 +128,13 @@ def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
     if basemap.needs_key and not key:
         st.info(tr("basemap_fallback", lang))
         basemap = basemap_by_id("none")
-    m = build_cluster_map(inputs, lang=lang, basemap=basemap, basemap_key=key)
+    m = build_cluster_map(
+        inputs,
+        lang=lang,
+        basemap=basemap,
+        basemap_key=key,
+        extra_sources=data_panel.active_attribution(lang),
+    )
     bounds = inputs.cluster_bounds.get(selected, inputs.outline_bounds)
     view = view_for_bounds(bounds, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None

@@ -8,9 +8,16 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from geo.paths import UNITS_PATH
+from geo.paths import OSM_CACHE, UNITS_PATH
 
-__all__ = ["STATIC_DIR", "UNITS_PATH", "default_basemap", "tianditu_key", "units_path"]
+__all__ = [
+    "STATIC_DIR",
+    "UNITS_PATH",
+    "default_basemap",
+    "osm_cache_path",
+    "tianditu_key",
+    "units_path",
+]
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
@@ -37,6 +44,12 @@ def default_basemap() -> str:
     if chosen:
         return chosen
     return "tianditu" if tianditu_key() else "osm"
+
+
+def osm_cache_path() -> Path:
+    """Return the OpenStreetMap cache: KUNSHAN_OSM_CACHE or data/osm/kunshan.gpkg."""
+    chosen = _setting("KUNSHAN_OSM_CACHE")
+    return Path(chosen) if chosen else OSM_CACHE
 
 
 def units_path() -> Path:

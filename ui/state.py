@@ -12,8 +12,11 @@ BASEMAP: Final = "basemap"
 CLUSTER: Final = "cluster_select"
 CLUSTER_MAP: Final = "cluster_map"
 ALL_CLUSTERS: Final = "all"
+DATASET: Final = "dataset"
+BUNDLED: Final = "bundled"
+OSM: Final = "osm"
 
-_DEFAULTS: dict[str, object] = {LANG: "zh", CLUSTER: ALL_CLUSTERS}
+_DEFAULTS: dict[str, object] = {LANG: "zh", CLUSTER: ALL_CLUSTERS, DATASET: BUNDLED}
 
 
 def init_state(**overrides: object) -> None:

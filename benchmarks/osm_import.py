@@ -40,8 +40,11 @@ def write_scaled_extract(source: Path, copies: int, out: Path) -> None:
             for node_id, (lat, lon, tags) in store.nodes.items():
                 writer.add_node(
                     osmium.osm.mutable.Node(
-                        id=node_id + off, location=(lon + dx, lat + dy), tags=tags,
-                        version=1, timestamp="2019-04-17T00:00:00Z",
+                        id=node_id + off,
+                        location=(lon + dx, lat + dy),
+                        tags=tags,
+                        version=1,
+                        timestamp="2019-04-17T00:00:00Z",
                     )
                 )
         for k in range(copies):
@@ -49,7 +52,10 @@ def write_scaled_extract(source: Path, copies: int, out: Path) -> None:
             for way_id, (refs, tags) in store.ways.items():
                 writer.add_way(
                     osmium.osm.mutable.Way(
-                        id=way_id + off, nodes=[r + off for r in refs], tags=tags, version=1,
+                        id=way_id + off,
+                        nodes=[r + off for r in refs],
+                        tags=tags,
+                        version=1,
                         timestamp="2019-04-17T00:00:00Z",
                     )
                 )
@@ -60,7 +66,9 @@ def write_scaled_extract(source: Path, copies: int, out: Path) -> None:
                     osmium.osm.mutable.Relation(
                         id=rel_id + off,
                         members=[(t[0], ref + off, role) for t, ref, role in members],
-                        tags=tags, version=1, timestamp="2019-04-17T00:00:00Z",
+                        tags=tags,
+                        version=1,
+                        timestamp="2019-04-17T00:00:00Z",
                     )
                 )
 
@@ -71,7 +79,9 @@ def timed_import(pbf: Path, out: Path) -> tuple[float, float, int]:
     start = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "geo.osm", "import", str(pbf), "--no-clip", "--out", str(out)],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - start
     peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
@@ -85,15 +95,19 @@ def main(argv: list[str]) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         seconds, peak, nodes = timed_import(helsinki, Path(tmp) / "h.gpkg")
-        print(f"Helsinki.osm.pbf ({helsinki.stat().st_size / 1e6:.2f} MB): {nodes:,} walk nodes, "
-              f"{seconds:.2f} s, peak {peak:.0f} MB")
+        print(
+            f"Helsinki.osm.pbf ({helsinki.stat().st_size / 1e6:.2f} MB): {nodes:,} walk nodes, "
+            f"{seconds:.2f} s, peak {peak:.0f} MB"
+        )
         rows.append((nodes, seconds, peak))
         for copies in copies_list:
             pbf = Path(tmp) / f"scaled_{copies}.osm.pbf"
             write_scaled_extract(helsinki, copies, pbf)
             seconds, peak, nodes = timed_import(pbf, Path(tmp) / f"s{copies}.gpkg")
-            print(f"{copies} copies ({pbf.stat().st_size / 1e6:.1f} MB): {nodes:,} walk nodes, "
-                  f"{seconds:.1f} s, peak {peak:.0f} MB")
+            print(
+                f"{copies} copies ({pbf.stat().st_size / 1e6:.1f} MB): {nodes:,} walk nodes, "
+                f"{seconds:.1f} s, peak {peak:.0f} MB"
+            )
             rows.append((nodes, seconds, peak))
     # Peak RSS of children is a running maximum, so only growing inputs are comparable.
     sizes = np.array([r[0] for r in rows], dtype=float)

@@ -326,7 +326,8 @@ def park_access_points(
 def rail_from_features(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Return rail lines (with mode and status) and stations (with the lines near them).
 
-    Mode: ``metro`` (subway, light rail, monorail), ``tram``, ``high_speed``
+    Mode: ``metro`` (subway, light rail, monorail), ``tram``, ``intercity``
+    (named 城际/Intercity, or ``service=intercity``), ``high_speed``
     (``highspeed=yes``) or ``conventional``. Status: ``operating``,
     ``under_construction`` (``railway=construction``) or ``planned``
     (``railway=proposed``). Disused and abandoned lines are dropped.
@@ -342,13 +343,18 @@ def rail_from_features(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.Geo
         )
         effective = kind.where(~kind.isin(_RAIL_PLANNED), planned_kind)
         highspeed = _tag(lines, "highspeed").fillna("").astype(str) == "yes"
+        name = _tag(lines, "name").fillna("").astype(str)
+        intercity = name.str.contains("城际|Intercity|intercity", regex=True) | (
+            _tag(lines, "service").fillna("").astype(str) == "intercity"
+        )
         mode = np.select(
             [
                 effective.isin(["subway", "light_rail", "monorail"]),
                 effective == "tram",
+                intercity,
                 highspeed,
             ],
-            ["metro", "tram", "high_speed"],
+            ["metro", "tram", "intercity", "high_speed"],
             default="conventional",
         )
         lines["line_id"] = _osm_ids(lines, "osm")

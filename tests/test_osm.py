@@ -176,3 +176,33 @@ def test_bad_park_tier_settings_are_refused():
         ParkTier("x", "", "", -5, "", "U")
     with pytest.raises(BoundaryDataError, match="confidence"):
         ParkTier("x", "", "", 5, "", "maybe")
+
+
+def test_rail_modes_and_statuses(layers):
+    lines = layers["rail_lines"]
+    assert set(lines["mode"]) <= {"metro", "tram", "intercity", "high_speed", "conventional"}
+    assert set(lines["status"]) <= {"operating", "under_construction", "planned"}
+    assert {"metro", "tram", "conventional"} <= set(lines["mode"])  # Helsinki has all three
+
+
+def test_rail_mode_rules_on_hand_built_lines():
+    import geopandas as gpd
+    from shapely import LineString
+
+    from geo.osm_layers import rail_from_features
+
+    raw = gpd.GeoDataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "railway": ["rail", "rail", "subway", "construction"],
+            "name": ["沪宁城际铁路", "京沪高速铁路", "苏州轨道交通11号线", "规划线"],
+            "highspeed": [None, "yes", None, None],
+            "construction": [None, None, None, "subway"],
+        },
+        geometry=[LineString([(121, 31.3), (121.01, 31.3 + i / 100)]) for i in range(4)],
+        crs=4326,
+    )
+    lines, stations = rail_from_features(raw)
+    assert list(lines["mode"]) == ["intercity", "high_speed", "metro", "metro"]
+    assert list(lines["status"]) == ["operating", "operating", "operating", "under_construction"]
+    assert stations.empty

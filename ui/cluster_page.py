@@ -46,8 +46,8 @@ def _panel(cluster_id: str, lang: Lang) -> None:
         area = float(outline["area_km2"].iloc[0])
         official = float(outline["area_km2_official"].iloc[0])
         c1, c2 = st.columns(2)
-        c1.metric(tr("area_measured", lang), f"{area:,.1f} km²")
-        c2.metric(tr("area_cited", lang), f"{official:,.2f} km²")
+        c1.metric(tr("area_measured", lang) + " (km²)", f"{area:,.1f}")
+        c2.metric(tr("area_cited", lang) + " (km²)", f"{official:,.2f}")
         st.caption(tr("population_note", lang))
         return
     cluster = next(c for c in clusters if c.cluster_id == cluster_id)
@@ -61,7 +61,7 @@ def _panel(cluster_id: str, lang: Lang) -> None:
     tasks = cluster.tasks_zh if lang == "zh" else cluster.tasks_en
     st.markdown(f"**{tr('tasks', lang)}**\n" + "\n".join(f"- {t}" for t in tasks))
     c1, c2 = st.columns(2)
-    c1.metric(tr("area_measured", lang), f"{row['area_km2']:,.1f} km²")
+    c1.metric(tr("area_measured", lang) + " (km²)", f"{row['area_km2']:,.1f}")
     c2.metric(tr("share_of_county", lang), f"{row['share_of_county']:.1%}")
     pop_text = cluster_population_text(
         row["population"], row["population_year"], row["population_known"], lang

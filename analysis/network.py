@@ -140,6 +140,43 @@ def snap_to_edges(
     return EdgePositions(edge, offset, snap)
 
 
+def node_distances(
+    graph: WalkGraph,
+    sources: EdgePositions,
+    *,
+    limit_m: float = np.inf,
+    include_snap: bool = True,
+) -> NDArray[np.float64]:
+    """Return every node's walking distance to its nearest source (one Dijkstra pass).
+
+    Nodes beyond ``limit_m`` (or unreachable) get ``inf``.
+    """
+    ok = sources.edge >= 0
+    s_edge, s_off = sources.edge[ok], sources.offset_m[ok]
+    s_snap = sources.snap_m[ok] if include_snap else np.zeros(int(ok.sum()))
+    n = graph.n_nodes
+    k = len(s_edge)
+    if k == 0:
+        return np.full(n, np.inf)
+    # Virtual node n+i for source i, joined to both ends of its edge.
+    length = graph.edge_length_m[s_edge]
+    rows = np.concatenate([np.arange(n, n + k), np.arange(n, n + k)])
+    cols = np.concatenate([graph.edge_u[s_edge], graph.edge_v[s_edge]])
+    w = np.concatenate([s_snap + s_off, s_snap + (length - s_off)])
+    w = np.where(w > 0, w, 1e-9)
+    base = graph.matrix.tocoo()
+    # Edges leave the virtual nodes only, so no path can pass through a source.
+    full = sp.csr_matrix(
+        (
+            np.concatenate([base.data, w]),
+            (np.concatenate([base.row, rows]), np.concatenate([base.col, cols])),
+        ),
+        shape=(n + k, n + k),
+    )
+    dist = dijkstra(full, directed=True, indices=np.arange(n, n + k), min_only=True, limit=limit_m)
+    return np.asarray(dist[:n], dtype=np.float64)
+
+
 def nearest_source_distance(
     graph: WalkGraph,
     sources: EdgePositions,
@@ -160,25 +197,9 @@ def nearest_source_distance(
     out = np.full(len(targets.edge), np.inf)
     if len(s_edge) == 0:
         return out
-    n = graph.n_nodes
-    k = len(s_edge)
-    # Virtual node n+i for source i, joined to both ends of its edge.
-    length = graph.edge_length_m[s_edge]
-    rows = np.concatenate([np.arange(n, n + k), np.arange(n, n + k)])
-    cols = np.concatenate([graph.edge_u[s_edge], graph.edge_v[s_edge]])
-    w = np.concatenate([s_snap + s_off, s_snap + (length - s_off)])
-    w = np.where(w > 0, w, 1e-9)
-    base = graph.matrix.tocoo()
-    # Edges leave the virtual nodes only, so no path can pass through a source.
-    full = sp.csr_matrix(
-        (
-            np.concatenate([base.data, w]),
-            (np.concatenate([base.row, rows]), np.concatenate([base.col, cols])),
-        ),
-        shape=(n + k, n + k),
-    )
-    dist = dijkstra(full, directed=True, indices=np.arange(n, n + k), min_only=True, limit=limit_m)
+    dist = node_distances(graph, sources, limit_m=limit_m, include_snap=include_snap)
     t_ok = targets.edge >= 0
+
     te = targets.edge[t_ok]
     tt = targets.offset_m[t_ok]
     tl = graph.edge_length_m[te]

@@ -1,0 +1,83 @@
+"""Station catchments: hand-computed straight-line and walking cases, and input checks."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from analysis.catchments import catchment_coverage, network_catchments, straight_line_catchments
+from analysis.network import walk_graph_from
+from geo.errors import PlanningMapError
+from tests.test_network import X0, Y0, _river_network
+
+
+def _stations(xy):
+    return gpd.GeoDataFrame(
+        {"station_id": [f"s{i}" for i in range(len(xy))]},
+        geometry=[shapely.Point(X0 + x, Y0 + y) for x, y in xy],
+        crs=4549,
+    ).to_crs(4326)
+
+
+def _square_zone(size_m: float):
+    return gpd.GeoDataFrame(
+        {"cluster_id": ["z"]},
+        geometry=[shapely.box(X0 - size_m / 2, Y0 - size_m / 2, X0 + size_m / 2, Y0 + size_m / 2)],
+        crs=4549,
+    ).to_crs(4326)
+
+
+def test_straight_line_share_of_a_square_zone():
+    # One station in the middle of a 2 km square, 500 m radius: pi * 0.25 / 4 = 0.19635.
+    discs = straight_line_catchments(_stations([(0, 0)]), radius_m=500)
+    cover = catchment_coverage(_square_zone(2000), discs)
+    assert cover["area_km2"].iloc[0] == pytest.approx(4.0, rel=1e-6)
+    assert cover["area_share"].iloc[0] == pytest.approx(np.pi * 0.25 / 4, rel=2e-3)
+
+
+def test_overlapping_catchments_are_not_counted_twice():
+    discs = straight_line_catchments(_stations([(0, 0), (100, 0)]), radius_m=500)
+    cover = catchment_coverage(_square_zone(4000), discs)
+    single = np.pi * 0.25
+    assert single < cover["covered_km2"].iloc[0] < 2 * single
+
+
+def test_walking_catchment_stops_at_the_river():
+    graph = walk_graph_from(*_river_network())
+    # A station on the north bank at x = 150 m; 300 m along the paths reaches
+    # x in [0, 450] on that bank (the path ends at x = 0) and nothing across the river.
+    catchment = network_catchments(graph, _stations([(150, 100)]), radius_m=300, side_m=50)
+    area = float(catchment.to_crs(4549).area.iloc[0])
+    expected = 450 * 100 + np.pi * 50**2  # buffer of a 450 m segment: rectangle + two half discs
+    assert area == pytest.approx(expected, rel=5e-3)
+    south_bank = shapely.Point(X0 + 150, Y0)
+    assert not catchment.to_crs(4549).geometry.iloc[0].contains(south_bank)
+
+
+def test_walking_catchment_is_never_larger_than_the_disc_plus_sides():
+    graph = walk_graph_from(*_river_network())
+    stations = _stations([(850, 100)])
+    walk = network_catchments(graph, stations, radius_m=400, side_m=50).to_crs(4549)
+    disc = straight_line_catchments(stations, radius_m=450).to_crs(4549)
+    assert walk.geometry.iloc[0].difference(disc.geometry.iloc[0]).area < 1.0
+
+
+def test_station_far_from_paths_has_an_empty_catchment():
+    graph = walk_graph_from(*_river_network())
+    catchment = network_catchments(graph, _stations([(500, 900)]), radius_m=500, max_snap_m=200)
+    assert catchment.geometry.iloc[0].is_empty
+
+
+@pytest.mark.parametrize("radius", [0, -5, float("nan")])
+def test_bad_radius_is_refused_in_both_languages(radius):
+    with pytest.raises(PlanningMapError, match=r"半径必须为正数.*positive number"):
+        straight_line_catchments(_stations([(0, 0)]), radius_m=radius)
+
+
+def test_residential_share():
+    discs = straight_line_catchments(_stations([(0, 0)]), radius_m=500)
+    homes = _square_zone(400)  # a 400 m square of housing fully inside the disc
+    cover = catchment_coverage(_square_zone(2000), discs, residential=homes)
+    assert cover["residential_share"].iloc[0] == pytest.approx(1.0)

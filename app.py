@@ -6,7 +6,7 @@ import streamlit as st
 
 from layers.labels import LANGUAGES, Lang, tr
 from layers.specs import BASEMAPS
-from ui import cluster_page, data_panel, settings, state
+from ui import data_panel, settings, state
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
 state.init_state(**{state.BASEMAP: settings.default_basemap()})
@@ -36,10 +36,14 @@ with st.sidebar:
     data_panel.render(lang)
 
 
-def _clusters() -> None:
-    cluster_page.render(lang, st.session_state[state.BASEMAP])
-
-
 st.navigation(
-    [st.Page(_clusters, title=tr("page_clusters", lang), url_path="clusters", default=True)]
+    [
+        st.Page(
+            "ui/page_clusters.py",
+            title=tr("page_clusters", lang),
+            url_path="clusters",
+            default=True,
+        ),
+        st.Page("ui/page_corridors.py", title=tr("page_corridors", lang), url_path="corridors"),
+    ]
 ).run()

@@ -62,6 +62,69 @@ _TEXT: dict[str, tuple[str, str]] = {
         "© OpenStreetMap 贡献者（ODbL）",
         "© OpenStreetMap contributors (ODbL)",
     ),
+    "page_corridors": ("交通走廊", "Corridors"),
+    "corridors_intro": (
+        "“轨道上的昆山”：轨道线路与站点、快速路与生态廊道，以及站点步行可达范围。",
+        "Rail on Kunshan's map: lines and stations, expressways and ecological corridors, "
+        "and what lies within walking reach of the stations.",
+    ),
+    "status_operating": ("运营中", "operating"),
+    "status_under_construction": ("在建", "under construction"),
+    "status_planned": ("规划", "planned"),
+    "status_closed": ("已停用", "closed"),
+    "mode_metro": ("地铁", "metro"),
+    "mode_intercity": ("城际铁路", "intercity rail"),
+    "mode_high_speed": ("高速铁路", "high-speed rail"),
+    "mode_conventional": ("普速铁路", "conventional rail"),
+    "mode_tram": ("有轨电车", "tram"),
+    "schematic": ("示意线形", "schematic alignment"),
+    "opened": ("开通", "Opened"),
+    "stations": ("站点", "Stations"),
+    "station": ("站点", "Station"),
+    "lines": ("线路", "Lines"),
+    "radius_m": ("站点服务半径（米）", "Station catchment radius (m)"),
+    "method": ("计算方法", "Method"),
+    "method_straight": ("直线距离（圆形）", "Straight line (disc)"),
+    "method_network": ("步行路网距离", "Walking distance on the path network"),
+    "method_network_unavailable": (
+        "步行路网距离需要 OpenStreetMap 数据（侧栏切换数据集）。",
+        "Walking distance needs the OpenStreetMap layers (switch the data set in the sidebar).",
+    ),
+    "catchment_shown": (
+        "当前显示：{method}，半径 {radius} 米",
+        "Shown: {method}, radius {radius} m",
+    ),
+    "stations_in_cluster": ("站点数", "Stations"),
+    "area_within": ("站点范围内面积占比", "Share of area within reach"),
+    "residential_within": ("站点范围内居住用地占比", "Share of residential land within reach"),
+    "coverage_table": ("各组团站点覆盖", "Station coverage by cluster"),
+    "stations_cited": (
+        "内置站点仅包含有可引用坐标的 {n} 个站点（苏州 11 号线 28 站中仅 2 站有坐标来源）；"
+        "加载 OpenStreetMap 数据可显示全部站点与线路。",
+        "The bundled set holds only the {n} stations whose location a source gives (2 of Suzhou "
+        "Line 11's 28); load the OpenStreetMap layers for every station and line.",
+    ),
+    "plan_networks": (
+        "《总体方案》中的“两环四连八射”快速路网与“七横四纵”生态廊道没有公开的具体定义，"
+        "本应用不臆测其构成；如有规划图层，可在此加载（GeoJSON 线要素，需含 name 字段）。",
+        "The plan's 'two rings, four links, eight radials' expressway network and 'seven "
+        "east–west, four north–south' ecological corridors have no public definition, so the app "
+        "does not "
+        "guess them; load them here if you hold the plan's layers (GeoJSON lines with a name).",
+    ),
+    "plan_upload": ("加载规划线网图层", "Load a plan network layer"),
+    "plan_upload_error": ("无法加载该图层：", "The layer could not be loaded:"),
+    "layer_rail": ("轨道线路", "Rail lines"),
+    "layer_stations": ("轨道站点", "Rail stations"),
+    "layer_roads": ("快速路与主干道（OSM）", "Expressways and trunk roads (OSM)"),
+    "layer_water": ("河道（OSM）", "Rivers and canals (OSM)"),
+    "layer_plan": ("规划线网（上传）", "Plan network (uploaded)"),
+    "layer_catchments": ("站点服务范围", "Station catchments"),
+    "station_panel": (
+        "站点详情（点击地图上的站点）",
+        "Station details (click a station on the map)",
+    ),
+    "parks_within": ("范围内公园（OSM）", "Parks within reach (OSM)"),
     "select_cluster": ("选择组团（或点击地图）", "Select a cluster (or click the map)"),
     "all_clusters": ("全部组团", "All clusters"),
     "cluster": ("组团", "Cluster"),

@@ -16,14 +16,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import folium
+import geopandas as gpd
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
+from geo.display import geojson_for_display
 from geo.errors import LayerSpecError
+from layers.corridors_view import MODE_COLOURS
 from layers.labels import Lang, tr
 
 if TYPE_CHECKING:
     from layers.cluster_view import ClusterMapInputs
+    from layers.corridors_view import TransitMapInputs
 from layers.specs import UNIT_TOOLTIP_FIELDS, BasemapSpec, layer_by_id
 
 __all__ = [
@@ -33,6 +37,7 @@ __all__ = [
     "ZOOM_SNAP",
     "MapView",
     "build_cluster_map",
+    "catchment_group",
     "localize_assets",
     "missing_vendor_files",
     "selected_cluster_group",
@@ -81,6 +86,10 @@ _MAP_CSS = """
 .planning-legend .src {color:#555; font-size:10.5px; margin-top:3px;}
 .leaflet-container.no-basemap {background:#eef2f3;}
 .leaflet-interactive:focus {outline:none;}
+.station-label div {font: 12px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#111;
+  text-shadow:0 0 3px #fff,0 0 3px #fff; white-space:nowrap; transform: translate(8px, -50%);
+  pointer-events:none;}
+.hide-station-labels .station-label {display:none;}
 </style>
 """
 
@@ -168,6 +177,27 @@ def localize_assets(m: _E, *, static_url: str = STATIC_URL) -> _E:
     return m
 
 
+class _MapScript(MacroElement):
+    """A snippet of JavaScript run with the map (``MAP`` stands for the map variable).
+
+    Scripts added to the root figure are not run by streamlit-folium, only the
+    map's children are, so map-level behaviour is attached as a child.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this.code.replace("MAP", this._parent.get_name()) }}
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "MapScript"
+        self.code = code
+
+
 class _Legend(MacroElement):
     """A Leaflet control holding pre-escaped legend HTML."""
 
@@ -192,7 +222,12 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
 
 
 def _legend_html(
-    clusters: list[dict[str, str]], *, lang: Lang, approximate: bool, extra_sources: str = ""
+    clusters: list[dict[str, str]],
+    *,
+    lang: Lang,
+    approximate: bool,
+    extra_sources: str = "",
+    modes: tuple[str, ...] = (),
 ) -> str:
     rows = [f"<b>{html.escape(tr('legend_title', lang))}</b>"]
     for cluster in clusters:
@@ -209,6 +244,18 @@ def _legend_html(
         f'<div><span class="ln" style="border-top:1px dashed #444"></span>'
         f"{html.escape(tr(unit_key, lang))}</div>"
     )
+    for mode in modes:
+        colour = MODE_COLOURS.get(mode, "#525252")
+        rows.append(
+            f'<div><span class="ln" style="border-top:4px solid {colour}"></span>'
+            f"{html.escape(tr('mode_' + mode, lang))}</div>"
+        )
+    if modes:
+        rows.append(
+            '<div><span class="ln" style="border-top:3px dashed #525252"></span>'
+            f"{html.escape(tr('status_planned', lang))} / "
+            f"{html.escape(tr('status_under_construction', lang))}</div>"
+        )
     rows.append(f'<div class="src">{html.escape(tr("legend_sources", lang))}</div>')
     if extra_sources:
         rows.append(f'<div class="src">{html.escape(extra_sources)}</div>')
@@ -233,9 +280,14 @@ def build_cluster_map(
     basemap: BasemapSpec,
     basemap_key: str | None = None,
     extra_sources: str = "",
+    transit: TransitMapInputs | None = None,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
-    """Build the cluster overview's base map (identical across reruns for equal inputs).
+    """Build a page's base map (identical across reruns for equal inputs).
+
+    The cluster overview draws the clusters and units; with ``transit`` (the
+    corridors page) the clusters are drawn lighter underneath water, roads, the
+    plan's own networks, rail by mode and status, and the stations.
 
     Parameters
     ----------
@@ -249,6 +301,8 @@ def build_cluster_map(
         The basemap spec and its key where one is needed.
     extra_sources
         A further source line for the legend (e.g. the OpenStreetMap attribution).
+    transit
+        Transit layers from :func:`layers.corridors_view.transit_map_inputs`.
     static_url
         Where the app serves its vendored Leaflet.
     """
@@ -276,15 +330,16 @@ def build_cluster_map(
                 control=i == 0,
             ).add_to(m)
     else:
-        root.script.add_child(
-            Element(f"{m.get_name()}.getContainer().classList.add('no-basemap');")
-        )
+        _MapScript("MAP.getContainer().classList.add('no-basemap');").add_to(m)
 
     clusters_spec = layer_by_id("clusters")
+    cluster_style = dict(clusters_spec.style)
+    if transit is not None:
+        cluster_style.update(fillOpacity=0.12, weight=1)
     folium.GeoJson(
         inputs.clusters_geojson,
         name=tr(clusters_spec.label_key, lang),
-        style_function=_style("colour", clusters_spec.style),
+        style_function=_style("colour", cluster_style),
         highlight_function=lambda _: {"weight": 4, "fillOpacity": 0.5},
         tooltip=folium.GeoJsonTooltip(fields=["tt_cluster"], labels=False),
     ).add_to(m)
@@ -330,11 +385,77 @@ def build_cluster_map(
             interactive=False,
         ).add_to(label_group)
     label_group.add_to(m)
+    if transit is not None:
+        _add_transit(m, transit, lang)
     legend = _legend_html(
-        inputs.labels, lang=lang, approximate=inputs.approximate_units, extra_sources=extra_sources
+        inputs.labels,
+        lang=lang,
+        approximate=inputs.approximate_units,
+        extra_sources=extra_sources,
+        modes=transit.modes if transit is not None else (),
     )
     _Legend(legend).add_to(m)
     return localize_assets(m, static_url=static_url)
+
+
+_STATION_LABEL_ZOOM = 12
+
+
+def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
+    """Add water, roads, uploaded plan networks, rail and stations to ``m``."""
+    for key, data, colour, weight in (
+        ("layer_water", transit.water_geojson, "#4a90c2", 2),
+        ("layer_roads", transit.roads_geojson, "#8c6d31", 2),
+        ("layer_plan", transit.plan_geojson, "#e41a1c", 4),
+    ):
+        if not data["features"]:
+            continue
+        folium.GeoJson(
+            data,
+            name=tr(key, lang),
+            style_function=lambda _, c=colour, w=weight: {"color": c, "weight": w, "opacity": 0.8},
+            tooltip=folium.GeoJsonTooltip(fields=["tt"], labels=False),
+        ).add_to(m)
+    if transit.rail_geojson["features"]:
+        folium.GeoJson(
+            transit.rail_geojson,
+            name=tr("layer_rail", lang),
+            style_function=lambda f: {
+                "color": f["properties"]["colour"],
+                "weight": 4,
+                "opacity": 0.9,
+                "dashArray": "8 6" if f["properties"]["dashed"] else None,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tt"], labels=False),
+        ).add_to(m)
+    group = folium.FeatureGroup(name=tr("layer_stations", lang))
+    for station in transit.stations:
+        folium.CircleMarker(
+            location=(station["lat"], station["lon"]),
+            radius=6,
+            color="#222222",
+            weight=2,
+            fill=True,
+            fill_color="#ffffff",
+            fill_opacity=1.0,
+            tooltip=folium.Tooltip(station["tooltip"]),
+        ).add_to(group)
+        folium.Marker(
+            location=(station["lat"], station["lon"]),
+            icon=folium.DivIcon(
+                html=f"<div>{html.escape(station['label'])}</div>",
+                class_name="station-label",
+                icon_size=(0, 0),
+            ),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+    # Station names only from zoom 12 on, where they no longer overlap.
+    _MapScript(
+        "(function(){var c=MAP.getContainer();function f(){"
+        f"c.classList.toggle('hide-station-labels',MAP.getZoom()<{_STATION_LABEL_ZOOM});}}"
+        "MAP.on('zoomend',f);f();})();"
+    ).add_to(m)
 
 
 def selected_cluster_group(
@@ -355,6 +476,26 @@ def selected_cluster_group(
                 "weight": 5,
                 "fillOpacity": 0.15,
                 "fillColor": colour,
+            },
+            interactive=False,
+        ).add_to(group)
+    return localize_assets(group, static_url=static_url)
+
+
+def catchment_group(
+    catchments: gpd.GeoDataFrame, *, lang: Lang, static_url: str = STATIC_URL
+) -> folium.FeatureGroup:
+    """Return the station catchments as a layer that changes without remounting the map."""
+    group = folium.FeatureGroup(name=tr("layer_catchments", lang))
+    shapes = catchments[~catchments.geometry.is_empty]
+    if not shapes.empty:
+        folium.GeoJson(
+            geojson_for_display(shapes, columns=["station_id"], tolerance_m=5.0),
+            style_function=lambda _: {
+                "color": "#08519c",
+                "weight": 1,
+                "fillColor": "#6baed6",
+                "fillOpacity": 0.25,
             },
             interactive=False,
         ).add_to(group)

@@ -64,9 +64,18 @@ def test_selecting_a_cluster_changes_the_panel(app):
     assert "南部组团 · 江南水乡生态人文组团" in [h.value for h in at.subheader]
     assert "以昆山旅游度假区为主体" in after
     assert sum("**定位**" in m.value for m in at.markdown) == 1
+    assert "**站点**：—" in after  # no rail station has a cited location in the south yet
     assert "275,000 (2021)" in after
     members = at.dataframe[0].value
     assert list(members.iloc[:, 0]) == ["昆山旅游度假区", "锦溪镇", "淀山湖镇", "周庄镇"]
+
+
+def test_cluster_panel_lists_its_stations(app):
+    at = app.run()
+    at.selectbox(key="cluster_select__zh").set_value("east").run()
+    stations = next(m.value for m in at.markdown if m.value.startswith("**站点**"))
+    for name in ("花桥", "菉葭", "光明路", "兆丰路"):
+        assert name in stations
 
 
 def test_selection_survives_a_language_switch(app):

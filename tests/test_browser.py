@@ -97,7 +97,7 @@ def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
     page.screenshot(path=str(ARTIFACTS / "cluster_page_south.png"), full_page=True)
 
     page.get_by_text("English", exact=True).click()
-    page.get_by_text("Cluster overview").wait_for(timeout=15_000)
+    page.get_by_role("heading", name="Cluster overview").wait_for(timeout=15_000)
     _wait_for_legend(page, "Legend")
     page.screenshot(path=str(ARTIFACTS / "cluster_page_en.png"), full_page=True)
 
@@ -107,4 +107,29 @@ def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
         if urlparse(u).scheme in {"http", "https", "ws", "wss"}
     }
     assert hosts <= LOCAL_HOSTS, f"requests left localhost: {hosts - LOCAL_HOSTS}"
+    page.close()
+
+
+def test_corridors_page_draws_the_stations_offline(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{app_url}/corridors")
+    frame = map_frame(page)
+    page.wait_for_timeout(500)
+    stations = [
+        p
+        for p in frame.query_selector_all("path.leaflet-interactive")
+        if p.get_attribute("fill") == "#ffffff"
+    ]
+    assert len(stations) == 7
+    catchments = [
+        p for p in frame.query_selector_all("path") if p.get_attribute("fill") == "#6baed6"
+    ]
+    assert len(catchments) == 7
+    assert "高速铁路" in frame.inner_text(".planning-legend")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "corridors_page_zh.png"), full_page=True)
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
+    assert hosts <= LOCAL_HOSTS
     page.close()

@@ -124,3 +124,26 @@ def test_extra_source_line_reaches_the_legend(inputs_en):
         extra_sources="© OpenStreetMap contributors (ODbL)",
     )
     assert "OpenStreetMap contributors (ODbL)" in m.get_root().render()
+
+
+def test_corridors_map_draws_stations_rail_and_local_assets_only(inputs_zh):
+    from geo.transit import load_line_stations, load_lines, load_stations
+    from layers.corridors_view import transit_map_inputs
+
+    transit = transit_map_inputs(
+        lines=load_lines(),
+        line_stations=load_line_stations(),
+        stations=load_stations(),
+        lang="zh",
+    )
+    assert len(transit.stations) == 7
+    assert transit.schematic
+    # Only Shanghai Line 11 has consecutive located stations: 花桥-光明路-兆丰路.
+    assert len(transit.rail_geojson["features"]) == 2
+    m = build_cluster_map(inputs_zh, lang="zh", basemap=basemap_by_id("none"), transit=transit)
+    page = m.get_root().render()
+    assert page.count("L.circleMarker(") == 7
+    assert json.dumps("地铁")[1:-1] in page or "地铁" in page
+    urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
+    assert all(u.startswith("/app/static/vendor/") for u in urls)
+    assert "hide-station-labels" in page

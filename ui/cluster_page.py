@@ -38,6 +38,18 @@ def _cluster_options(summary: pd.DataFrame) -> list[str]:
     return [state.ALL_CLUSTERS, *summary["cluster_id"].tolist()]
 
 
+def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
+    """List the rail stations inside the cluster (bundled, or OSM when active)."""
+    polygons = data.cluster_polygon_frame(settings.units_path()).set_index("cluster_id")
+    stations = data.active_stations(data.active_osm_layers(), outline)
+    inside = stations[stations.within(polygons.geometry[cluster_id])]
+    names = inside["name_zh" if lang == "zh" else "name_en"].tolist()
+    separator = "、" if lang == "zh" else ", "
+    colon = "：" if lang == "zh" else ": "
+    text = separator.join(names) if names else "—"
+    st.markdown(f"**{tr('stations', lang)}**{colon}{text}")
+
+
 def _panel(cluster_id: str, lang: Lang) -> None:
     outline, units, table, clusters = data.bundle(settings.units_path())
     summary = data.summary(settings.units_path()).set_index("cluster_id")
@@ -67,6 +79,7 @@ def _panel(cluster_id: str, lang: Lang) -> None:
         row["population"], row["population_year"], row["population_known"], lang
     )
     st.markdown(f"**{tr('population', lang)}**{colon}{pop_text}")
+    _cluster_stations(cluster_id, outline, lang)
     st.markdown(f"**{tr('members', lang)}**")
     st.dataframe(
         members_table(cluster.members, units, table, lang), hide_index=True, width="stretch"

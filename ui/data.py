@@ -8,7 +8,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis.clusters import cluster_summary
+from analysis.clusters import cluster_polygons, cluster_summary
+from analysis.network import WalkGraph, walk_graph_from
 from geo.boundaries import (
     Cluster,
     load_clusters,
@@ -17,9 +18,13 @@ from geo.boundaries import (
     load_units,
     read_unit_table,
 )
+from geo.crs import DISPLAY_CRS
+from geo.osm import read_cache
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
+from geo.transit import TRANSIT_DIR, load_line_stations, load_lines, load_stations
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.labels import Lang
+from ui import settings, state
 
 
 def _mtime(path: Path) -> float:
@@ -82,3 +87,79 @@ def sources(mtime_value: float) -> pd.DataFrame:
 def sources_table() -> pd.DataFrame:
     """Return the source register."""
     return sources(_mtime(SOURCES_PATH))
+
+
+@st.cache_data(show_spinner=False)
+def _cluster_polygons(units_file: str, mtimes: tuple[float, ...]) -> gpd.GeoDataFrame:
+    _, units, _, clusters = _bundle(units_file, mtimes)
+    return cluster_polygons(units, clusters)
+
+
+def cluster_polygon_frame(units_file: Path) -> gpd.GeoDataFrame:
+    """Return one polygon per cluster (WGS84), cached per file version."""
+    return _cluster_polygons(*_key(units_file))
+
+
+@st.cache_data(show_spinner=False)
+def _transit(mtimes: tuple[float, ...]) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    del mtimes  # cache key only
+    return load_lines(), load_line_stations(), load_stations()
+
+
+def transit() -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    """Return the bundled rail lines, line orders and located stations (cached)."""
+    files = sorted(TRANSIT_DIR.glob("*.csv"))
+    return _transit(tuple(_mtime(p) for p in files))
+
+
+@st.cache_resource(show_spinner=False)
+def _osm_layers(path: str, mtime: float) -> dict[str, gpd.GeoDataFrame]:
+    del mtime  # cache key only
+    return read_cache(Path(path))
+
+
+def osm_layers(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    """Return the OpenStreetMap layers of the cache (shared, read-only; never mutate)."""
+    return _osm_layers(str(path), _mtime(path))
+
+
+@st.cache_resource(show_spinner=False)
+def _walk_graph(path: str, mtime: float) -> WalkGraph:
+    layers = _osm_layers(path, mtime)
+    return walk_graph_from(layers["walk_nodes"], layers["walk_edges"])
+
+
+def walk_graph(path: Path) -> WalkGraph:
+    """Return the shortest-path graph of the cached walk network (shared, read-only)."""
+    return _walk_graph(str(path), _mtime(path))
+
+
+def active_osm_layers() -> dict[str, gpd.GeoDataFrame] | None:
+    """Return the OpenStreetMap layers when that data set is active and cached, else None."""
+    path = settings.osm_cache_path()
+    if st.session_state.get(state.DATASET) == state.OSM and path.is_file():
+        return osm_layers(path)
+    return None
+
+
+def active_stations(
+    osm: dict[str, gpd.GeoDataFrame] | None, outline: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Bundled cited stations, or the OpenStreetMap stations inside the county."""
+    _, _, stations = transit()
+    if osm is None or osm["rail_stations"].empty:
+        return stations
+    county = outline.geometry.iloc[0]
+    osm_st = osm["rail_stations"][osm["rail_stations"].within(county)]
+    return gpd.GeoDataFrame(
+        {
+            "station_id": osm_st["station_id"].to_numpy(),
+            "name_zh": osm_st["name"].fillna("—").to_numpy(),
+            "name_en": osm_st["name_en"].fillna(osm_st["name"]).fillna("—").to_numpy(),
+            "lines": osm_st["lines"].fillna("").to_numpy(),
+            "opened": "",
+            "status": "operating",
+        },
+        geometry=osm_st.geometry.to_numpy(),
+        crs=DISPLAY_CRS,
+    )

@@ -1,0 +1,166 @@
+"""Prepare the corridors page's layers: rail by mode and status, stations, roads, water."""
+
+from __future__ import annotations
+
+import html
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.crs import DISPLAY_CRS
+from geo.display import geojson_for_display
+from layers.labels import Lang, tr
+
+__all__ = [
+    "MODE_COLOURS",
+    "TransitMapInputs",
+    "schematic_lines",
+    "transit_map_inputs",
+]
+
+MODE_COLOURS = {
+    "metro": "#c51b7d",
+    "intercity": "#2166ac",
+    "high_speed": "#b2182b",
+    "conventional": "#525252",
+    "tram": "#1b7837",
+}
+_EMPTY: dict[str, Any] = {"type": "FeatureCollection", "features": []}
+
+
+@dataclass(frozen=True)
+class TransitMapInputs:
+    """The corridors map's transit layers, light and escaped."""
+
+    rail_geojson: dict[str, Any]
+    stations: list[dict[str, Any]]
+    roads_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
+    water_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
+    plan_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
+    modes: tuple[str, ...] = ()
+    schematic: bool = False
+
+
+def schematic_lines(
+    lines: pd.DataFrame, line_stations: pd.DataFrame, stations: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return straight segments between consecutive located stations of each line.
+
+    Only stations next to each other in the line's sequence are joined, so a
+    line with gaps in its cited locations is drawn only where it is known.
+    Every segment is flagged ``schematic``.
+    """
+    located = stations.set_index("station_id").geometry
+    rows = []
+    for line_id, group in line_stations.groupby("line_id"):
+        ordered = group.sort_values("seq")
+        pairs = list(zip(ordered["seq"], ordered["station_id"], strict=True))
+        for (s1, a), (s2, b) in itertools.pairwise(pairs):
+            if a and b and s2 == s1 + 1:
+                rows.append(
+                    {"line_id": line_id, "geometry": shapely.LineString([located[a], located[b]])}
+                )
+    if not rows:
+        return gpd.GeoDataFrame(
+            {"line_id": [], "name_zh": [], "name_en": [], "mode": [], "status": []},
+            geometry=gpd.GeoSeries([], crs=DISPLAY_CRS),
+        )
+    segments = gpd.GeoDataFrame(rows, geometry="geometry", crs=DISPLAY_CRS)
+    meta = lines.set_index("line_id")[["name_zh", "name_en", "mode", "status"]]
+    return segments.join(meta, on="line_id")
+
+
+def _rail_features(rail: gpd.GeoDataFrame, lang: Lang, *, schematic: bool) -> dict[str, Any]:
+    if rail.empty:
+        return dict(_EMPTY)
+    frame = rail.copy()
+    if "name" not in frame.columns:
+        frame["name"] = frame["name_zh"] if lang == "zh" else frame["name_en"]
+    frame["colour"] = frame["mode"].map(MODE_COLOURS).fillna("#525252")
+    frame["dashed"] = frame["status"] != "operating"
+    status_text = {
+        "operating": tr("status_operating", lang),
+        "under_construction": tr("status_under_construction", lang),
+        "planned": tr("status_planned", lang),
+        "closed": tr("status_closed", lang),
+    }
+    frame["tt"] = [
+        html.escape(
+            f"{name or '—'} · {tr('mode_' + str(mode), lang)} · "
+            f"{status_text.get(str(status), status)}"
+            + (f" · {tr('schematic', lang)}" if schematic else "")
+        )
+        for name, mode, status in zip(frame["name"], frame["mode"], frame["status"], strict=True)
+    ]
+    return geojson_for_display(frame, columns=["colour", "dashed", "tt"], tolerance_m=10.0)
+
+
+def transit_map_inputs(
+    *,
+    lines: pd.DataFrame,
+    line_stations: pd.DataFrame,
+    stations: gpd.GeoDataFrame,
+    lang: Lang,
+    osm: dict[str, gpd.GeoDataFrame] | None = None,
+    plan_layer: gpd.GeoDataFrame | None = None,
+) -> TransitMapInputs:
+    """Build the transit layers: OpenStreetMap geometry when given, else cited schematics."""
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    line_names = lines.set_index("line_id")[name_col]
+    if osm is not None and not osm["rail_lines"].empty:
+        rail = _rail_features(osm["rail_lines"], lang, schematic=False)
+        modes = tuple(sorted(set(osm["rail_lines"]["mode"])))
+        schematic = False
+    else:
+        segments = schematic_lines(lines, line_stations, stations)
+        segments["name"] = segments[name_col] if not segments.empty else []
+        rail = _rail_features(segments, lang, schematic=True)
+        modes = tuple(sorted(set(lines["mode"])))
+        schematic = True
+    station_rows = []
+    for _, row in stations.iterrows():
+        served = [str(line_names.get(lid, lid)) for lid in str(row["lines"]).split(";") if lid]
+        opened = str(row["opened"])[:4] or "?"
+        tooltip = (
+            f"<b>{html.escape(str(row[name_col]))}</b><br>"
+            f"{html.escape('、'.join(served) if lang == 'zh' else ', '.join(served))}<br>"
+            f"{html.escape(tr('opened', lang))}: {html.escape(opened)} · "
+            f"{html.escape(tr('status_' + str(row['status']), lang))}"
+        )
+        station_rows.append(
+            {
+                "station_id": str(row["station_id"]),
+                "lat": round(row.geometry.y, 6),
+                "lon": round(row.geometry.x, 6),
+                "label": str(row[name_col]),
+                "tooltip": tooltip,
+            }
+        )
+
+    def _lines_geojson(layer: str, columns: list[str]) -> dict[str, Any]:
+        if osm is None or osm[layer].empty:
+            return dict(_EMPTY)
+        frame = osm[layer].copy()
+        frame["tt"] = [html.escape(str(v or "")) for v in frame["name"]]
+        return geojson_for_display(frame, columns=[*columns, "tt"], tolerance_m=20.0)
+
+    plan = dict(_EMPTY)
+    if plan_layer is not None and not plan_layer.empty:
+        frame = plan_layer.copy()
+        frame["tt"] = [
+            html.escape(str(v or "")) for v in frame.get("name", pd.Series([""] * len(frame)))
+        ]
+        plan = geojson_for_display(frame, columns=["tt"], tolerance_m=10.0)
+    return TransitMapInputs(
+        rail_geojson=rail,
+        stations=station_rows,
+        roads_geojson=_lines_geojson("roads", ["highway"]),
+        water_geojson=_lines_geojson("water_lines", ["kind"]),
+        plan_geojson=plan,
+        modes=modes,
+        schematic=schematic,
+    )

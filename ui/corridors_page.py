@@ -1,0 +1,248 @@
+"""交通走廊 / Corridors: rail, roads and corridors over the clusters, with station catchments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.catchments import (
+    catchment_coverage,
+    network_catchments,
+    points_per_zone,
+    straight_line_catchments,
+)
+from geo.crs import DISPLAY_CRS
+from geo.errors import PlanningMapError
+from geo.uploads import line_layer_from_upload
+from layers.corridors_view import transit_map_inputs
+from layers.labels import Lang, tr
+from layers.render import build_cluster_map, catchment_group, missing_vendor_files, view_for_bounds
+from layers.specs import basemap_by_id
+from ui import data, data_panel, settings, state
+
+MAP_HEIGHT_PX = 620
+RADII_M = (500, 800)
+CORRIDOR_MAP = "corridor_map"
+RADIUS = "corridor_radius"
+METHOD = "corridor_method"
+PLAN_UPLOAD = "corridor_plan_upload"
+STATION = "corridor_station"
+
+
+def _catchments(
+    stations: gpd.GeoDataFrame, radius: int, method: str, osm: dict[str, gpd.GeoDataFrame] | None
+) -> gpd.GeoDataFrame:
+    if method == "network" and osm is not None:
+        graph = data.walk_graph(settings.osm_cache_path())
+        return network_catchments(graph, stations, radius_m=radius)
+    return straight_line_catchments(stations, radius_m=radius)
+
+
+def _plan_layer() -> tuple[gpd.GeoDataFrame | None, str]:
+    """Return the uploaded plan network (read from the uploader's state) and any error."""
+    upload = st.session_state.get(PLAN_UPLOAD)
+    if upload is None:
+        return None, ""
+    try:
+        return line_layer_from_upload(upload.getvalue()), ""
+    except PlanningMapError as exc:
+        return None, str(exc)
+
+
+def _plan_upload_widget(lang: Lang, error: str) -> None:
+    with st.expander(tr("plan_upload", lang), expanded=bool(error)):
+        st.info(tr("plan_networks", lang))
+        st.file_uploader(tr("plan_upload", lang), type=["geojson", "json"], key=PLAN_UPLOAD)
+        if error:
+            st.error(f"{tr('plan_upload_error', lang)} {error}")
+
+
+def _on_click() -> None:
+    value = st.session_state.get(CORRIDOR_MAP) or {}
+    clicked = value.get("last_object_clicked") or {}
+    if "lat" in clicked and "lng" in clicked:
+        st.session_state[STATION] = (clicked["lat"], clicked["lng"])
+
+
+def _nearest_station(stations: gpd.GeoDataFrame, lat: float, lon: float) -> Any:
+    points = stations.to_crs(4549)
+    target = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=DISPLAY_CRS).to_crs(4549).iloc[0]
+    distances = points.distance(target)
+    if distances.empty or distances.min() > 150:
+        return None
+    return stations.iloc[int(distances.to_numpy().argmin())]
+
+
+def render(lang: Lang, basemap_id: str) -> None:
+    """Draw the corridors page."""
+    st.title(tr("page_corridors", lang))
+    st.caption(tr("corridors_intro", lang))
+    units_file = settings.units_path()
+    try:
+        outline, _, _, _ = data.bundle(units_file)
+        inputs = data.map_inputs(units_file, lang)
+        polygons = data.cluster_polygon_frame(units_file)
+        summary = data.summary(units_file)
+        lines, line_stations, _ = data.transit()
+        osm = data.active_osm_layers()
+        stations = data.active_stations(osm, outline)
+    except PlanningMapError as exc:
+        st.error(f"{tr('error_data', lang)} {exc}")
+        st.stop()
+
+    c1, c2 = st.columns(2)
+    radius = c1.segmented_control(tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0])
+    radius = int(radius or RADII_M[0])
+    methods = ["straight", "network"] if osm is not None else ["straight"]
+    method = c2.radio(
+        tr("method", lang),
+        methods,
+        key=f"{METHOD}_{len(methods)}",
+        horizontal=True,
+        format_func=lambda m: tr(f"method_{m}", lang),
+    )
+    if osm is None:
+        c2.caption(tr("method_network_unavailable", lang))
+        st.caption(tr("stations_cited", lang, n=len(stations)))
+    try:
+        catchments = _catchments(stations, radius, method, osm)
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        st.stop()
+    plan_layer, plan_error = _plan_layer()
+    transit = transit_map_inputs(
+        lines=lines,
+        line_stations=line_stations,
+        stations=stations,
+        lang=lang,
+        osm=osm,
+        plan_layer=plan_layer,
+    )
+
+    map_col, panel_col = st.columns([5, 3], gap="medium")
+    with map_col:
+        _map(inputs, transit, catchments, lang, basemap_id)
+        method_text = tr(f"method_{method}", lang)
+        st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
+    with panel_col:
+        _station_panel(stations, catchments, osm, lang)
+    residential = osm["residential"] if osm is not None else None
+    _plan_upload_widget(lang, plan_error)
+    _coverage_table(
+        polygons,
+        catchments,
+        stations,
+        summary=summary,
+        residential=residential,
+        lang=lang,
+        radius=radius,
+        method=method,
+    )
+
+
+def _map(
+    inputs: Any, transit: Any, catchments: gpd.GeoDataFrame, lang: Lang, basemap_id: str
+) -> None:
+    if missing := missing_vendor_files(settings.STATIC_DIR):
+        st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
+        return
+    key = settings.tianditu_key()
+    basemap = basemap_by_id(basemap_id)
+    if basemap.needs_key and not key:
+        basemap = basemap_by_id("none")
+    m = build_cluster_map(
+        inputs,
+        lang=lang,
+        basemap=basemap,
+        basemap_key=key,
+        extra_sources=data_panel.active_attribution(lang),
+        transit=transit,
+    )
+    view = view_for_bounds(inputs.outline_bounds, width_px=520, height_px=MAP_HEIGHT_PX)
+    st_folium(
+        m,
+        key=CORRIDOR_MAP,
+        height=MAP_HEIGHT_PX,
+        use_container_width=True,
+        center=view.center,
+        zoom=view.zoom,
+        returned_objects=["last_object_clicked"],
+        feature_group_to_add=[catchment_group(catchments, lang=lang)],
+        layer_control=folium.LayerControl(collapsed=True),
+        on_change=_on_click,
+    )
+
+
+def _coverage_table(
+    polygons: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    *,
+    summary: pd.DataFrame,
+    residential: gpd.GeoDataFrame | None,
+    lang: Lang,
+    radius: int,
+    method: str,
+) -> None:
+    st.subheader(tr("coverage_table", lang))
+    coverage = catchment_coverage(polygons, catchments, residential=residential)
+    coverage["stations"] = points_per_zone(polygons, stations).to_numpy()
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
+    table = pd.DataFrame(
+        {
+            tr("cluster", lang): coverage["cluster_id"].map(names),
+            tr("stations_in_cluster", lang): coverage["stations"],
+            tr("area_within", lang): (coverage["area_share"] * 100).round(1),
+        }
+    )
+    if "residential_share" in coverage.columns:
+        table[tr("residential_within", lang)] = (coverage["residential_share"] * 100).round(1)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.bar_chart(table.set_index(tr("cluster", lang))[[tr("area_within", lang)]], horizontal=True)
+    dataset = st.session_state.get(state.DATASET)
+    export = coverage.assign(radius_m=radius, method=method, dataset=dataset)
+    st.download_button(
+        tr("download_csv", lang),
+        data=export.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"kunshan_station_coverage_{method}_{radius}m.csv",
+        mime="text/csv",
+        key="download_coverage_csv",
+    )
+
+
+def _station_panel(
+    stations: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    osm: dict[str, gpd.GeoDataFrame] | None,
+    lang: Lang,
+) -> None:
+    st.markdown(f"**{tr('station_panel', lang)}**")
+    clicked = st.session_state.get(STATION)
+    station = _nearest_station(stations, *clicked) if clicked else None
+    if station is None:
+        st.caption("—")
+        return
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    lines, _, _ = data.transit()
+    line_names = lines.set_index("line_id")["name_zh" if lang == "zh" else "name_en"]
+    served = [str(line_names.get(lid, lid)) for lid in str(station["lines"]).split(";") if lid]
+    st.subheader(str(station[name_col]))
+    st.markdown(f"**{tr('lines', lang)}**: {'、'.join(served) if served else '—'}")
+    st.markdown(f"**{tr('opened', lang)}**: {str(station['opened'])[:4] or '—'}")
+    catchment = catchments.set_index("station_id").geometry.get(station["station_id"])
+    if catchment is not None and not catchment.is_empty:
+        area = gpd.GeoSeries([catchment], crs=DISPLAY_CRS).to_crs(4549).area.iloc[0] / 1e6
+        st.metric(tr("layer_catchments", lang) + " (km²)", f"{area:.2f}")
+        if osm is not None and not osm["parks"].empty:
+            parks = osm["parks"][osm["parks"].intersects(catchment)]
+            st.markdown(f"**{tr('parks_within', lang)}**: {len(parks)}")
+            if not parks.empty:
+                st.dataframe(
+                    parks[["name", "area_m2", "tier"]].fillna("—"), hide_index=True, width="stretch"
+                )

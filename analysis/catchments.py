@@ -26,6 +26,7 @@ from geo.errors import PlanningMapError
 
 __all__ = [
     "catchment_coverage",
+    "features_per_zone_within",
     "network_catchments",
     "straight_line_catchments",
 ]
@@ -191,3 +192,26 @@ def points_per_zone(
     )
     counts = joined.groupby(zone_id).size()
     return zones[zone_id].map(counts).fillna(0).astype(int).rename("points")
+
+
+def features_per_zone_within(
+    zones: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    features: gpd.GeoDataFrame,
+    *,
+    zone_id: str = "cluster_id",
+) -> pd.Series:
+    """Return, per zone, how many ``features`` (e.g. parks) touch the catchments inside it.
+
+    A feature counts for a zone when it intersects ``zone ∩ ⋃ catchments``.
+    """
+    if features.empty or catchments.empty:
+        return pd.Series(0, index=zones.index, name="features")
+    crs = metric_crs_for(zones)
+    union = shapely.union_all(catchments.to_crs(crs).geometry.to_numpy())
+    reach = shapely.intersection(zones.to_crs(crs).geometry.to_numpy(), union)
+    tree = shapely.STRtree(features.to_crs(crs).geometry.to_numpy())
+    counts = [
+        len(tree.query(area, predicate="intersects")) if not area.is_empty else 0 for area in reach
+    ]
+    return pd.Series(counts, index=zones.index, name="features")

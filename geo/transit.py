@@ -30,6 +30,7 @@ __all__ = [
     "LINE_MODES",
     "STATUSES",
     "TRANSIT_DIR",
+    "load_ecological_corridors",
     "load_line_stations",
     "load_lines",
     "load_stations",
@@ -148,3 +149,13 @@ def load_line_stations(directory: Path = TRANSIT_DIR) -> pd.DataFrame:
     if problems:
         raise BoundaryDataError("line_stations.csv: " + "; ".join(problems) + ".")
     return table.sort_values(["line_id", "seq"]).reset_index(drop=True)
+
+
+def load_ecological_corridors(directory: Path = TRANSIT_DIR) -> pd.DataFrame:
+    """Return the rivers named as ecological corridors in cited sources, with OSM names."""
+    corridors = _read(directory / "ecological_corridors.csv")
+    sources = set(load_transit_sources(directory)["source_id"])
+    if bad := sorted(set(corridors["source_id"]) - sources):
+        msg = f"ecological_corridors.csv: unregistered sources {bad}."
+        raise BoundaryDataError(msg)
+    return corridors

@@ -41,6 +41,7 @@ class TransitMapInputs:
     roads_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
     water_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
     plan_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
+    corridor_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
     modes: tuple[str, ...] = ()
     schematic: bool = False
 
@@ -107,6 +108,7 @@ def transit_map_inputs(
     lang: Lang,
     osm: dict[str, gpd.GeoDataFrame] | None = None,
     plan_layer: gpd.GeoDataFrame | None = None,
+    corridors: pd.DataFrame | None = None,
 ) -> TransitMapInputs:
     """Build the transit layers: OpenStreetMap geometry when given, else cited schematics."""
     name_col = "name_zh" if lang == "zh" else "name_en"
@@ -156,6 +158,7 @@ def transit_map_inputs(
         ]
         plan = geojson_for_display(frame, columns=["tt"], tolerance_m=10.0)
     return TransitMapInputs(
+        corridor_geojson=_named_corridors(osm, corridors, lang),
         rail_geojson=rail,
         stations=station_rows,
         roads_geojson=_lines_geojson("roads", ["highway"]),
@@ -164,3 +167,25 @@ def transit_map_inputs(
         modes=modes,
         schematic=schematic,
     )
+
+
+def _named_corridors(
+    osm: dict[str, gpd.GeoDataFrame] | None, corridors: pd.DataFrame | None, lang: Lang
+) -> dict[str, Any]:
+    """Return the OSM waterways whose names match a cited ecological corridor."""
+    if osm is None or corridors is None or corridors.empty:
+        return dict(_EMPTY)
+    label = {}
+    for _, row in corridors.iterrows():
+        for osm_name in str(row["osm_names"]).split(";"):
+            label[osm_name] = str(row["name_zh" if lang == "zh" else "name_en"])
+    frames = [osm[layer] for layer in ("water_lines", "water_areas") if not osm[layer].empty]
+    if not frames:
+        return dict(_EMPTY)
+    water = pd.concat([f[["name", "geometry"]] for f in frames], ignore_index=True)
+    water = gpd.GeoDataFrame(water, geometry="geometry", crs=DISPLAY_CRS)
+    named = water[water["name"].isin(label)].copy()
+    if named.empty:
+        return dict(_EMPTY)
+    named["tt"] = [html.escape(label[n]) for n in named["name"]]
+    return geojson_for_display(named, columns=["tt"], tolerance_m=20.0)

@@ -118,6 +118,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     "layer_stations": ("轨道站点", "Rail stations"),
     "layer_roads": ("快速路与主干道（OSM）", "Expressways and trunk roads (OSM)"),
     "layer_water": ("河道（OSM）", "Rivers and canals (OSM)"),
+    "layer_corridors": ("生态廊道（有来源的河道）", "Ecological corridors (cited rivers)"),
+    "corridors_need_osm": (
+        "生态廊道（吴淞江、青阳港、夏驾河、娄江等有来源的河道）的线形来自 OpenStreetMap 数据，"
+        "切换到 OpenStreetMap 数据集后显示。",
+        "The ecological corridors (吴淞江, 青阳港, 夏驾河, 娄江 — rivers named in cited sources) "
+        "take their lines from the OpenStreetMap layers: switch to that data set to see them.",
+    ),
+    "parks_within_cluster": ("站点范围内公园数（OSM）", "Parks within reach (OSM)"),
     "layer_plan": ("规划线网（上传）", "Plan network (uploaded)"),
     "layer_catchments": ("站点服务范围", "Station catchments"),
     "station_panel": (

@@ -407,6 +407,7 @@ def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
         ("layer_water", transit.water_geojson, "#4a90c2", 2),
         ("layer_roads", transit.roads_geojson, "#8c6d31", 2),
         ("layer_plan", transit.plan_geojson, "#e41a1c", 4),
+        ("layer_corridors", transit.corridor_geojson, "#1a9850", 6),
     ):
         if not data["features"]:
             continue

@@ -39,6 +39,7 @@ def test_corridors_page_shows_the_cited_stations_per_cluster(app):
     captions = "\n".join(c.value for c in at.caption)
     assert "7 个站点" in captions
     assert "步行路网距离需要 OpenStreetMap 数据" in captions
+    assert "生态廊道" in captions
     assert "两环四连八射" in at.expander[0].info[0].value
 
 
@@ -73,4 +74,6 @@ def test_osm_set_offers_walking_catchments(monkeypatch, tmp_path):
     assert not at.exception
     # Helsinki's stations lie outside Kunshan: none is counted, and nothing breaks.
     assert _coverage(at)["站点数"].sum() == 0
-    assert "居住用地" in " ".join(_coverage(at).columns)
+    columns = " ".join(_coverage(at).columns)
+    assert "居住用地" in columns
+    assert "公园数" in columns

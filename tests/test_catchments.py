@@ -106,3 +106,33 @@ def test_walking_catchments_on_the_helsinki_network():
     # platform path in this extract, so only the largest share is checked from below).
     assert max(shares) > 0.2
     assert max(shares) < 1.0
+
+
+def test_features_within_reach_per_zone():
+    from analysis.catchments import features_per_zone_within
+
+    discs = straight_line_catchments(_stations([(0, 0)]), radius_m=500)
+    parks = gpd.GeoDataFrame(
+        {"name": ["near", "far"]},
+        geometry=[
+            shapely.box(X0 + 100, Y0, X0 + 200, Y0 + 100),
+            shapely.box(X0 + 900, Y0, X0 + 950, Y0 + 50),
+        ],
+        crs=4549,
+    ).to_crs(4326)
+    counts = features_per_zone_within(_square_zone(2000), discs, parks)
+    assert counts.tolist() == [1]
+
+
+def test_named_corridors_come_from_osm_water_by_cited_name():
+    from geo.transit import load_ecological_corridors
+    from layers.corridors_view import _named_corridors
+
+    water = gpd.GeoDataFrame(
+        {"name": ["吴淞江", "无名河", "青阳港"]},
+        geometry=[shapely.LineString([(121.0, 31.3), (121.1, 31.3)])] * 3,
+        crs=4326,
+    )
+    osm = {"water_lines": water, "water_areas": water.iloc[:0]}
+    corridors = _named_corridors(osm, load_ecological_corridors(), "zh")
+    assert sorted(f["properties"]["tt"] for f in corridors["features"]) == ["吴淞江", "青阳港"]

@@ -12,6 +12,7 @@ from streamlit_folium import st_folium
 
 from analysis.catchments import (
     catchment_coverage,
+    features_per_zone_within,
     network_catchments,
     points_per_zone,
     straight_line_catchments,
@@ -109,6 +110,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     if osm is None:
         c2.caption(tr("method_network_unavailable", lang))
         st.caption(tr("stations_cited", lang, n=len(stations)))
+        st.caption(tr("corridors_need_osm", lang))
     try:
         catchments = _catchments(stations, radius, method, osm)
     except PlanningMapError as exc:
@@ -122,6 +124,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         lang=lang,
         osm=osm,
         plan_layer=plan_layer,
+        corridors=data.ecological_corridors(),
     )
 
     map_col, panel_col = st.columns([5, 3], gap="medium")
@@ -132,6 +135,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     with panel_col:
         _station_panel(stations, catchments, osm, lang)
     residential = osm["residential"] if osm is not None else None
+    parks = osm["parks"] if osm is not None else None
     _plan_upload_widget(lang, plan_error)
     _coverage_table(
         polygons,
@@ -139,6 +143,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         stations,
         summary=summary,
         residential=residential,
+        parks=parks,
         lang=lang,
         radius=radius,
         method=method,
@@ -185,6 +190,7 @@ def _coverage_table(
     *,
     summary: pd.DataFrame,
     residential: gpd.GeoDataFrame | None,
+    parks: gpd.GeoDataFrame | None,
     lang: Lang,
     radius: int,
     method: str,
@@ -203,6 +209,9 @@ def _coverage_table(
     )
     if "residential_share" in coverage.columns:
         table[tr("residential_within", lang)] = (coverage["residential_share"] * 100).round(1)
+    if parks is not None:
+        coverage["parks_within"] = features_per_zone_within(polygons, catchments, parks).to_numpy()
+        table[tr("parks_within_cluster", lang)] = coverage["parks_within"]
     st.dataframe(table, hide_index=True, width="stretch")
     st.bar_chart(table.set_index(tr("cluster", lang))[[tr("area_within", lang)]], horizontal=True)
     dataset = st.session_state.get(state.DATASET)

@@ -21,7 +21,13 @@ from geo.boundaries import (
 from geo.crs import DISPLAY_CRS
 from geo.osm import read_cache
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
-from geo.transit import TRANSIT_DIR, load_line_stations, load_lines, load_stations
+from geo.transit import (
+    TRANSIT_DIR,
+    load_ecological_corridors,
+    load_line_stations,
+    load_lines,
+    load_stations,
+)
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.labels import Lang
 from ui import settings, state
@@ -163,3 +169,14 @@ def active_stations(
         geometry=osm_st.geometry.to_numpy(),
         crs=DISPLAY_CRS,
     )
+
+
+@st.cache_data(show_spinner=False)
+def _corridors(mtime: float) -> pd.DataFrame:
+    del mtime  # cache key only
+    return load_ecological_corridors()
+
+
+def ecological_corridors() -> pd.DataFrame:
+    """Return the cited ecological-corridor rivers (cached per file version)."""
+    return _corridors(_mtime(TRANSIT_DIR / "ecological_corridors.csv"))

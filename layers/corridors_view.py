@@ -75,12 +75,29 @@ def schematic_lines(
     return segments.join(meta, on="line_id")
 
 
+def _merged(frame: gpd.GeoDataFrame, by: list[str]) -> gpd.GeoDataFrame:
+    """Merge the segments that look the same on the map into one feature per group.
+
+    OpenStreetMap splits a line into many ways; sending one feature per group
+    (same name, mode, status...) cuts the payload several-fold.
+    """
+    if frame.empty:
+        return frame
+    keys = frame[by].astype(str).fillna("")
+    groups = []
+    for _, part in frame.groupby([keys[c] for c in by], sort=False):
+        merged = shapely.line_merge(shapely.union_all(part.geometry.to_numpy()))
+        groups.append({**dict(zip(by, part.iloc[0][by], strict=True)), "geometry": merged})
+    return gpd.GeoDataFrame(groups, geometry="geometry", crs=frame.crs)
+
+
 def _rail_features(rail: gpd.GeoDataFrame, lang: Lang, *, schematic: bool) -> dict[str, Any]:
     if rail.empty:
         return dict(_EMPTY)
     frame = rail.copy()
     if "name" not in frame.columns:
         frame["name"] = frame["name_zh"] if lang == "zh" else frame["name_en"]
+    frame = _merged(frame, ["name", "mode", "status"])
     frame["colour"] = frame["mode"].map(MODE_COLOURS).fillna("#525252")
     frame["dashed"] = frame["status"] != "operating"
     status_text = {
@@ -97,7 +114,9 @@ def _rail_features(rail: gpd.GeoDataFrame, lang: Lang, *, schematic: bool) -> di
         )
         for name, mode, status in zip(frame["name"], frame["mode"], frame["status"], strict=True)
     ]
-    return geojson_for_display(frame, columns=["colour", "dashed", "tt"], tolerance_m=10.0)
+    return geojson_for_display(
+        frame, columns=["colour", "dashed", "tt"], tolerance_m=10.0, precision=5
+    )
 
 
 def transit_map_inputs(
@@ -146,9 +165,15 @@ def transit_map_inputs(
     def _lines_geojson(layer: str, columns: list[str]) -> dict[str, Any]:
         if osm is None or osm[layer].empty:
             return dict(_EMPTY)
-        frame = osm[layer].copy()
+        frame = osm[layer]
+        if layer == "water_lines":
+            # Streams and drains are too many for a county map (Kunshan is a water town).
+            frame = frame[frame["kind"].isin(["river", "canal"])]
+        if frame.empty:
+            return dict(_EMPTY)
+        frame = _merged(frame, ["name", *columns])
         frame["tt"] = [html.escape(str(v or "")) for v in frame["name"]]
-        return geojson_for_display(frame, columns=[*columns, "tt"], tolerance_m=20.0)
+        return geojson_for_display(frame, columns=[*columns, "tt"], tolerance_m=20.0, precision=5)
 
     plan = dict(_EMPTY)
     if plan_layer is not None and not plan_layer.empty:

@@ -138,8 +138,11 @@ def test_corridors_map_draws_stations_rail_and_local_assets_only(inputs_zh):
     )
     assert len(transit.stations) == 7
     assert transit.schematic
-    # Only Shanghai Line 11 has consecutive located stations: 花桥-光明路-兆丰路.
-    assert len(transit.rail_geojson["features"]) == 2
+    # Only Shanghai Line 11 has consecutive located stations: 花桥-光明路-兆丰路,
+    # merged into one schematic feature.
+    features = transit.rail_geojson["features"]
+    assert len(features) == 1
+    assert len(features[0]["geometry"]["coordinates"]) == 3
     m = build_cluster_map(inputs_zh, lang="zh", basemap=basemap_by_id("none"), transit=transit)
     page = m.get_root().render()
     assert page.count("L.circleMarker(") == 7

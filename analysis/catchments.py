@@ -41,6 +41,14 @@ def _check_radius(radius_m: float) -> None:
         raise PlanningMapError(msg)
 
 
+def _no_catchments(id_column: str, method: str, radius_m: float) -> gpd.GeoDataFrame:
+    """Return an empty catchment layer (no stations in the data set)."""
+    return gpd.GeoDataFrame(
+        {id_column: pd.Series(dtype=object), "radius_m": radius_m, "method": method},
+        geometry=gpd.GeoSeries([], crs=DISPLAY_CRS),
+    )
+
+
 def straight_line_catchments(
     stations: gpd.GeoDataFrame, *, radius_m: float, id_column: str = "station_id"
 ) -> gpd.GeoDataFrame:
@@ -54,6 +62,8 @@ def straight_line_catchments(
     1.0
     """
     _check_radius(radius_m)
+    if stations.empty:
+        return _no_catchments(id_column, "straight_line", radius_m)
     crs = metric_crs_for(stations)
     metric = stations[[id_column, "geometry"]].to_crs(crs)
     discs = metric.buffer(radius_m, quad_segs=32)
@@ -112,6 +122,8 @@ def network_catchments(
         Stations farther than this from any path get an empty catchment.
     """
     _check_radius(radius_m)
+    if stations.empty:
+        return _no_catchments(id_column, "network", radius_m)
     positions = snap_to_edges(graph, stations.geometry, max_snap_m=max_snap_m)
     shapes = []
     for i in range(len(stations)):

@@ -18,6 +18,7 @@ from layers.labels import Lang, tr
 __all__ = [
     "MODE_COLOURS",
     "TransitMapInputs",
+    "plan_geojson",
     "schematic_lines",
     "transit_map_inputs",
 ]
@@ -192,6 +193,16 @@ def transit_map_inputs(
         modes=modes,
         schematic=schematic,
     )
+
+
+def plan_geojson(plan_layer: gpd.GeoDataFrame | None) -> dict[str, Any]:
+    """Return an uploaded plan network (``name`` + lines) as escaped display GeoJSON."""
+    if plan_layer is None or plan_layer.empty:
+        return dict(_EMPTY)
+    frame = plan_layer.copy()
+    names = frame["name"] if "name" in frame.columns else pd.Series([""] * len(frame))
+    frame["tt"] = [html.escape(str(v or "")) for v in names]
+    return geojson_for_display(frame, columns=["tt"], tolerance_m=10.0)
 
 
 def _named_corridors(

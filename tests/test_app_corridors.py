@@ -30,6 +30,7 @@ def _coverage(at: AppTest):
 def test_corridors_page_shows_the_cited_stations_per_cluster(app):
     at = app.run()
     assert not at.exception
+    assert not at.error
     assert at.title[0].value == "交通走廊"
     table = _coverage(at)
     assert list(table.columns) == ["组团", "站点数", "站点范围内面积占比"]
@@ -68,10 +69,12 @@ def test_osm_set_offers_walking_catchments(monkeypatch, tmp_path):
     at.sidebar.radio(key="dataset").set_value("osm").run()
     at.switch_page(PAGE).run()
     assert not at.exception
+    assert not at.error
     method = at.radio(key="corridor_method_2")
     assert method.options == ["直线距离（圆形）", "步行路网距离"]
     method.set_value("network").run()
     assert not at.exception
+    assert not at.error
     # Helsinki's stations lie outside Kunshan: none is counted, and nothing breaks.
     assert _coverage(at)["站点数"].sum() == 0
     columns = " ".join(_coverage(at).columns)

@@ -136,3 +136,14 @@ def test_named_corridors_come_from_osm_water_by_cited_name():
     osm = {"water_lines": water, "water_areas": water.iloc[:0]}
     corridors = _named_corridors(osm, load_ecological_corridors(), "zh")
     assert sorted(f["properties"]["tt"] for f in corridors["features"]) == ["吴淞江", "青阳港"]
+
+
+def test_no_stations_give_no_catchments_and_zero_coverage():
+    none = _stations([]).iloc[:0]
+    empty = straight_line_catchments(none, radius_m=500)
+    assert empty.empty
+    assert list(empty.columns) == ["station_id", "radius_m", "method", "geometry"]
+    cover = catchment_coverage(_square_zone(2000), empty)
+    assert cover["area_share"].iloc[0] == 0
+    graph = walk_graph_from(*_river_network())
+    assert network_catchments(graph, none, radius_m=500).empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import folium
@@ -10,15 +11,10 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.catchments import (
-    catchment_coverage,
-    features_per_zone_within,
-    points_per_zone,
-)
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
 from geo.uploads import line_layer_from_upload
-from layers.corridors_view import transit_map_inputs
+from layers.corridors_view import plan_geojson
 from layers.labels import Lang, tr
 from layers.render import build_cluster_map, catchment_group, missing_vendor_files, view_for_bounds
 from layers.specs import basemap_by_id
@@ -76,9 +72,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     try:
         outline, _, _, _ = data.bundle(units_file)
         inputs = data.map_inputs(units_file, lang)
-        polygons = data.cluster_polygon_frame(units_file)
         summary = data.summary(units_file)
-        lines, line_stations, _ = data.transit()
         osm = data.active_osm_layers()
         stations = data.active_stations(osm, outline)
     except PlanningMapError as exc:
@@ -106,14 +100,8 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(str(exc))
         st.stop()
     plan_layer, plan_error = _plan_layer()
-    transit = transit_map_inputs(
-        lines=lines,
-        line_stations=line_stations,
-        stations=stations,
-        lang=lang,
-        osm=osm,
-        plan_layer=plan_layer,
-        corridors=data.ecological_corridors(),
+    transit = dataclasses.replace(
+        data.transit_inputs(units_file, lang), plan_geojson=plan_geojson(plan_layer)
     )
 
     map_col, panel_col = st.columns([5, 3], gap="medium")
@@ -123,20 +111,8 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
     with panel_col:
         _station_panel(stations, catchments, osm, lang)
-    residential = osm["residential"] if osm is not None else None
-    parks = osm["parks"] if osm is not None else None
     _plan_upload_widget(lang, plan_error)
-    _coverage_table(
-        polygons,
-        catchments,
-        stations,
-        summary=summary,
-        residential=residential,
-        parks=parks,
-        lang=lang,
-        radius=radius,
-        method=method,
-    )
+    _coverage_table(units_file, summary=summary, lang=lang, radius=radius, method=method)
 
 
 def _map(
@@ -173,20 +149,15 @@ def _map(
 
 
 def _coverage_table(
-    polygons: gpd.GeoDataFrame,
-    catchments: gpd.GeoDataFrame,
-    stations: gpd.GeoDataFrame,
+    units_file: Any,
     *,
     summary: pd.DataFrame,
-    residential: gpd.GeoDataFrame | None,
-    parks: gpd.GeoDataFrame | None,
     lang: Lang,
     radius: int,
     method: str,
 ) -> None:
     st.subheader(tr("coverage_table", lang))
-    coverage = catchment_coverage(polygons, catchments, residential=residential)
-    coverage["stations"] = points_per_zone(polygons, stations).to_numpy()
+    coverage = data.coverage(units_file, radius, method)
     name_col = "name_zh" if lang == "zh" else "name_en"
     names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
     table = pd.DataFrame(
@@ -198,8 +169,7 @@ def _coverage_table(
     )
     if "residential_share" in coverage.columns:
         table[tr("residential_within", lang)] = (coverage["residential_share"] * 100).round(1)
-    if parks is not None:
-        coverage["parks_within"] = features_per_zone_within(polygons, catchments, parks).to_numpy()
+    if "parks_within" in coverage.columns:
         table[tr("parks_within_cluster", lang)] = coverage["parks_within"]
     st.dataframe(table, hide_index=True, width="stretch")
     st.bar_chart(table.set_index(tr("cluster", lang))[[tr("area_within", lang)]], horizontal=True)

@@ -8,7 +8,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis.catchments import network_catchments, straight_line_catchments
+from analysis.catchments import (
+    catchment_coverage,
+    features_per_zone_within,
+    network_catchments,
+    points_per_zone,
+    straight_line_catchments,
+)
 from analysis.clusters import cluster_polygons, cluster_summary
 from analysis.network import WalkGraph, walk_graph_from
 from geo.boundaries import (
@@ -30,6 +36,7 @@ from geo.transit import (
     load_stations,
 )
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
+from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang
 from ui import settings, state
 
@@ -201,9 +208,56 @@ def _catchments(
     return straight_line_catchments(stations, radius_m=radius_m)
 
 
-def catchments(units_file: Path, radius_m: int, method: str) -> gpd.GeoDataFrame:
-    """Return the active stations' catchments (cached per data version, radius and method)."""
+def _osm_key() -> tuple[str, float]:
     path = settings.osm_cache_path()
     osm_active = st.session_state.get(state.DATASET) == state.OSM and path.is_file()
-    osm_path, osm_mtime = (str(path), _mtime(path)) if osm_active else ("", -1.0)
-    return _catchments(*_key(units_file), (osm_path, osm_mtime), radius_m, method)
+    return (str(path), _mtime(path)) if osm_active else ("", -1.0)
+
+
+def catchments(units_file: Path, radius_m: int, method: str) -> gpd.GeoDataFrame:
+    """Return the active stations' catchments (cached per data version, radius and method)."""
+    return _catchments(*_key(units_file), _osm_key(), radius_m, method)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _coverage(
+    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], radius_m: int, method: str
+) -> pd.DataFrame:
+    outline = _bundle(units_file, mtimes)[0]
+    layers = _osm_layers(*osm) if osm[0] else None
+    polygons = _cluster_polygons(units_file, mtimes)
+    reach = _catchments(units_file, mtimes, osm, radius_m, method)
+    residential = layers["residential"] if layers is not None else None
+    coverage = catchment_coverage(polygons, reach, residential=residential)
+    coverage["stations"] = points_per_zone(polygons, active_stations(layers, outline)).to_numpy()
+    if layers is not None:
+        parks = features_per_zone_within(polygons, reach, layers["parks"])
+        coverage["parks_within"] = parks.to_numpy()
+    return coverage
+
+
+def coverage(units_file: Path, radius_m: int, method: str) -> pd.DataFrame:
+    """Return per-cluster station coverage (cached per data version, radius and method)."""
+    return _coverage(*_key(units_file), _osm_key(), radius_m, method)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _transit_inputs(
+    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], lang: str
+) -> TransitMapInputs:
+    outline = _bundle(units_file, mtimes)[0]
+    layers = _osm_layers(*osm) if osm[0] else None
+    lines, line_stations, _ = transit()
+    return transit_map_inputs(
+        lines=lines,
+        line_stations=line_stations,
+        stations=active_stations(layers, outline),
+        lang=lang,  # type: ignore[arg-type]
+        osm=layers,
+        corridors=ecological_corridors(),
+    )
+
+
+def transit_inputs(units_file: Path, lang: Lang) -> TransitMapInputs:
+    """Return the corridors map's transit layers in ``lang`` (cached per data version)."""
+    return _transit_inputs(*_key(units_file), _osm_key(), lang)

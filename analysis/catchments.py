@@ -20,7 +20,7 @@ import shapely
 import shapely.ops
 from numpy.typing import NDArray
 
-from analysis.network import EdgePositions, WalkGraph, node_distances, snap_to_edges
+from analysis.network import EdgePositions, WalkGraph, node_distances, snap_to_edges, subgraph
 from geo.crs import DISPLAY_CRS, metric_crs_for
 from geo.errors import PlanningMapError
 
@@ -97,6 +97,23 @@ def _reached_segments(
     return pieces
 
 
+def _walk_shape(
+    graph: WalkGraph, one: EdgePositions, radius_m: float, side_m: float
+) -> shapely.Geometry:
+    """Return the reached paths of one placed station, widened by ``side_m``."""
+    dist = node_distances(graph, one, limit_m=radius_m, include_snap=True)
+    left = radius_m - float(one.snap_m[0])
+    segments = _reached_segments(graph, dist, left)
+    # The station's own edge is reached around the station itself.
+    edge = int(one.edge[0])
+    line = graph.edge_geometry[edge]
+    scale = line.length / graph.edge_length_m[edge] if graph.edge_length_m[edge] > 0 else 1.0
+    at = float(one.offset_m[0]) * scale
+    reach = left * scale
+    segments.append(shapely.ops.substring(line, max(0.0, at - reach), min(line.length, at + reach)))
+    return shapely.union_all(shapely.buffer(np.array(segments), side_m))
+
+
 def network_catchments(
     graph: WalkGraph,
     stations: gpd.GeoDataFrame,
@@ -125,26 +142,25 @@ def network_catchments(
     if stations.empty:
         return _no_catchments(id_column, "network", radius_m)
     positions = snap_to_edges(graph, stations.geometry, max_snap_m=max_snap_m)
+    # Walking distance is never shorter than the straight line, so only the edges
+    # within the radius of a station can be reached: search that small subgraph.
+    tree = shapely.STRtree(graph.edge_geometry)
+    points = stations.geometry.to_crs(graph.crs).to_numpy()
     shapes = []
     for i in range(len(stations)):
-        one = EdgePositions(
-            positions.edge[i : i + 1], positions.offset_m[i : i + 1], positions.snap_m[i : i + 1]
-        )
-        if one.edge[0] < 0:
+        edge = int(positions.edge[i])
+        if edge < 0:
             shapes.append(shapely.Polygon())
             continue
-        dist = node_distances(graph, one, limit_m=radius_m, include_snap=True)
-        segments = _reached_segments(graph, dist, radius_m - float(one.snap_m[0]))
-        # The station's own edge is reached around the station itself.
-        edge = int(one.edge[0])
-        line = graph.edge_geometry[edge]
-        scale = line.length / graph.edge_length_m[edge] if graph.edge_length_m[edge] > 0 else 1.0
-        reach = (radius_m - float(one.snap_m[0])) * scale
-        at = float(one.offset_m[0]) * scale
-        segments.append(
-            shapely.ops.substring(line, max(0.0, at - reach), min(line.length, at + reach))
+        near = tree.query(shapely.buffer(points[i], radius_m + 1.0), predicate="intersects")
+        near = np.union1d(near, [edge]).astype(np.int64)
+        local = subgraph(graph, near)
+        one = EdgePositions(
+            np.array([int(np.searchsorted(near, edge))]),
+            positions.offset_m[i : i + 1],
+            positions.snap_m[i : i + 1],
         )
-        shapes.append(shapely.union_all(shapely.buffer(np.array(segments), side_m)))
+        shapes.append(_walk_shape(local, one, radius_m, side_m))
     out = gpd.GeoDataFrame(
         {
             id_column: stations[id_column].to_numpy(),

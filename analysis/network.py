@@ -29,6 +29,7 @@ __all__ = [
     "WalkGraph",
     "nearest_source_distance",
     "snap_to_edges",
+    "subgraph",
     "walk_graph_from",
 ]
 
@@ -96,6 +97,18 @@ def walk_graph_from(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> WalkGra
     matrix = _symmetric_min(u, v, length, n)
     geometry = edges.to_crs(crs).geometry.to_numpy()
     return WalkGraph(sorted_ids, matrix, u, v, length, geometry, crs)
+
+
+def subgraph(graph: WalkGraph, edges: NDArray[np.int64]) -> WalkGraph:
+    """Return the graph made of ``edges`` only (nodes renumbered; edge order kept)."""
+    u, v = graph.edge_u[edges], graph.edge_v[edges]
+    nodes, inverse = np.unique(np.concatenate([u, v]), return_inverse=True)
+    sub_u, sub_v = inverse[: len(edges)], inverse[len(edges) :]
+    length = graph.edge_length_m[edges]
+    matrix = _symmetric_min(sub_u, sub_v, length, len(nodes))
+    return WalkGraph(
+        graph.node_ids[nodes], matrix, sub_u, sub_v, length, graph.edge_geometry[edges], graph.crs
+    )
 
 
 def _symmetric_min(

@@ -111,7 +111,9 @@ def _walk_shape(
     at = float(one.offset_m[0]) * scale
     reach = left * scale
     segments.append(shapely.ops.substring(line, max(0.0, at - reach), min(line.length, at + reach)))
-    return shapely.union_all(shapely.buffer(np.array(segments), side_m))
+    # A union of per-segment buffers is ~200x faster here than buffering the merged
+    # lines (measured on Helsinki: 0.2 s against 40-50 s for 2,900 segments).
+    return shapely.union_all(shapely.buffer(np.array(segments), side_m, quad_segs=8))
 
 
 def network_catchments(

@@ -59,6 +59,7 @@ __all__ = [
     "load_park_tiers",
     "main",
     "read_cache",
+    "read_cache_layer",
     "read_cache_metadata",
     "refresh_cache",
     "write_cache",
@@ -368,9 +369,17 @@ def read_cache_metadata(path: Path = DEFAULT_CACHE) -> dict[str, str]:
     return dict(zip(table["key"], table["value"], strict=True))
 
 
+def read_cache_layer(name: str, path: Path = DEFAULT_CACHE) -> gpd.GeoDataFrame:
+    """Read one normalised layer from the cache."""
+    if name not in LAYERS:
+        msg = f"Unknown OpenStreetMap layer {name!r}; use one of {list(LAYERS)}."
+        raise PlanningMapError(msg)
+    return gpd.read_file(path, layer=name)
+
+
 def read_cache(path: Path = DEFAULT_CACHE) -> dict[str, gpd.GeoDataFrame]:
     """Read every normalised layer from the cache."""
-    return {name: gpd.read_file(path, layer=name) for name in LAYERS}
+    return {name: read_cache_layer(name, path) for name in LAYERS}
 
 
 def _metadata(source: str, extract_date: str, clip_buffer_m: float | None) -> dict[str, str]:

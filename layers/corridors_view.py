@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +127,7 @@ def transit_map_inputs(
     line_stations: pd.DataFrame,
     stations: gpd.GeoDataFrame,
     lang: Lang,
-    osm: dict[str, gpd.GeoDataFrame] | None = None,
+    osm: Mapping[str, gpd.GeoDataFrame] | None = None,
     plan_layer: gpd.GeoDataFrame | None = None,
     corridors: pd.DataFrame | None = None,
 ) -> TransitMapInputs:
@@ -206,7 +207,7 @@ def plan_geojson(plan_layer: gpd.GeoDataFrame | None) -> dict[str, Any]:
 
 
 def _named_corridors(
-    osm: dict[str, gpd.GeoDataFrame] | None, corridors: pd.DataFrame | None, lang: Lang
+    osm: Mapping[str, gpd.GeoDataFrame] | None, corridors: pd.DataFrame | None, lang: Lang
 ) -> dict[str, Any]:
     """Return the OSM waterways whose names match a cited ecological corridor."""
     if osm is None or corridors is None or corridors.empty:

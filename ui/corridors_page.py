@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import folium
@@ -187,7 +188,7 @@ def _coverage_table(
 def _station_panel(
     stations: gpd.GeoDataFrame,
     catchments: gpd.GeoDataFrame,
-    osm: dict[str, gpd.GeoDataFrame] | None,
+    osm: Mapping[str, gpd.GeoDataFrame] | None,
     lang: Lang,
 ) -> None:
     st.markdown(f"**{tr('station_panel', lang)}**")

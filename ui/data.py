@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -26,7 +27,7 @@ from geo.boundaries import (
     read_unit_table,
 )
 from geo.crs import DISPLAY_CRS
-from geo.osm import read_cache
+from geo.osm import LAYERS, read_cache_layer
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
 from geo.transit import (
     TRANSIT_DIR,
@@ -127,12 +128,32 @@ def transit() -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
 
 
 @st.cache_resource(show_spinner=False)
-def _osm_layers(path: str, mtime: float) -> dict[str, gpd.GeoDataFrame]:
+def _osm_layer(path: str, mtime: float, name: str) -> gpd.GeoDataFrame:
     del mtime  # cache key only
-    return read_cache(Path(path))
+    return read_cache_layer(name, Path(path))
 
 
-def osm_layers(path: Path) -> dict[str, gpd.GeoDataFrame]:
+class _LazyLayers(Mapping[str, gpd.GeoDataFrame]):
+    """The cache's layers, each read on first use (the walk network only when needed)."""
+
+    def __init__(self, path: str, mtime: float) -> None:
+        self._path, self._mtime = path, mtime
+
+    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
+        return _osm_layer(self._path, self._mtime, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(LAYERS)
+
+    def __len__(self) -> int:
+        return len(LAYERS)
+
+
+def _osm_layers(path: str, mtime: float) -> Mapping[str, gpd.GeoDataFrame]:
+    return _LazyLayers(path, mtime)
+
+
+def osm_layers(path: Path) -> Mapping[str, gpd.GeoDataFrame]:
     """Return the OpenStreetMap layers of the cache (shared, read-only; never mutate)."""
     return _osm_layers(str(path), _mtime(path))
 
@@ -148,7 +169,7 @@ def walk_graph(path: Path) -> WalkGraph:
     return _walk_graph(str(path), _mtime(path))
 
 
-def active_osm_layers() -> dict[str, gpd.GeoDataFrame] | None:
+def active_osm_layers() -> Mapping[str, gpd.GeoDataFrame] | None:
     """Return the OpenStreetMap layers when that data set is active and cached, else None."""
     path = settings.osm_cache_path()
     if st.session_state.get(state.DATASET) == state.OSM and path.is_file():
@@ -157,7 +178,7 @@ def active_osm_layers() -> dict[str, gpd.GeoDataFrame] | None:
 
 
 def active_stations(
-    osm: dict[str, gpd.GeoDataFrame] | None, outline: gpd.GeoDataFrame
+    osm: Mapping[str, gpd.GeoDataFrame] | None, outline: gpd.GeoDataFrame
 ) -> gpd.GeoDataFrame:
     """Bundled cited stations, or the OpenStreetMap stations inside the county."""
     _, _, stations = transit()

@@ -19,9 +19,8 @@ with st.sidebar:
         LANGUAGES,
         key=state.LANG,
         format_func={"zh": "中文", "en": "English"}.get,
+        required=True,  # clicking the active language must not leave none selected
     )
-    if st.session_state[state.LANG] is None:  # segmented_control can be deselected
-        st.session_state[state.LANG] = "zh"
     lang: Lang = st.session_state[state.LANG]
     st.markdown(f"### {tr('app_title', lang)}")
     state.select_in_lang(

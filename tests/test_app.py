@@ -102,3 +102,10 @@ def test_csv_download_is_offered(app):
     buttons = at.get("download_button")
     assert buttons
     assert "CSV" in buttons[0].proto.label
+
+
+def test_clicking_the_active_language_again_keeps_a_language(app):
+    at = app.run()
+    at.button_group(key="lang").set_value(None).run()
+    assert not at.exception
+    assert at.title[0].value in {"组团总览", "Cluster overview"}

@@ -81,7 +81,9 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.stop()
 
     c1, c2 = st.columns(2)
-    radius = c1.segmented_control(tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0])
+    radius = c1.segmented_control(
+        tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0], required=True
+    )
     radius = int(radius or RADII_M[0])
     methods = ["straight", "network"] if osm is not None else ["straight"]
     method = c2.radio(

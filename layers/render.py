@@ -83,6 +83,7 @@ _MAP_CSS = """
   vertical-align:middle; border:1px solid #555;}
 .planning-legend .ln {display:inline-block; width:14px; height:0; margin-right:5px;
   vertical-align:middle;}
+.planning-legend summary {cursor:pointer;}
 .planning-legend .src {color:#555; font-size:10.5px; margin-top:3px;}
 .leaflet-container.no-basemap {background:#eef2f3;}
 .leaflet-interactive:focus {outline:none;}
@@ -208,6 +209,7 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
 {{ this.get_name() }}.onAdd = function () {
     var div = L.DomUtil.create("div", "planning-legend");
     div.innerHTML = {{ this.html_json }};
+    L.DomEvent.disableClickPropagation(div);
     return div;
 };
 {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
@@ -229,7 +231,8 @@ def _legend_html(
     extra_sources: str = "",
     modes: tuple[str, ...] = (),
 ) -> str:
-    rows = [f"<b>{html.escape(tr('legend_title', lang))}</b>"]
+    # A <details> block lets the planner fold the legend away on a narrow map.
+    rows = [f"<details open><summary><b>{html.escape(tr('legend_title', lang))}</b></summary>"]
     for cluster in clusters:
         rows.append(
             f'<div><span class="sw" style="background:{html.escape(cluster["colour"])}"></span>'
@@ -259,6 +262,7 @@ def _legend_html(
     rows.append(f'<div class="src">{html.escape(tr("legend_sources", lang))}</div>')
     if extra_sources:
         rows.append(f'<div class="src">{html.escape(extra_sources)}</div>')
+    rows.append("</details>")
     return "".join(rows)
 
 

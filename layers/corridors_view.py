@@ -154,6 +154,8 @@ def transit_map_inputs(
             f"{html.escape(tr('opened', lang))}: {html.escape(opened)} · "
             f"{html.escape(tr('status_' + str(row['status']), lang))}"
         )
+        if str(row.get("coord_confidence", "")) == "P":
+            tooltip += f"<br><i>{html.escape(tr('coord_partial', lang))}</i>"
         station_rows.append(
             {
                 "station_id": str(row["station_id"]),

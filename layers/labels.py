@@ -77,6 +77,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "mode_high_speed": ("高速铁路", "high-speed rail"),
     "mode_conventional": ("普速铁路", "conventional rail"),
     "mode_tram": ("有轨电车", "tram"),
+    "coord_partial": (
+        "位置为近似（坐标系或站点身份由来源推断，见 data/SOURCES.md）",
+        "approximate location (datum or identity inferred from the source; see data/SOURCES.md)",
+    ),
     "schematic": ("示意线形", "schematic alignment"),
     "opened": ("开通", "Opened"),
     "stations": ("站点", "Stations"),

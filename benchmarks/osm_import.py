@@ -9,6 +9,7 @@ linear estimate for a Kunshan-sized walk network (~500,000 nodes).
 
 from __future__ import annotations
 
+import math
 import resource
 import subprocess
 import sys
@@ -31,17 +32,47 @@ _ID_STRIDE = 10_000_000_000
 _DX, _DY = 0.15, 0.08  # degrees between copies (the extract is ~0.1 x 0.05 degrees)
 
 
-def write_scaled_extract(source: Path, copies: int, out: Path) -> None:
-    """Write ``copies`` shifted copies of ``source`` (new ids) as one .osm.pbf."""
+def write_scaled_extract(
+    source: Path,
+    copies: int,
+    out: Path,
+    *,
+    over: tuple[float, float, float, float] | None = None,
+) -> None:
+    """Write ``copies`` shifted copies of ``source`` (new ids) as one .osm.pbf.
+
+    By default the copies lie side by side near the source, unchanged. With
+    ``over`` (a lon/lat box) they tile that box instead, each copy stretched
+    by one factor in both directions (in metres) so that the grid fills the
+    box: a network of Kunshan's size laid over Kunshan, sparser than the
+    dense city centre it is copied from.
+    """
     store = OSMStore(source)
+    lats = np.array([v[0] for v in store.nodes.values()])
+    lons = np.array([v[1] for v in store.nodes.values()])
+    lat0, lon0 = float(lats.min()), float(lons.min())
+    columns, lon_scale, lat_scale = 10, 1.0, 1.0
+    step_x, step_y, base_x, base_y = _DX, _DY, lon0, lat0
+    if over is not None:
+        base_x, base_y = over[0], over[1]
+        cos_ratio = math.cos(math.radians(lat0)) / math.cos(math.radians((over[1] + over[3]) / 2))
+        tile_w = (float(lons.max()) - lon0) * cos_ratio  # degrees at the target latitude
+        tile_h = float(lats.max()) - lat0
+        box_w, box_h = over[2] - over[0], over[3] - over[1]
+        rows = max(1, round(math.sqrt(copies * box_h / tile_h * tile_w / box_w)))
+        columns = math.ceil(copies / rows)
+        stretch = min(box_w / (columns * tile_w), box_h / (rows * tile_h))
+        lon_scale, lat_scale = cos_ratio * stretch, stretch
+        step_x, step_y = tile_w * stretch, tile_h * stretch
     with osmium.SimpleWriter(str(out)) as writer:
         for k in range(copies):
-            dx, dy, off = (k % 10) * _DX, (k // 10) * _DY, k * _ID_STRIDE
+            x0, y0 = base_x + (k % columns) * step_x, base_y + (k // columns) * step_y
+            off = k * _ID_STRIDE
             for node_id, (lat, lon, tags) in store.nodes.items():
                 writer.add_node(
                     osmium.osm.mutable.Node(
                         id=node_id + off,
-                        location=(lon + dx, lat + dy),
+                        location=(x0 + (lon - lon0) * lon_scale, y0 + (lat - lat0) * lat_scale),
                         tags=tags,
                         version=1,
                         timestamp="2019-04-17T00:00:00Z",

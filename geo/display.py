@@ -24,7 +24,8 @@ def geojson_for_display(
 
     Polygons that share edges (a coverage) are simplified together with
     :func:`shapely.coverage_simplify` so that no gaps open between them;
-    other geometries are simplified one by one. Simplification happens in
+    lines by plain Douglas-Peucker; other geometries one by one, keeping
+    their topology. Simplification happens in
     EPSG:4549 (metres); coordinates are rounded to ``precision`` decimals
     (6 decimals is ~0.1 m).
 
@@ -53,6 +54,10 @@ def geojson_for_display(
     if tolerance_m > 0:
         if set(metric.geom_type) <= {"Polygon", "MultiPolygon"}:
             geoms = shapely.coverage_simplify(geoms, tolerance_m)
+        elif set(metric.geom_type) <= {"LineString", "MultiLineString"}:
+            # Lines cannot turn invalid the way rings can, and topology-preserving
+            # simplification is quadratic on lines with thousands of parts (6 s on 28k ways).
+            geoms = shapely.simplify(geoms, tolerance_m, preserve_topology=False)
         else:
             geoms = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
     out = gpd.GeoDataFrame(

@@ -88,7 +88,9 @@ def _merged(frame: gpd.GeoDataFrame, by: list[str]) -> gpd.GeoDataFrame:
     keys = frame[by].astype(str).fillna("")
     groups = []
     for _, part in frame.groupby([keys[c] for c in by], sort=False):
-        merged = shapely.line_merge(shapely.union_all(part.geometry.to_numpy()))
+        pieces = shapely.get_parts(part.geometry.dropna().to_numpy())
+        # line_merge joins ways end to end; no union (noding) is needed for display.
+        merged = shapely.line_merge(shapely.multilinestrings(pieces))
         groups.append({**dict(zip(by, part.iloc[0][by], strict=True)), "geometry": merged})
     return gpd.GeoDataFrame(groups, geometry="geometry", crs=frame.crs)
 

@@ -147,7 +147,9 @@ def test_corridors_map_draws_stations_rail_and_local_assets_only(inputs_zh):
     assert len(features[0]["geometry"]["coordinates"]) == 3
     m = build_cluster_map(inputs_zh, lang="zh", basemap=basemap_by_id("none"), transit=transit)
     page = m.get_root().render()
-    assert page.count("L.circleMarker(") == 7
+    # One layer of 7 station points, one of their 7 labels.
+    assert page.count('"type": "Point"') == 14
+    assert json.dumps("花桥")[1:-1] in page
     assert json.dumps("地铁")[1:-1] in page or "地铁" in page
     urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
     assert all(u.startswith("/app/static/vendor/") for u in urls)

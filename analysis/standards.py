@@ -1,0 +1,225 @@
+"""Park service-radius standards as settings: tiers, radii and targets.
+
+A standard is a set of tiers. A park counts for a tier when its area is at least
+the tier's ``min_area_m2`` (a large park also serves the smaller tiers' purpose);
+a place within the tier's ``radius_m`` of such a park is covered by that tier, and
+covered by the standard when any tier covers it. The shipped standards are in
+``data/settings/park_standards.json`` with the source and confidence of every number.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geo.errors import PlanningMapError
+from geo.paths import DATA_DIR
+
+__all__ = [
+    "STANDARDS_PATH",
+    "ParkStandard",
+    "StandardSettings",
+    "StandardTier",
+    "load_standards",
+    "standards_from_dict",
+]
+
+STANDARDS_PATH = DATA_DIR / "settings" / "park_standards.json"
+
+
+class StandardError(PlanningMapError, ValueError):
+    """A park standard in the settings is invalid."""
+
+
+@dataclass(frozen=True)
+class StandardTier:
+    """Parks of at least ``min_area_m2`` serve places within ``radius_m``."""
+
+    tier_id: str
+    name_zh: str
+    name_en: str
+    min_area_m2: float
+    radius_m: float
+    source: str = ""
+    confidence: str = "U"
+
+    def name(self, lang: str) -> str:
+        """Return the tier's name in ``lang`` ("zh" or "en")."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+
+@dataclass(frozen=True)
+class ParkStandard:
+    """A named set of tiers with a coverage target (a share of demand, 0–1)."""
+
+    standard_id: str
+    name_zh: str
+    name_en: str
+    tiers: tuple[StandardTier, ...]
+    target_share: float
+    source: str = ""
+    confidence: str = "U"
+
+    def name(self, lang: str) -> str:
+        """Return the standard's name in ``lang`` ("zh" or "en")."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def tier(self, tier_id: str) -> StandardTier:
+        """Return the tier ``tier_id``; raise a bilingual error for an unknown one."""
+        for tier in self.tiers:
+            if tier.tier_id == tier_id:
+                return tier
+        known = ", ".join(t.tier_id for t in self.tiers)
+        msg = (
+            f"标准“{self.name_zh}”中没有层级 {tier_id!r}（现有：{known}）。 / "
+            f"Standard {self.standard_id!r} has no tier {tier_id!r} (it has: {known})."
+        )
+        raise StandardError(msg)
+
+    @property
+    def max_radius_m(self) -> float:
+        """The largest service radius of any tier."""
+        return max(t.radius_m for t in self.tiers)
+
+
+@dataclass(frozen=True)
+class StandardSettings:
+    """All standards plus the national targets."""
+
+    standards: tuple[ParkStandard, ...]
+    coverage_target: float
+    per_capita_target_m2: float
+
+    def standard(self, standard_id: str) -> ParkStandard:
+        """Return the standard ``standard_id``; raise a bilingual error for an unknown one."""
+        for standard in self.standards:
+            if standard.standard_id == standard_id:
+                return standard
+        known = ", ".join(s.standard_id for s in self.standards)
+        msg = (
+            f"未知的标准 {standard_id!r}（现有：{known}）。 / "
+            f"Unknown standard {standard_id!r} (known: {known})."
+        )
+        raise StandardError(msg)
+
+
+def _positive(value: Any, what_zh: str, what_en: str, *, allow_zero: bool = False) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    ok = math.isfinite(number) and (number >= 0 if allow_zero else number > 0)
+    if not ok:
+        sign_zh, sign_en = ("非负数", "zero or more") if allow_zero else ("正数", "positive")
+        msg = (
+            f"{what_zh}必须为{sign_zh}，收到 {value!r}。 / {what_en} must be {sign_en}: {value!r}."
+        )
+        raise StandardError(msg)
+    return number
+
+
+def _share(value: Any, what: str) -> float:
+    share = _positive(value, f"{what} 目标", f"The target of {what}")
+    if share > 1:
+        msg = (
+            f"{what} 的目标应为 0–1 之间的比例，收到 {value!r}。 / "
+            f"The target of {what} must be a share between 0 and 1, got {value!r}."
+        )
+        raise StandardError(msg)
+    return share
+
+
+def _tier(raw: dict[str, Any], standard_id: str) -> StandardTier:
+    tier_id = str(raw.get("tier_id") or "")
+    if not tier_id:
+        msg = f"标准 {standard_id} 有层级缺少 tier_id。 / A tier of {standard_id} has no tier_id."
+        raise StandardError(msg)
+    where = f"{standard_id}/{tier_id}"
+    return StandardTier(
+        tier_id=tier_id,
+        name_zh=str(raw.get("name_zh") or tier_id),
+        name_en=str(raw.get("name_en") or tier_id),
+        min_area_m2=_positive(
+            raw.get("min_area_m2"),
+            f"{where} 的最小面积",
+            f"min_area_m2 of {where}",
+            allow_zero=True,
+        ),
+        radius_m=_positive(raw.get("radius_m"), f"{where} 的服务半径", f"radius_m of {where}"),
+        source=str(raw.get("source") or ""),
+        confidence=str(raw.get("confidence") or "U"),
+    )
+
+
+def standards_from_dict(raw: dict[str, Any]) -> StandardSettings:
+    """Validate settings read from JSON; every error names the field, in both languages.
+
+    Examples
+    --------
+    >>> s = standards_from_dict({"standards": [{"standard_id": "x", "tiers": [
+    ...     {"tier_id": "p", "min_area_m2": 5000, "radius_m": 500}]}]})
+    >>> s.standard("x").tier("p").radius_m, s.coverage_target
+    (500.0, 0.8)
+    >>> standards_from_dict({"standards": [{"standard_id": "x", "tiers": [
+    ...     {"tier_id": "p", "min_area_m2": 5000, "radius_m": -5}]}]})
+    Traceback (most recent call last):
+    ...
+    analysis.standards.StandardError: x/p 的服务半径必须为正数，收到 -5。 / radius_m of x/p ...
+    """
+    items = raw.get("standards")
+    if not isinstance(items, list) or not items:
+        msg = "设置中没有任何标准。 / The settings hold no standards."
+        raise StandardError(msg)
+    standards = []
+    for item in items:
+        standard_id = str(item.get("standard_id") or "")
+        if not standard_id:
+            msg = "有标准缺少 standard_id。 / A standard has no standard_id."
+            raise StandardError(msg)
+        tiers = tuple(_tier(t, standard_id) for t in item.get("tiers") or [])
+        if not tiers:
+            msg = f"标准 {standard_id} 没有层级。 / Standard {standard_id} has no tiers."
+            raise StandardError(msg)
+        ids = [t.tier_id for t in tiers]
+        if len(set(ids)) != len(ids):
+            msg = f"标准 {standard_id} 的层级重复。 / Standard {standard_id} repeats a tier id."
+            raise StandardError(msg)
+        standards.append(
+            ParkStandard(
+                standard_id=standard_id,
+                name_zh=str(item.get("name_zh") or standard_id),
+                name_en=str(item.get("name_en") or standard_id),
+                tiers=tiers,
+                target_share=_share(item.get("target_share", 0.8), standard_id),
+                source=str(item.get("source") or ""),
+                confidence=str(item.get("confidence") or "U"),
+            )
+        )
+    ids = [s.standard_id for s in standards]
+    if len(set(ids)) != len(ids):
+        msg = "标准编号重复。 / Two standards share a standard_id."
+        raise StandardError(msg)
+    targets = raw.get("targets") or {}
+    coverage = (targets.get("coverage_share") or {}).get("value", 0.8)
+    per_capita = (targets.get("per_capita_m2") or {}).get("value", 8.0)
+    return StandardSettings(
+        standards=tuple(standards),
+        coverage_target=_share(coverage, "coverage_share"),
+        per_capita_target_m2=_positive(per_capita, "人均公园绿地面积目标", "per_capita_m2"),
+    )
+
+
+def load_standards(path: Path = STANDARDS_PATH) -> StandardSettings:
+    """Read and validate the standards file; a broken file gives a bilingual error."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        msg = f"无法读取标准设置文件 {path.name}。 / Cannot read {path.name}: {exc}"
+        raise StandardError(msg) from exc
+    if not isinstance(raw, dict):
+        msg = f"标准设置文件 {path.name} 格式错误。 / {path.name} is not a JSON object."
+        raise StandardError(msg)
+    return standards_from_dict(raw)

@@ -1,0 +1,404 @@
+"""Park within reach: hand-built cases with known answers, and Helsinki against networkx."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyrosm
+import pytest
+import shapely
+
+from analysis.network import snap_to_edges, walk_graph_from
+from analysis.park_access import (
+    ParkAccessError,
+    coverage_by_zone,
+    covered,
+    grid_origins,
+    park_access_positions,
+    park_reach,
+    per_capita_park_area,
+    population_weights,
+    residential_weights,
+    two_step_fca,
+    with_planned_park,
+    zone_of_origins,
+)
+from analysis.standards import (
+    STANDARDS_PATH,
+    StandardError,
+    load_standards,
+    standards_from_dict,
+)
+from geo.osm import layers_from_pbf, load_park_tiers
+from geo.parks import bundled_parks, load_park_register, park_completeness
+
+X0, Y0 = 590_000.0, 3_470_000.0  # EPSG:4549 metres, inside Kunshan
+
+
+def _standard(*tiers: tuple[str, float, float], target: float = 0.8):
+    raw = {
+        "standards": [
+            {
+                "standard_id": "t",
+                "target_share": target,
+                "tiers": [
+                    {"tier_id": tid, "min_area_m2": area, "radius_m": radius}
+                    for tid, area, radius in tiers
+                ],
+            }
+        ]
+    }
+    return standards_from_dict(raw).standard("t")
+
+
+def _box(x0, y0, x1, y1):
+    return shapely.box(X0 + x0, Y0 + y0, X0 + x1, Y0 + y1)
+
+
+def _parks(*items: tuple[str, shapely.Geometry]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"park_id": [i for i, _ in items], "area_m2": [g.area for _, g in items]},
+        geometry=[g for _, g in items],
+        crs=4549,
+    )
+
+
+def _area(x1=2000, y1=1000) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(geometry=[_box(0, 0, x1, y1)], crs=4549)
+
+
+# --- straight-line buffers on a grid ---------------------------------------------------
+
+
+def test_a_strip_park_covers_the_columns_within_its_radius():
+    origins = grid_origins(_area(), cell_m=100)
+    assert len(origins) == 200
+    # A 100 m strip along the west edge (outside the area): cell centres at x = 50, 150, 250
+    # lie within 300 m of it, i.e. 3 of 20 columns.
+    parks = _parks(("strip", _box(-100, 0, 0, 1000)))
+    reach = park_reach(origins, parks, _standard(("p", 0, 300)))
+    assert covered(reach, "buffer").mean() == pytest.approx(3 / 20)
+    np.testing.assert_allclose(np.unique(reach.straight_m[0][origins.col == 2]), [250.0])
+
+
+def test_a_park_too_small_for_a_tier_covers_nothing_in_it():
+    origins = grid_origins(_area(), cell_m=100)
+    parks = _parks(("strip", _box(-100, 0, 0, 1000)))  # 100,000 m²
+    reach = park_reach(origins, parks, _standard(("small", 0, 300), ("big", 200_000, 800)))
+    assert covered(reach, "buffer", "small").mean() == pytest.approx(0.15)
+    assert not covered(reach, "buffer", "big").any()
+    # Any tier: the small tier's 15 %.
+    assert covered(reach, "buffer").mean() == pytest.approx(0.15)
+
+
+def test_coverage_by_zone_weights_demand_and_checks_the_target():
+    origins = grid_origins(_area(), cell_m=100)
+    parks = _parks(("strip", _box(-100, 0, 0, 1000)))
+    reach = park_reach(origins, parks, _standard(("p", 0, 300), target=0.5))
+    west = np.where(origins.x < X0 + 1000, "west", "east")
+    # Residential land only in the western 400 m: 3 of its 4 columns are covered.
+    weights = np.where(origins.x < X0 + 400, 1.0, 0.0)
+    table = coverage_by_zone(origins.with_weights(weights, "residential"), reach, west)
+    rows = table.set_index("zone")
+    assert rows.loc["west", "buffer_share"] == pytest.approx(0.75)
+    assert np.isnan(rows.loc["east", "buffer_share"])  # no residential land at all
+    assert rows.loc["*", "buffer_share"] == pytest.approx(0.75)
+    assert bool(rows.loc["west", "passes_buffer"])
+
+
+def test_water_cells_are_not_land_demand():
+    water = gpd.GeoDataFrame(geometry=[_box(0, 0, 500, 1000)], crs=4549)
+    origins = grid_origins(_area(), cell_m=100, water=water)
+    assert len(origins) == 150
+    assert origins.weight.sum() == pytest.approx(1_500_000)
+
+
+def test_residential_weights_are_the_exact_overlay():
+    origins = grid_origins(_area(), cell_m=100)
+    parcel = gpd.GeoDataFrame(geometry=[_box(50, 50, 250, 100)], crs=4549)
+    w = residential_weights(origins, parcel)
+    assert w.sum() == pytest.approx(200 * 50)
+    assert (w > 0).sum() == 3  # the parcel touches three cells: 50 + 100 + 50 m wide
+
+
+def test_population_points_and_polygons_land_in_their_cells():
+    origins = grid_origins(_area(), cell_m=100)
+    people = gpd.GeoDataFrame(
+        {"population": [7, 100]},
+        geometry=[shapely.Point(X0 + 10, Y0 + 10), _box(0, 0, 200, 100)],
+        crs=4549,
+    )
+    w = population_weights(origins, people)
+    assert w.sum() == pytest.approx(107)
+    first = np.flatnonzero((origins.col == 0) & (origins.row == 0))[0]
+    assert w[first] == pytest.approx(7 + 50)  # the point plus half the polygon
+
+
+# --- a river with one bridge ---------------------------------------------------------
+
+
+def _river_town():
+    """Two banks 100 m apart with paths every 100 m along them; one bridge at x = 900 m."""
+    nodes, edges = [], []
+    for bank, y in ((0, 0.0), (1, 100.0)):
+        for i in range(11):
+            nodes.append((bank * 100 + i, shapely.Point(X0 + i * 100, Y0 + y)))
+        for i in range(10):
+            a, b = bank * 100 + i, bank * 100 + i + 1
+            line = shapely.LineString([(X0 + i * 100, Y0 + y), (X0 + (i + 1) * 100, Y0 + y)])
+            edges.append((a, b, line))
+    edges.append((9, 109, shapely.LineString([(X0 + 900, Y0), (X0 + 900, Y0 + 100)])))
+    node_frame = gpd.GeoDataFrame(
+        {"node_id": [n for n, _ in nodes]}, geometry=[g for _, g in nodes], crs=4549
+    )
+    edge_frame = gpd.GeoDataFrame(
+        {
+            "u": [u for u, _, _ in edges],
+            "v": [v for _, v, _ in edges],
+            "length_m": [g.length for *_, g in edges],
+        },
+        geometry=[g for *_, g in edges],
+        crs=4549,
+    )
+    return walk_graph_from(node_frame, edge_frame)
+
+
+def test_a_river_in_the_way_is_flagged():
+    graph = _river_town()
+    # A small park on the north bank at x = 100-200 m whose south edge touches the path.
+    park = _parks(("north", _box(100, 100, 200, 150)))
+    # The south bank: one row of 40 m cells centred 20 m south of the path.
+    area = gpd.GeoDataFrame(geometry=[_box(0, -30, 1000, 10)], crs=4549)
+    origins = grid_origins(area, cell_m=40)
+    assert set(origins.y - Y0) == {-20.0}
+    reach = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph, network_limit_m=5000)
+    home = np.flatnonzero(origins.x == X0 + 140)[0]
+    assert reach.straight_m[0][home] == pytest.approx(120)
+    # Walking: 20 m to the path, 760 m east to the bridge, 100 m across, 700 m back west
+    # to the park's corner at x = 200 (the path runs along its edge).
+    assert reach.network_m is not None
+    assert reach.network_m[0][home] == pytest.approx(20 + 760 + 100 + 700)
+    capped = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph)
+    assert np.isinf(capped.network_m[0][home])  # the search stops at twice the radius
+    table = coverage_by_zone(origins, reach, np.full(len(origins), "bank")).set_index("zone")
+    assert table.loc["bank", "buffer_share"] > 0.2
+    assert table.loc["bank", "network_share"] < table.loc["bank", "buffer_share"]
+    assert table.loc["bank", "buffer_not_network_share"] == pytest.approx(
+        table.loc["bank", "buffer_share"] - table.loc["bank", "network_share"]
+    )
+
+
+def test_a_planned_park_updates_only_where_it_is_nearer():
+    graph = _river_town()
+    area = gpd.GeoDataFrame(geometry=[_box(0, -30, 1000, 10)], crs=4549)
+    origins = grid_origins(area, cell_m=40)
+    standard = _standard(("small", 0, 300), ("big", 20_000, 800))
+    existing = _parks(("north", _box(100, 100, 200, 150)))
+    # 30 m south of the path: reached by its nearest point (no path crosses it).
+    planned = _parks(("planned", _box(500, -100, 700, -30)))
+    before = park_reach(origins, existing, standard, graph=graph)
+    after = with_planned_park(before, origins, planned, graph=graph)
+    scratch = park_reach(origins, pd.concat([existing, planned]), standard, graph=graph)
+    np.testing.assert_allclose(after.straight_m, scratch.straight_m)
+    assert after.network_m is not None
+    assert scratch.network_m is not None
+    np.testing.assert_allclose(after.network_m, scratch.network_m)
+    assert covered(after, "network").sum() > covered(before, "network").sum()
+
+
+# --- per capita and 2SFCA ------------------------------------------------------------
+
+
+def test_per_capita_park_area_shares_a_park_split_by_a_boundary():
+    zones = gpd.GeoDataFrame(
+        {"zone_id": ["a", "b"]},
+        geometry=[_box(0, 0, 1000, 1000), _box(1000, 0, 2000, 1000)],
+        crs=4549,
+    )
+    parks = _parks(("p", _box(900, 0, 1100, 100)), ("q", _box(1500, 500, 1600, 600)))
+    table = per_capita_park_area(parks, zones, pd.Series({"a": 1000.0})).set_index("zone_id")
+    assert table.loc["a", "park_area_m2"] == pytest.approx(10_000)
+    assert table.loc["b", "park_area_m2"] == pytest.approx(10_000 + 10_000)
+    assert table.loc["a", "per_capita_m2"] == pytest.approx(10.0)
+    assert np.isnan(table.loc["b", "per_capita_m2"])  # population unknown
+
+
+def test_two_step_fca_shares_supply_among_the_people_in_reach():
+    origins = grid_origins(_area(x1=400, y1=100), cell_m=100)  # x = 50, 150, 250, 350
+    parks = _parks(("w", _box(-20, 40, -10, 60)), ("e", _box(410, 40, 420, 60)))
+    parks["area_m2"] = [1000.0, 3000.0]
+    score = two_step_fca(origins, parks, radius_m=200, population=np.array([10.0, 10, 10, 10]))
+    # West park reaches x = 50, 150 (20 people): 50 m² each; east reaches x = 250, 350: 150.
+    np.testing.assert_allclose(score, [50, 50, 150, 150])
+    assert (score * 10).sum() == pytest.approx(4000)
+
+
+# --- settings ------------------------------------------------------------------------
+
+
+def test_the_shipped_standards_load_with_sources():
+    settings = load_standards()
+    ids = {s.standard_id for s in settings.standards}
+    assert {"green300_park500", "garden_city", "gbt51346_tiers"} <= ids
+    garden = settings.standard("garden_city")
+    assert [(t.min_area_m2, t.radius_m) for t in garden.tiers] == [(2000, 300), (5000, 500)]
+    assert settings.per_capita_target_m2 == 8.0
+    assert settings.coverage_target == 0.8
+    for standard in settings.standards:
+        assert standard.source
+        assert standard.confidence in {"V", "P", "U"}
+        assert all(t.source and t.confidence in {"V", "P", "U"} for t in standard.tiers)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (lambda t: t.update(radius_m=-300), ("服务半径", "radius_m")),
+        (lambda t: t.update(radius_m="far"), ("服务半径", "radius_m")),
+        (lambda t: t.update(min_area_m2=-1), ("最小面积", "min_area_m2")),
+    ],
+)
+def test_bad_tier_settings_are_bilingual_errors(change, words):
+    raw = json.loads(STANDARDS_PATH.read_text(encoding="utf-8"))
+    change(raw["standards"][0]["tiers"][0])
+    with pytest.raises(StandardError) as err:
+        standards_from_dict(raw)
+    assert all(w in str(err.value) for w in words)
+
+
+def test_unknown_tier_and_standard_and_empty_parks_are_bilingual_errors():
+    settings = load_standards()
+    with pytest.raises(StandardError, match=r"没有层级.*has no tier 'huge'"):
+        settings.standard("garden_city").tier("huge")
+    with pytest.raises(StandardError, match=r"未知的标准.*Unknown standard"):
+        settings.standard("nope")
+    origins = grid_origins(_area(), cell_m=100)
+    empty = gpd.GeoDataFrame({"park_id": [], "area_m2": []}, geometry=[], crs=4549)
+    with pytest.raises(ParkAccessError, match=r"公园图层为空.*park layer is empty"):
+        park_reach(origins, empty, settings.standard("garden_city"))
+    with pytest.raises(ParkAccessError, match=r"网格.*grid cell"):
+        grid_origins(_area(), cell_m=0)
+    reach = park_reach(origins, _parks(("p", _box(0, 0, 10, 10))), _standard(("p", 0, 300)))
+    with pytest.raises(ParkAccessError, match=r"路网.*walk network"):
+        covered(reach, "network")
+
+
+def test_an_unreadable_standards_file_is_a_bilingual_error(tmp_path):
+    path = tmp_path / "park_standards.json"
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(StandardError, match=r"无法读取.*Cannot read"):
+        load_standards(path)
+
+
+# --- bundled parks -------------------------------------------------------------------
+
+
+def test_bundled_parks_are_cited_equal_area_circles_inside_the_county(outline):
+    register = load_park_register()
+    assert register["area_source_id"].str.startswith("G").all()
+    parks = bundled_parks()
+    assert set(parks["park_id"]) == set(register.loc[register["located"], "park_id"])
+    assert parks["approximate"].all()
+    areas = parks.to_crs(4549).area.to_numpy()
+    np.testing.assert_allclose(areas, parks["area_m2"], rtol=0.005)
+    county = outline.geometry.iloc[0]
+    assert parks.representative_point().within(county).all()
+    done = park_completeness()
+    assert done.located == len(parks)
+    assert done.registered == len(register)
+    assert (done.reference_over_5000, done.reference_year) == (210, 2021)
+
+
+def test_origins_are_assigned_to_the_zone_that_holds_them(units):
+    origins = grid_origins(units, cell_m=500)
+    zone = zone_of_origins(origins, units, "unit_id")
+    assert (zone != "").mean() > 0.99
+    assert set(zone) - {""} <= set(units["unit_id"])
+
+
+# --- Helsinki: the real OpenStreetMap network against networkx -----------------------
+
+
+@pytest.fixture(scope="module")
+def helsinki():
+    return layers_from_pbf(
+        pyrosm.get_data("helsinki_pbf"), clip=None, tiers=load_park_tiers()
+    ).layers
+
+
+def _networkx_park_distance(graph, gates, origins_pos) -> NDArrayLike:
+    """Independent check: split edges at gates and origins, then networkx multi-source Dijkstra."""
+    g = nx.Graph()
+    on_edge: dict[int, list[tuple[float, object]]] = {}
+    for i, (e, off) in enumerate(zip(gates.edge, gates.offset_m, strict=True)):
+        on_edge.setdefault(int(e), []).append((float(off), ("gate", i)))
+    for j, (e, off) in enumerate(zip(origins_pos.edge, origins_pos.offset_m, strict=True)):
+        if e >= 0:
+            on_edge.setdefault(int(e), []).append((float(off), ("home", j)))
+    for e in range(len(graph.edge_u)):
+        a, b, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_length_m[e])
+        chain = [(0.0, a), *sorted(on_edge.get(e, []), key=lambda t: t[0]), (length, b)]
+        for (o1, n1), (o2, n2) in itertools.pairwise(chain):
+            if n1 == n2:
+                continue
+            w = o2 - o1
+            if g.has_edge(n1, n2):
+                w = min(w, g[n1][n2]["weight"])
+            g.add_edge(n1, n2, weight=w)
+    # A super source joined to every gate by the gate's gap to its edge.
+    for i, gap in enumerate(gates.snap_m):
+        g.add_edge("source", ("gate", i), weight=float(gap))
+    dist = nx.single_source_dijkstra_path_length(g, "source", weight="weight")
+    out = np.full(len(origins_pos.edge), np.inf)
+    for j, gap in enumerate(origins_pos.snap_m):
+        if ("home", j) in dist:
+            out[j] = dist[("home", j)] + gap
+    return out
+
+
+NDArrayLike = np.ndarray
+
+
+def test_helsinki_park_reach_matches_networkx_for_every_origin(helsinki):
+    graph = walk_graph_from(helsinki["walk_nodes"], helsinki["walk_edges"])
+    parks = helsinki["parks"]
+    area = gpd.GeoDataFrame(geometry=[shapely.box(*helsinki["walk_edges"].total_bounds)], crs=4326)
+    origins = grid_origins(area, cell_m=25)  # the extract is about 1 x 1.7 km
+    positions = snap_to_edges(graph, gpd.GeoSeries(origins.points, crs=origins.crs), max_snap_m=250)
+    standard = _standard(("any", 0, 500))
+    reach = park_reach(
+        origins,
+        parks,
+        standard,
+        graph=graph,
+        origin_positions=positions,
+        access=helsinki["park_access"],
+        network_limit_m=1e9,
+    )
+    assert reach.network_m is not None
+    gates, _ = park_access_positions(graph, parks, helsinki["park_access"])
+    expected = _networkx_park_distance(graph, gates, positions)
+    expected[reach.straight_m[0] == 0] = 0.0  # inside a park
+    ours = reach.network_m[0]
+    finite = np.isfinite(expected)
+    assert len(origins) > 2000
+    assert finite.mean() > 0.8
+    np.testing.assert_allclose(ours[finite], expected[finite], atol=1e-3)
+    assert np.isinf(ours[~finite]).all()
+    # Walking is never shorter than the straight line to the nearest access point.
+    gate_pts = gpd.GeoSeries(
+        shapely.line_interpolate_point(graph.edge_geometry[gates.edge], gates.offset_m),
+        crs=graph.crs,
+    )
+    _, straight = shapely.STRtree(gate_pts.to_numpy()).query_nearest(
+        origins.points, return_distance=True, all_matches=False
+    )
+    moving = np.isfinite(ours) & (ours > 0)
+    assert (ours[moving] >= straight[moving] - 0.01).all()
+    # And the network never covers more than the buffer does.
+    assert covered(reach, "network").sum() <= covered(reach, "buffer").sum()

@@ -109,8 +109,8 @@ def grid_origins(
 
     Examples
     --------
-    >>> sq = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1000, 500)], crs=4549)
-    >>> o = grid_origins(sq, cell_m=100)
+    >>> box = shapely.box(590_000, 3_470_000, 591_000, 3_470_500)  # in Kunshan
+    >>> o = grid_origins(gpd.GeoDataFrame(geometry=[box], crs=4549), cell_m=100)
     >>> len(o), o.weight.sum(), (o.n_cols, o.n_rows)
     (50, np.float64(500000.0), (10, 5))
     """
@@ -495,10 +495,11 @@ def two_step_fca(
 
     Examples
     --------
-    >>> sq = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 400, 100)], crs=4549)
+    >>> x, y = 590_000, 3_470_000  # EPSG:4549, in Kunshan
+    >>> sq = gpd.GeoDataFrame(geometry=[shapely.box(x, y, x + 400, y + 100)], crs=4549)
     >>> o = grid_origins(sq, cell_m=100)
     >>> park = gpd.GeoDataFrame({"park_id": ["p"], "area_m2": [1000.0]},
-    ...     geometry=[shapely.box(-20, 40, -10, 60)], crs=4549)
+    ...     geometry=[shapely.box(x - 20, y + 40, x - 10, y + 60)], crs=4549)
     >>> two_step_fca(o, park, radius_m=200, population=np.array([10.0, 10, 10, 10])).round(2)
     array([50., 50.,  0.,  0.])
     """

@@ -44,5 +44,6 @@ st.navigation(
             default=True,
         ),
         st.Page("ui/page_corridors.py", title=tr("page_corridors", lang), url_path="corridors"),
+        st.Page("ui/page_parks.py", title=tr("page_parks", lang), url_path="parks"),
     ]
 ).run()

@@ -13,6 +13,7 @@ along the edge when a source shares it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -50,6 +51,12 @@ class WalkGraph:
     def n_nodes(self) -> int:
         """Number of network nodes."""
         return len(self.node_ids)
+
+    @cached_property
+    def coo(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+        """Rows, columns and lengths of the matrix (built once, reused by every pass)."""
+        base = self.matrix.tocoo()
+        return base.row.astype(np.int64), base.col.astype(np.int64), base.data
 
 
 @dataclass(frozen=True)
@@ -177,12 +184,12 @@ def node_distances(
     cols = np.concatenate([graph.edge_u[s_edge], graph.edge_v[s_edge]])
     w = np.concatenate([s_snap + s_off, s_snap + (length - s_off)])
     w = np.where(w > 0, w, 1e-9)
-    base = graph.matrix.tocoo()
+    base_row, base_col, base_data = graph.coo
     # Edges leave the virtual nodes only, so no path can pass through a source.
     full = sp.csr_matrix(
         (
-            np.concatenate([base.data, w]),
-            (np.concatenate([base.row, rows]), np.concatenate([base.col, cols])),
+            np.concatenate([base_data, w]),
+            (np.concatenate([base_row, rows]), np.concatenate([base_col, cols])),
         ),
         shape=(n + k, n + k),
     )

@@ -184,6 +184,112 @@ _TEXT: dict[str, tuple[str, str]] = {
     "units_count": ("单元数", "Units"),
     "lead_unit": ("牵头单元", "Lead unit"),
     "error_data": ("数据有误，无法显示地图：", "The data could not be shown:"),
+    "page_parks": ("公园可达", "Parks within reach"),
+    "layer_parks": ("公园（按层级）", "Parks (by tier)"),
+    "layer_surface": ("覆盖 / 距离图层", "Coverage / distance surface"),
+    "parks_intro": (
+        "“推窗见绿、开门进园”：每个街区是否在合适规模公园的服务半径内？缺口在哪里？",
+        "Is every neighbourhood within reach of a park of the right size, as the standards "
+        "and the plan's promise ask? Where are the gaps?",
+    ),
+    "parks_bundled_completeness": (
+        "内置公园数据不完整：已定位 {located} 个公园（另有 {unlocated} 个有面积来源但无位置），"
+        "而昆山约有 {reference} 个面积大于 5000 m² 的公园（{year} 年）。覆盖率因此只是下限；"
+        "公园轮廓为按引用面积绘制的等面积圆（近似）。加载 OpenStreetMap 数据可获得全部公园轮廓。",
+        "The bundled park data are incomplete: {located} parks are located ({unlocated} more "
+        "have a cited area but no location), while Kunshan has about {reference} parks larger "
+        "than 5000 m² ({year}). Coverage is therefore a lower bound; footprints are circles of "
+        "the cited area (approximate). Load the OpenStreetMap layers for every park outline.",
+    ),
+    "parks_osm_source": (
+        "公园：OpenStreetMap 中 {n} 个公开公园（轮廓与入口）。",
+        "Parks: {n} public parks from OpenStreetMap (outlines and entrances).",
+    ),
+    "standard": ("标准", "Standard"),
+    "standard_unverified": (
+        "该标准的阈值未经核实（置信度 {confidence}）：{source}",
+        "This standard's thresholds are not verified (confidence {confidence}): {source}",
+    ),
+    "method_parks": ("距离", "Distance"),
+    "method_buffer": ("直线缓冲区（官方方法）", "Straight-line buffer (official method)"),
+    "tier": ("公园层级", "Park tier"),
+    "tier_any": ("任一层级（标准总体）", "Any tier (the standard as a whole)"),
+    "tier_none": ("未达任何层级", "below every tier"),
+    "demand": ("需求", "Demand"),
+    "demand_residential": ("居住用地面积（官方分母）", "Residential land (official denominator)"),
+    "demand_population": (
+        "人口（引用的单元总数，按用地分配，近似）",
+        "Population (cited unit totals, spread over land, approximate)",
+    ),
+    "demand_land": ("用地面积（网格）", "Land area (grid)"),
+    "demand_land_water": ("用地面积（网格，已扣除水面）", "Land area (grid, water removed)"),
+    "view": ("图层", "Show"),
+    "view_coverage": ("覆盖 / 未覆盖", "Covered / not covered"),
+    "view_gap": ("缺口：缓冲区覆盖但步行不可达", "Gaps: buffer yes, walking no"),
+    "view_distance": ("到最近公园的距离", "Distance to the nearest park"),
+    "grid_m": ("网格（米）", "Grid (m)"),
+    "figures_use": (
+        "所有数字使用：{standard} · {method} · {tier} · 需求：{demand} · 网格 {cell} 米",
+        "Every figure uses: {standard} · {method} · {tier} · demand: {demand} · grid {cell} m",
+    ),
+    "population_units_used": (
+        "人口取自 {n} 个单元的引用总数（{years} 年），仅这些单元参与计算。",
+        "Population comes from the cited totals of {n} units ({years}); only those units count.",
+    ),
+    "network_limit": (
+        "距离计算至各层级服务半径的两倍为止，更远处显示为“超出计算范围”。",
+        "Distances are searched up to twice each tier's radius; farther places show as beyond.",
+    ),
+    "coverage_county": ("全市服务半径覆盖率", "County service-radius coverage"),
+    "coverage_network_county": ("全市步行可达覆盖率", "County walking coverage"),
+    "target_label": ("目标 {target}%", "target {target}%"),
+    "meets": ("达标", "meets it"),
+    "misses": ("未达标", "falls short"),
+    "parks_in_data": ("公园数", "Parks in data"),
+    "park_area": ("面积", "Area"),
+    "park_footprint_approx": (
+        "轮廓为按引用面积绘制的等面积圆（近似）",
+        "Footprint: circle of the cited area (approximate)",
+    ),
+    "legend_covered": ("已覆盖", "Covered"),
+    "legend_not_covered": ("未覆盖", "Not covered"),
+    "legend_network_covered": ("步行可达", "Reached on foot"),
+    "legend_buffer_only": (
+        "缓冲区内但步行不可达（如河道阻隔）",
+        "In the buffer but not on foot (e.g. a river in the way)",
+    ),
+    "legend_distance_bin": ("{low}–{high} 米", "{low}–{high} m"),
+    "legend_distance_over": ("≥ {low} 米", "≥ {low} m"),
+    "legend_distance_beyond": ("超出计算范围", "Beyond the search limit"),
+    "zone": ("范围", "Area"),
+    "whole_county": ("全市", "Whole county"),
+    "share_buffer": ("缓冲区覆盖率 %", "Buffer coverage %"),
+    "share_network": ("步行覆盖率 %", "Walking coverage %"),
+    "share_buffer_not_network": ("缓冲区内步行不可达 %", "Buffer yes, walking no %"),
+    "target_pct": ("目标 %", "Target %"),
+    "meets_target": ("达标", "Meets target"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "per_capita_m2": ("人均公园绿地 m²/人", "Park area per person m²"),
+    "per_capita_note": (
+        "人均公园绿地面积按单元内公园面积 ÷ 引用人口计算（国家底线 > {floor} m²/人）；"
+        "公园数据不完整时为下限。",
+        "Park area per person = park area inside the unit ÷ cited population (national floor "
+        "> {floor} m²); a lower bound while park data are incomplete.",
+    ),
+    "score_2sfca": ("2SFCA 供需指数 m²/人", "2SFCA supply–demand score m²/person"),
+    "by_cluster": ("按组团", "By cluster"),
+    "by_unit": ("按单元", "By unit"),
+    "parks_chart": ("四个组团的覆盖率（%）", "Coverage of the four clusters (%)"),
+    "park_figures": (
+        "公园可达（{standard}，直线缓冲区）",
+        "Parks within reach ({standard}, buffer)",
+    ),
+    "park_figures_line": (
+        "覆盖率 {share}%（目标 {target}%）· 数据中公园 {n} 个",
+        "coverage {share}% (target {target}%) · {n} parks in the data",
+    ),
+    "surface_payload": ("图像 {kb} kB", "image {kb} kB"),
     "assets_missing": (
         "缺少本地地图脚本（Leaflet）。请先运行 `make vendor`（或 `make run`）。",
         "The map's local scripts (Leaflet) are missing. Run `make vendor` (or `make run`) first.",

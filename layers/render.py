@@ -286,6 +286,7 @@ def build_cluster_map(
     basemap_key: str | None = None,
     extra_sources: str = "",
     transit: TransitMapInputs | None = None,
+    parks_geojson: dict[str, Any] | None = None,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
     """Build a page's base map (identical across reruns for equal inputs).
@@ -308,6 +309,9 @@ def build_cluster_map(
         A further source line for the legend (e.g. the OpenStreetMap attribution).
     transit
         Transit layers from :func:`layers.corridors_view.transit_map_inputs`.
+    parks_geojson
+        Parks from :func:`layers.parks_view.park_features` (the parks page), drawn
+        over lighter clusters, coloured by tier.
     static_url
         Where the app serves its vendored Leaflet.
     """
@@ -339,8 +343,8 @@ def build_cluster_map(
 
     clusters_spec = layer_by_id("clusters")
     cluster_style = dict(clusters_spec.style)
-    if transit is not None:
-        cluster_style.update(fillOpacity=0.12, weight=1)
+    if transit is not None or parks_geojson is not None:
+        cluster_style.update(fillOpacity=0.08 if parks_geojson is not None else 0.12, weight=1)
     folium.GeoJson(
         inputs.clusters_geojson,
         name=tr(clusters_spec.label_key, lang),
@@ -392,6 +396,18 @@ def build_cluster_map(
     label_group.add_to(m)
     if transit is not None:
         _add_transit(m, transit, lang)
+    if parks_geojson is not None and parks_geojson["features"]:
+        folium.GeoJson(
+            parks_geojson,
+            name=tr("layer_parks", lang),
+            style_function=lambda f: {
+                "color": "#00441b",
+                "weight": 1,
+                "fillColor": f["properties"]["colour"],
+                "fillOpacity": 0.85,
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tt"], labels=False),
+        ).add_to(m)
     legend = _legend_html(
         inputs.labels,
         lang=lang,
@@ -517,5 +533,25 @@ def catchment_group(
                 "fillOpacity": 0.25,
             },
             interactive=False,
+        ).add_to(group)
+    return localize_assets(group, static_url=static_url)
+
+
+def surface_group(
+    image_url: str | None,
+    bounds: tuple[tuple[float, float], tuple[float, float]] | None,
+    *,
+    lang: Lang,
+    static_url: str = STATIC_URL,
+) -> folium.FeatureGroup:
+    """Return a surface image (coverage, gaps, distance) as a layer that changes without remount.
+
+    The image is a PNG data URL from :func:`layers.parks_view.surface_image`; an
+    empty group clears the previous image.
+    """
+    group = folium.FeatureGroup(name=tr("layer_surface", lang))
+    if image_url and bounds:
+        folium.raster_layers.ImageOverlay(
+            image=image_url, bounds=[list(bounds[0]), list(bounds[1])], interactive=False
         ).add_to(group)
     return localize_assets(group, static_url=static_url)

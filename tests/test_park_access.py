@@ -176,7 +176,7 @@ def test_a_river_in_the_way_is_flagged():
     area = gpd.GeoDataFrame(geometry=[_box(0, -30, 1000, 10)], crs=4549)
     origins = grid_origins(area, cell_m=40)
     assert set(origins.y - Y0) == {-20.0}
-    reach = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph, network_limit_m=5000)
+    reach = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph, limit_m=5000)
     home = np.flatnonzero(origins.x == X0 + 140)[0]
     assert reach.straight_m[0][home] == pytest.approx(120)
     # Walking: 20 m to the path, 760 m east to the bridge, 100 m across, 700 m back west
@@ -378,7 +378,7 @@ def test_helsinki_park_reach_matches_networkx_for_every_origin(helsinki):
         graph=graph,
         origin_positions=positions,
         access=helsinki["park_access"],
-        network_limit_m=1e9,
+        limit_m=1e9,
     )
     assert reach.network_m is not None
     gates, _ = park_access_positions(graph, parks, helsinki["park_access"])

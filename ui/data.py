@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -17,7 +19,19 @@ from analysis.catchments import (
     straight_line_catchments,
 )
 from analysis.clusters import cluster_polygons, cluster_summary
-from analysis.network import WalkGraph, walk_graph_from
+from analysis.network import EdgePositions, WalkGraph, snap_to_edges, walk_graph_from
+from analysis.park_access import (
+    MAX_ORIGIN_SNAP_M,
+    Origins,
+    ParkReach,
+    grid_origins,
+    park_access_positions,
+    park_reach,
+    population_weights,
+    residential_weights,
+    zone_of_origins,
+)
+from analysis.standards import STANDARDS_PATH, StandardSettings, load_standards
 from geo.boundaries import (
     Cluster,
     load_clusters,
@@ -28,6 +42,7 @@ from geo.boundaries import (
 )
 from geo.crs import DISPLAY_CRS
 from geo.osm import LAYERS, read_cache_layer
+from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
 from geo.transit import (
     TRANSIT_DIR,
@@ -39,6 +54,7 @@ from geo.transit import (
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang
+from layers.parks_view import SurfaceRaster, park_features, surface_raster
 from ui import settings, state
 
 
@@ -282,3 +298,177 @@ def _transit_inputs(
 def transit_inputs(units_file: Path, lang: Lang) -> TransitMapInputs:
     """Return the corridors map's transit layers in ``lang`` (cached per data version)."""
     return _transit_inputs(*_key(units_file), _osm_key(), lang)
+
+
+# --- parks within reach ---------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _standards(mtime: float) -> StandardSettings:
+    del mtime  # cache key only
+    return load_standards(STANDARDS_PATH)
+
+
+def park_standards() -> StandardSettings:
+    """Return the park standards (cached per file version; bilingual error if broken)."""
+    return _standards(_mtime(STANDARDS_PATH))
+
+
+@st.cache_data(show_spinner=False)
+def _bundled_parks(mtimes: tuple[float, ...]) -> tuple[gpd.GeoDataFrame, ParkCompleteness]:
+    del mtimes  # cache key only
+    return bundled_parks(PARKS_DIR), park_completeness(PARKS_DIR)
+
+
+def bundled_park_set() -> tuple[gpd.GeoDataFrame, ParkCompleteness]:
+    """Return the bundled located parks and the register's completeness (cached)."""
+    return _bundled_parks(tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv"))))
+
+
+def _active_parks(osm: Mapping[str, gpd.GeoDataFrame] | None) -> tuple[gpd.GeoDataFrame, Any]:
+    if osm is not None and not osm["parks"].empty:
+        return osm["parks"], osm["park_access"]
+    return bundled_park_set()[0], None
+
+
+def active_parks() -> tuple[gpd.GeoDataFrame, bool]:
+    """Return the parks in use and whether they come from OpenStreetMap."""
+    osm = active_osm_layers()
+    parks, access = _active_parks(osm)
+    return parks, access is not None
+
+
+@dataclass(frozen=True)
+class ParkGrid:
+    """The demand grid with its zones and the demand options it supports."""
+
+    origins: Origins
+    unit_of: Any  # unit id per origin
+    cluster_of: Any  # cluster id per origin
+    demands: dict[str, Any]  # demand kind -> weights per origin
+    population_units: tuple[str, ...]
+    population_years: tuple[int, ...]
+    water_removed: bool
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _park_grid(
+    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int
+) -> ParkGrid:
+    outline, units, table, _ = _bundle(units_file, mtimes)
+    layers = _osm_layers(*osm) if osm[0] else None
+    water = layers["water_areas"] if layers is not None else None
+    origins = grid_origins(outline, cell_m=cell_m, water=water)
+    unit_of = zone_of_origins(origins, units, "unit_id")
+    cluster_of = zone_of_origins(origins, _cluster_polygons(units_file, mtimes), "cluster_id")
+    demands: dict[str, Any] = {"land": origins.weight}
+    spread = origins.weight
+    if layers is not None and not layers["residential"].empty:
+        demands["residential"] = residential_weights(origins, layers["residential"])
+        spread = demands["residential"]
+    cited = table[table["population"].notna()].set_index("unit_id")
+    with_pop = units[units["unit_id"].isin(cited.index) & ~units.geometry.is_empty]
+    if not with_pop.empty:
+        frame = with_pop[["unit_id", "geometry"]].assign(
+            population=cited.loc[with_pop["unit_id"], "population"].to_numpy(float)
+        )
+        demands["population"] = population_weights(origins, frame, spread=spread)
+    years = tuple(sorted({int(y) for y in cited.loc[with_pop["unit_id"], "population_year"]}))
+    return ParkGrid(
+        origins=origins,
+        unit_of=unit_of,
+        cluster_of=cluster_of,
+        demands=demands,
+        population_units=tuple(with_pop["unit_id"]),
+        population_years=years,
+        water_removed=water is not None and not water.empty,
+    )
+
+
+def park_grid(units_file: Path, cell_m: int) -> ParkGrid:
+    """Return the demand grid of the active data set (cached per data version and cell size)."""
+    return _park_grid(*_key(units_file), _osm_key(), cell_m)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _park_reach(
+    units_file: str,
+    mtimes: tuple[float, ...],
+    osm: tuple[str, float],
+    *,
+    cell_m: int,
+    standards_mtime: float,
+    standard_id: str,
+    network: bool,
+) -> ParkReach:
+    grid = _park_grid(units_file, mtimes, osm, cell_m)
+    layers = _osm_layers(*osm) if osm[0] else None
+    parks, _ = _active_parks(layers)
+    standard = _standards(standards_mtime).standard(standard_id)
+    if not network or layers is None:
+        return park_reach(grid.origins, parks, standard)
+    graph = _walk_graph(*osm)
+    positions, gates = _network_positions(units_file, mtimes, osm, cell_m)
+    return park_reach(
+        grid.origins, parks, standard, graph=graph, origin_positions=positions, gates=gates
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _network_positions(
+    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int
+) -> tuple[EdgePositions, tuple[EdgePositions, Any]]:
+    """Snap the grid's origins and the parks' entrances to the walk network, once."""
+    grid = _park_grid(units_file, mtimes, osm, cell_m)
+    layers = _osm_layers(*osm)
+    graph = _walk_graph(*osm)
+    origins = grid.origins
+    positions = snap_to_edges(
+        graph, gpd.GeoSeries(origins.points, crs=origins.crs), max_snap_m=MAX_ORIGIN_SNAP_M
+    )
+    return positions, park_access_positions(graph, layers["parks"], layers["park_access"])
+
+
+def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: bool) -> ParkReach:
+    """Return every origin's distances to the standard's parks (cached; network when asked)."""
+    return _park_reach(
+        *_key(units_file),
+        _osm_key(),
+        cell_m=cell_m,
+        standards_mtime=_mtime(STANDARDS_PATH),
+        standard_id=standard_id,
+        network=network,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _park_display(
+    osm: tuple[str, float],
+    park_mtimes: tuple[float, ...],
+    standards_mtime: float,
+    standard_id: str,
+    lang: str,
+) -> dict[str, Any]:
+    del park_mtimes  # cache key only
+    layers = _osm_layers(*osm) if osm[0] else None
+    parks, _ = _active_parks(layers)
+    standard = _standards(standards_mtime).standard(standard_id)
+    return park_features(parks, standard, lang)  # type: ignore[arg-type]
+
+
+def park_display(standard_id: str, lang: Lang) -> dict[str, Any]:
+    """Return the active parks as map features coloured by the standard's tiers (cached)."""
+    park_mtimes = tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv")))
+    return _park_display(_osm_key(), park_mtimes, _mtime(STANDARDS_PATH), standard_id, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _park_surface_raster(
+    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int
+) -> SurfaceRaster:
+    return surface_raster(_park_grid(units_file, mtimes, osm, cell_m).origins)
+
+
+def park_surface_raster(units_file: Path, cell_m: int) -> SurfaceRaster:
+    """Return the pixel-to-origin lookup of the grid's map image (cached per grid)."""
+    return _park_surface_raster(*_key(units_file), _osm_key(), cell_m)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 import streamlit as st
 
@@ -37,16 +37,20 @@ def select_in_lang(
     state_key: str,
     lang: str,
     format_func: Callable[[str], str],
+    container: Any = None,
 ) -> str:
     """Draw a selectbox whose value lives in ``state_key`` across language switches.
 
     The widget key includes the language: Streamlit's frontend keeps a keyed
     widget's option labels, so a stable key would keep showing the old language.
+    A missing or no longer offered value falls back to the first option.
     """
+    if st.session_state.get(state_key) not in options:
+        st.session_state[state_key] = options[0]
     widget_key = f"{state_key}__{lang}"
     if st.session_state.get(widget_key) != st.session_state[state_key]:
         st.session_state[widget_key] = st.session_state[state_key]
-    st.selectbox(
+    (container or st).selectbox(
         label,
         options,
         key=widget_key,

@@ -1,0 +1,277 @@
+"""Prepare the parks-within-reach page: park features, surface images, legend and tables."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from PIL import Image
+from pyproj import Transformer
+
+from analysis.park_access import Method, Origins, ParkReach, covered, tier_of_parks
+from analysis.standards import ParkStandard
+from geo.crs import DISPLAY_CRS
+from geo.display import geojson_for_display
+from layers.labels import Lang, tr
+
+__all__ = [
+    "DISTANCE_BINS_M",
+    "SurfaceImage",
+    "SurfaceRaster",
+    "View",
+    "park_features",
+    "surface_colours",
+    "surface_image",
+    "surface_legend_html",
+    "surface_raster",
+    "zone_table",
+]
+
+View = Literal["coverage", "gap", "distance"]
+
+# Tier colours from the smallest to the largest tier (ColorBrewer Greens).
+_TIER_COLOURS = ("#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b")
+_COVERED = (26, 152, 80, 150)
+_NOT_COVERED = (215, 48, 39, 150)
+_BUFFER_ONLY = (118, 42, 131, 200)
+_NETWORK_COVERED = (26, 152, 80, 90)
+DISTANCE_BINS_M = (0, 300, 500, 800, 1200, 2000)
+_DISTANCE_COLOURS = (
+    (0, 104, 55, 170),
+    (102, 189, 99, 170),
+    (217, 239, 139, 170),
+    (254, 224, 139, 170),
+    (244, 109, 67, 170),
+    (165, 0, 38, 170),
+)
+_BEYOND = (120, 120, 120, 110)
+
+
+def _hex(rgba: tuple[int, int, int, int]) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*rgba[:3])
+
+
+def tier_colour(standard: ParkStandard, tier_id: str) -> str:
+    """Return the map colour of a tier (darker for larger parks)."""
+    order = [t.tier_id for t in sorted(standard.tiers, key=lambda t: t.min_area_m2)]
+    if tier_id not in order:
+        return "#bdbdbd"
+    step = max(1, len(_TIER_COLOURS) // max(1, len(order)))
+    return _TIER_COLOURS[min(order.index(tier_id) * step + step - 1, len(_TIER_COLOURS) - 1)]
+
+
+def park_features(parks: gpd.GeoDataFrame, standard: ParkStandard, lang: Lang) -> dict[str, Any]:
+    """Return the parks as light GeoJSON coloured by tier, with escaped tooltips."""
+    if parks.empty:
+        return {"type": "FeatureCollection", "features": []}
+    frame = parks.copy()
+    tiers = tier_of_parks(frame, standard)
+    names = {t.tier_id: t.name(lang) for t in standard.tiers}
+    name_col = "name" if lang == "zh" else "name_en"
+    approximate = (
+        frame["approximate"].fillna(False).astype(bool).to_numpy()
+        if "approximate" in frame.columns
+        else np.zeros(len(frame), dtype=bool)
+    )
+    labels = frame[name_col].fillna(frame["name"]).fillna("—").astype(str)
+    frame["colour"] = [tier_colour(standard, t) for t in tiers]
+    frame["tt"] = [
+        "<b>{}</b><br>{} {:,.1f} ha · {}{}".format(
+            html.escape(label),
+            html.escape(tr("park_area", lang)),
+            area / 1e4,
+            html.escape(names.get(tier, tr("tier_none", lang))),
+            f"<br><i>{html.escape(tr('park_footprint_approx', lang))}</i>" if approx else "",
+        )
+        for label, area, tier, approx in zip(
+            labels, frame["area_m2"], tiers, approximate, strict=True
+        )
+    ]
+    return geojson_for_display(frame, columns=["colour", "tt"], tolerance_m=3.0, precision=6)
+
+
+def surface_colours(
+    origins: Origins,
+    reach: ParkReach,
+    *,
+    view: View,
+    method: Method,
+    tier_id: str | None,
+) -> NDArray[np.uint8]:
+    """Return one RGBA colour per origin for ``view`` (transparent where there is no demand)."""
+    colours = np.zeros((len(origins), 4), dtype=np.uint8)
+    has_demand = origins.weight > 0
+    if view == "coverage":
+        hit = covered(reach, method, tier_id)
+        colours[hit] = _COVERED
+        colours[~hit] = _NOT_COVERED
+    elif view == "gap":
+        by_buffer = covered(reach, "buffer", tier_id)
+        by_network = covered(reach, "network", tier_id)
+        colours[by_network] = _NETWORK_COVERED
+        colours[by_buffer & ~by_network] = _BUFFER_ONLY
+        colours[~by_buffer & ~by_network] = _NOT_COVERED
+    else:
+        dist = _tier_distance(reach, method, tier_id)
+        bins = np.digitize(dist, DISTANCE_BINS_M[1:])
+        palette = np.array([*_DISTANCE_COLOURS, _BEYOND], dtype=np.uint8)
+        bins = np.where(np.isfinite(dist), np.minimum(bins, len(_DISTANCE_COLOURS) - 1), -1)
+        colours[:] = palette[bins]
+    colours[~has_demand] = 0
+    return colours
+
+
+def _tier_distance(reach: ParkReach, method: Method, tier_id: str | None) -> NDArray[np.float64]:
+    """Distance to the nearest park of ``tier_id`` (None: any park the standard counts)."""
+    tiers = reach.standard.tiers
+    if tier_id is None:
+        tier_id = min(tiers, key=lambda t: t.min_area_m2).tier_id
+    index = [t.tier_id for t in tiers].index(reach.standard.tier(tier_id).tier_id)
+    return np.asarray(reach.distances(method)[index])
+
+
+@dataclass(frozen=True)
+class SurfaceImage:
+    """A PNG (data URL) of a per-origin surface and its lat/lon bounds."""
+
+    data_url: str
+    bounds: tuple[tuple[float, float], tuple[float, float]]  # (south, west), (north, east)
+    n_bytes: int
+    size_px: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class SurfaceRaster:
+    """Which origin each pixel of a web-map image shows (-1: none), and the image bounds."""
+
+    origin_of_pixel: NDArray[np.int64]
+    width: int
+    height: int
+    bounds: tuple[tuple[float, float], tuple[float, float]]
+
+
+def _merc_y(lat_deg: Any) -> Any:
+    return np.log(np.tan(np.pi / 4 + np.radians(lat_deg) / 2))
+
+
+def surface_raster(origins: Origins) -> SurfaceRaster:
+    """Map the pixels of an image over the grid to the origins under their centres.
+
+    The grid is in a metric CRS, rotated against the map's meridians; each pixel
+    (evenly spaced in Web Mercator, as Leaflet stretches an image) shows the cell
+    under its centre, so cells land where they are even at the county's edges.
+    Computed once per grid; :func:`surface_image` then only colours and encodes.
+    """
+    to_ll = Transformer.from_crs(origins.crs, DISPLAY_CRS, always_xy=True)
+    x1 = origins.x0 + origins.n_cols * origins.cell_m
+    y1 = origins.y0 + origins.n_rows * origins.cell_m
+    lon, lat = to_ll.transform(
+        np.array([origins.x0, x1, origins.x0, x1]), np.array([origins.y0, origins.y0, y1, y1])
+    )
+    west, east, south, north = float(min(lon)), float(max(lon)), float(min(lat)), float(max(lat))
+    mid_lat = math.radians((south + north) / 2)
+    width = max(1, round((east - west) * 111_320 * math.cos(mid_lat) / origins.cell_m))
+    height = max(1, round((north - south) * 110_574 / origins.cell_m))
+    top, bottom = _merc_y(north), _merc_y(south)
+    ys = top + (np.arange(height) + 0.5) * (bottom - top) / height
+    pix_lat = np.degrees(2 * np.arctan(np.exp(ys)) - np.pi / 2)
+    pix_lon = west + (np.arange(width) + 0.5) * (east - west) / width
+    grid_lon, grid_lat = np.meshgrid(pix_lon, pix_lat)
+    to_xy = Transformer.from_crs(DISPLAY_CRS, origins.crs, always_xy=True)
+    px, py = to_xy.transform(grid_lon.ravel(), grid_lat.ravel())
+    col = np.floor((px - origins.x0) / origins.cell_m).astype(np.int64)
+    row = np.floor((py - origins.y0) / origins.cell_m).astype(np.int64)
+    lookup = np.full(origins.n_rows * origins.n_cols, -1, dtype=np.int64)
+    lookup[origins.row * origins.n_cols + origins.col] = np.arange(len(origins))
+    inside = (col >= 0) & (col < origins.n_cols) & (row >= 0) & (row < origins.n_rows)
+    index = np.full(len(px), -1, dtype=np.int64)
+    index[inside] = lookup[row[inside] * origins.n_cols + col[inside]]
+    return SurfaceRaster(index, width, height, ((south, west), (north, east)))
+
+
+def surface_image(raster: SurfaceRaster, colours: NDArray[np.uint8]) -> SurfaceImage:
+    """Encode per-origin RGBA colours as a PNG over ``raster``'s pixels."""
+    rgba = np.zeros((len(raster.origin_of_pixel), 4), dtype=np.uint8)
+    shown = raster.origin_of_pixel >= 0
+    rgba[shown] = colours[raster.origin_of_pixel[shown]]
+    buffer = io.BytesIO()
+    Image.fromarray(rgba.reshape(raster.height, raster.width, 4), mode="RGBA").save(
+        buffer, format="PNG", compress_level=6
+    )
+    data = buffer.getvalue()
+    return SurfaceImage(
+        data_url="data:image/png;base64," + base64.b64encode(data).decode("ascii"),
+        bounds=raster.bounds,
+        n_bytes=len(data),
+        size_px=(raster.width, raster.height),
+    )
+
+
+def surface_legend_html(view: View, lang: Lang) -> str:
+    """Return the legend of a surface view (escaped HTML, for the page beside the map)."""
+
+    def row(rgba: tuple[int, int, int, int], key: str, **kwargs: Any) -> str:
+        return (
+            f'<span style="display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;'
+            f'background:{_hex(rgba)};opacity:{rgba[3] / 255 + 0.2:.2f}"></span>'
+            f"{html.escape(tr(key, lang, **kwargs))}"
+        )
+
+    if view == "coverage":
+        items = [row(_COVERED, "legend_covered"), row(_NOT_COVERED, "legend_not_covered")]
+    elif view == "gap":
+        items = [
+            row(_NETWORK_COVERED, "legend_network_covered"),
+            row(_BUFFER_ONLY, "legend_buffer_only"),
+            row(_NOT_COVERED, "legend_not_covered"),
+        ]
+    else:
+        edges = [*DISTANCE_BINS_M, None]
+        items = [
+            row(colour, "legend_distance_bin", low=low, high=high)
+            if high is not None
+            else row(colour, "legend_distance_over", low=low)
+            for colour, low, high in zip(_DISTANCE_COLOURS, edges[:-1], edges[1:], strict=True)
+        ]
+        items.append(row(_BEYOND, "legend_distance_beyond"))
+    return "<div style='font-size:0.85rem;line-height:1.8'>" + " ".join(items) + "</div>"
+
+
+def zone_table(
+    coverage: pd.DataFrame,
+    names: dict[str, str],
+    lang: Lang,
+    *,
+    method: Method,
+    per_capita: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the coverage table in ``lang``: zone, demand, shares (%), target, pass."""
+    shown = coverage.copy()
+    shown["zone"] = [
+        names.get(z, tr("whole_county", lang) if z == "*" else z) for z in shown["zone"]
+    ]
+    out = pd.DataFrame({tr("zone", lang): shown["zone"]})
+    out[tr("share_buffer", lang)] = (shown["buffer_share"] * 100).round(1)
+    if "network_share" in shown:
+        out[tr("share_network", lang)] = (shown["network_share"] * 100).round(1)
+        out[tr("share_buffer_not_network", lang)] = (shown["buffer_not_network_share"] * 100).round(
+            1
+        )
+    out[tr("target_pct", lang)] = (shown["target_share"] * 100).round(0)
+    passes = shown["passes_network" if method == "network" else "passes_buffer"]
+    has_demand = shown["demand"] > 0
+    out[tr("meets_target", lang)] = [
+        (tr("yes", lang) if ok else tr("no", lang)) if d else "—"
+        for ok, d in zip(passes, has_demand, strict=True)
+    ]
+    if per_capita is not None:
+        out[tr("per_capita_m2", lang)] = per_capita.reindex(coverage["zone"]).to_numpy().round(1)
+    return out

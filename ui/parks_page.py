@@ -1,0 +1,329 @@
+"""公园可达 / Parks within reach: coverage against the standards, gaps and distances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.park_access import coverage_by_zone, per_capita_park_area, two_step_fca
+from analysis.standards import ParkStandard
+from geo.errors import PlanningMapError
+from layers.labels import Lang, tr
+from layers.parks_view import (
+    surface_colours,
+    surface_image,
+    surface_legend_html,
+    zone_table,
+)
+from layers.render import build_cluster_map, missing_vendor_files, surface_group, view_for_bounds
+from layers.specs import basemap_by_id
+from ui import data, data_panel, settings, state
+
+MAP_HEIGHT_PX = 620
+PARKS_MAP = "parks_map"
+STANDARD = "parks_standard"
+METHOD = "parks_method"
+TIER = "parks_tier"
+DEMAND = "parks_demand"
+VIEW = "parks_view"
+CELL = "parks_cell"
+CELL_SIZES = (50, 100, 200)
+ANY_TIER = "*"
+
+
+def _completeness(lang: Lang, from_osm: bool, n_parks: int) -> None:
+    if from_osm:
+        st.caption(tr("parks_osm_source", lang, n=n_parks))
+        return
+    _, done = data.bundled_park_set()
+    st.warning(
+        tr(
+            "parks_bundled_completeness",
+            lang,
+            located=done.located,
+            unlocated=done.registered - done.located,
+            reference=done.reference_over_5000,
+            year=done.reference_year,
+        )
+    )
+
+
+def _choices(lang: Lang, standards: Any, grid: data.ParkGrid, osm_active: bool) -> dict[str, Any]:
+    """Draw the controls; return the choices (every figure on the page uses them)."""
+    c1, c2, c3 = st.columns([3, 2, 2])
+    ids = [s.standard_id for s in standards.standards]
+    standard_id = state.select_in_lang(
+        tr("standard", lang),
+        ids,
+        state_key=STANDARD,
+        lang=lang,
+        format_func=lambda sid: standards.standard(sid).name(lang),
+        container=c1,
+    )
+    standard: ParkStandard = standards.standard(standard_id)
+    tiers = [ANY_TIER, *[t.tier_id for t in standard.tiers]]
+    tier_id = state.select_in_lang(
+        tr("tier", lang),
+        tiers,
+        state_key=f"{TIER}_{standard_id}",
+        lang=lang,
+        format_func=lambda t: (
+            tr("tier_any", lang) if t == ANY_TIER else standard.tier(t).name(lang)
+        ),
+        container=c1,
+    )
+    methods = ["buffer", "network"] if osm_active else ["buffer"]
+    method = c2.radio(
+        tr("method_parks", lang),
+        methods,
+        key=f"{METHOD}_{len(methods)}",
+        format_func=lambda m: tr(f"method_{m}", lang),
+    )
+    if not osm_active:
+        c2.caption(tr("method_network_unavailable", lang))
+    demands = [d for d in ("residential", "land", "population") if d in grid.demands]
+    demand = state.select_in_lang(
+        tr("demand", lang),
+        demands,
+        state_key=DEMAND,
+        lang=lang,
+        format_func=lambda d: tr(
+            "demand_land_water" if d == "land" and grid.water_removed else f"demand_{d}", lang
+        ),
+        container=c3,
+    )
+    cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
+    views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
+    view = c2.segmented_control(
+        tr("view", lang),
+        views,
+        key=f"{VIEW}_{len(views)}",
+        default="coverage",
+        required=True,
+        format_func=lambda v: tr(f"view_{v}", lang),
+    )
+    return {
+        "standard": standard,
+        "tier": None if tier_id == ANY_TIER else tier_id,
+        "method": method,
+        "demand": demand,
+        "cell": int(cell),
+        "view": view or "coverage",
+    }
+
+
+def render(lang: Lang, basemap_id: str) -> None:
+    """Draw the parks-within-reach page."""
+    st.title(tr("page_parks", lang))
+    st.caption(tr("parks_intro", lang))
+    units_file = settings.units_path()
+    try:
+        standards = data.park_standards()
+        parks, from_osm = data.active_parks()
+        osm_active = data.active_osm_layers() is not None
+        grid = data.park_grid(units_file, st.session_state.get(CELL, 100))
+    except PlanningMapError as exc:
+        st.error(f"{tr('error_data', lang)} {exc}")
+        st.stop()
+    _completeness(lang, from_osm, len(parks))
+    choices = _choices(lang, standards, grid, osm_active)
+    standard: ParkStandard = choices["standard"]
+    if standard.confidence != "V":
+        st.caption(
+            tr("standard_unverified", lang, confidence=standard.confidence, source=standard.source)
+        )
+    try:
+        grid = data.park_grid(units_file, choices["cell"])
+        reach = data.park_reach_for(
+            units_file,
+            choices["cell"],
+            standard.standard_id,
+            network=choices["method"] == "network",
+        )
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        st.stop()
+    origins = grid.origins.with_weights(grid.demands[choices["demand"]], choices["demand"])
+    tier_text = (
+        tr("tier_any", lang)
+        if choices["tier"] is None
+        else standard.tier(choices["tier"]).name(lang)
+    )
+    demand_key = choices["demand"]
+    if demand_key == "land" and grid.water_removed:
+        demand_key = "land_water"
+    st.info(
+        tr(
+            "figures_use",
+            lang,
+            standard=standard.name(lang),
+            method=tr(f"method_{choices['method']}", lang),
+            tier=tier_text,
+            demand=tr(f"demand_{demand_key}", lang),
+            cell=choices["cell"],
+        )
+    )
+    if choices["demand"] == "population":
+        st.caption(
+            tr(
+                "population_units_used",
+                lang,
+                n=len(grid.population_units),
+                years="–".join(
+                    str(y) for y in (grid.population_years[0], grid.population_years[-1])
+                ),
+            )
+        )
+    by_cluster = coverage_by_zone(origins, reach, grid.cluster_of, tier_id=choices["tier"])
+    by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices["tier"])
+
+    map_col, panel_col = st.columns([5, 2], gap="medium")
+    with map_col:
+        image = surface_image(
+            data.park_surface_raster(units_file, choices["cell"]),
+            surface_colours(
+                origins,
+                reach,
+                view=choices["view"],
+                method=choices["method"],
+                tier_id=choices["tier"],
+            ),
+        )
+        _map(lang, basemap_id, parks, standard, image)
+        st.markdown(surface_legend_html(choices["view"], lang), unsafe_allow_html=True)
+        notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
+        if choices["method"] == "network":
+            notes.append(tr("network_limit", lang))
+        st.caption(" · ".join(notes))
+    with panel_col:
+        _panel(lang, by_cluster, choices, len(parks))
+    _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
+
+
+def _map(lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any) -> None:
+    if missing := missing_vendor_files(settings.STATIC_DIR):
+        st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
+        return
+    units_file = settings.units_path()
+    inputs = data.map_inputs(units_file, lang)
+    key = settings.tianditu_key()
+    basemap = basemap_by_id(basemap_id)
+    if basemap.needs_key and not key:
+        basemap = basemap_by_id("none")
+    m = build_cluster_map(
+        inputs,
+        lang=lang,
+        basemap=basemap,
+        basemap_key=key,
+        extra_sources=data_panel.active_attribution(lang),
+        parks_geojson=data.park_display(standard.standard_id, lang),
+    )
+    view = view_for_bounds(inputs.outline_bounds, width_px=620, height_px=MAP_HEIGHT_PX)
+    st_folium(
+        m,
+        key=PARKS_MAP,
+        height=MAP_HEIGHT_PX,
+        use_container_width=True,
+        center=view.center,
+        zoom=view.zoom,
+        returned_objects=[],
+        feature_group_to_add=[surface_group(image.data_url, image.bounds, lang=lang)],
+        layer_control=folium.LayerControl(collapsed=True),
+    )
+
+
+def _panel(lang: Lang, by_cluster: pd.DataFrame, choices: dict[str, Any], n_parks: int) -> None:
+    county = by_cluster.set_index("zone").loc["*"]
+    target = round(float(county["target_share"]) * 100)
+    share = county["buffer_share"]
+    verdicts = {True: tr("meets", lang), False: tr("misses", lang)}
+    st.metric(tr("coverage_county", lang), "—" if np.isnan(share) else f"{share * 100:.1f}%")
+    if not np.isnan(share):
+        st.caption(
+            f"{tr('target_label', lang, target=target)} · {verdicts[bool(share * 100 >= target)]}"
+        )
+    if "network_share" in county:
+        walk = float(county["network_share"])
+        st.metric(tr("coverage_network_county", lang), f"{walk * 100:.1f}%")
+        st.caption(
+            f"{tr('target_label', lang, target=target)} · {verdicts[bool(walk * 100 >= target)]}"
+        )
+        st.metric(
+            tr("share_buffer_not_network", lang), f"{county['buffer_not_network_share'] * 100:.1f}%"
+        )
+    st.metric(tr("parks_in_data", lang), n_parks)
+
+
+def _tables(
+    lang: Lang,
+    choices: dict[str, Any],
+    *,
+    by_cluster: pd.DataFrame,
+    by_unit: pd.DataFrame,
+    parks: Any,
+    origins: Any,
+) -> None:
+    summary = data.summary(settings.units_path())
+    _, units, table, _ = data.bundle(settings.units_path())
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    cluster_names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
+    unit_names = dict(zip(table["unit_id"], table[name_col], strict=True))
+    population = table.set_index("unit_id")["population"].astype(float)
+    per_capita = per_capita_park_area(parks, units, population, id_column="unit_id")
+    per_unit = per_capita.set_index("unit_id")["per_capita_m2"]
+    cluster_table = zone_table(by_cluster, cluster_names, lang, method=choices["method"])
+    unit_table = zone_table(
+        by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
+    )
+    if choices["demand"] == "population":
+        tier = choices["tier"]
+        radius = (
+            choices["standard"].max_radius_m
+            if tier is None
+            else choices["standard"].tier(tier).radius_m
+        )
+        score = two_step_fca(origins, parks, radius_m=radius)
+        grid = data.park_grid(settings.units_path(), choices["cell"])
+        for frame, zone, out in (
+            (by_cluster, grid.cluster_of, cluster_table),
+            (by_unit, grid.unit_of, unit_table),
+        ):
+            weighted = pd.DataFrame(
+                {"zone": zone, "s": score * origins.weight, "w": origins.weight}
+            )
+            sums = weighted[weighted["zone"] != ""].groupby("zone").sum()
+            sums.loc["*"] = sums.sum()
+            mean = (sums["s"] / sums["w"]).where(sums["w"] > 0)
+            out[tr("score_2sfca", lang)] = mean.reindex(frame["zone"]).to_numpy().round(2)
+    st.subheader(tr("by_cluster", lang))
+    st.dataframe(cluster_table, hide_index=True, width="stretch")
+    chart = cluster_table[cluster_table[tr("zone", lang)] != tr("whole_county", lang)]
+    share_cols = [c for c in (tr("share_buffer", lang), tr("share_network", lang)) if c in chart]
+    st.caption(tr("parks_chart", lang))
+    st.bar_chart(chart.set_index(tr("zone", lang))[share_cols], horizontal=True, stack=False)
+    st.subheader(tr("by_unit", lang))
+    st.dataframe(unit_table, hide_index=True, width="stretch")
+    floor = data.park_standards().per_capita_target_m2
+    st.caption(tr("per_capita_note", lang, floor=floor))
+    export = pd.concat(
+        [by_cluster.assign(level="cluster"), by_unit.assign(level="unit")], ignore_index=True
+    ).assign(
+        standard=choices["standard"].standard_id,
+        tier=choices["tier"] or "any",
+        method=choices["method"],
+        demand=choices["demand"],
+        grid_m=choices["cell"],
+        dataset=st.session_state.get(state.DATASET),
+    )
+    st.download_button(
+        tr("download_csv", lang),
+        data=export.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"kunshan_park_coverage_{choices['standard'].standard_id}_{choices['method']}.csv",
+        mime="text/csv",
+        key="download_park_coverage_csv",
+    )

@@ -289,6 +289,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "覆盖率 {share}%（目标 {target}%）· 数据中公园 {n} 个",
         "coverage {share}% (target {target}%) · {n} parks in the data",
     ),
+    "park_figures_bundled": (
+        "内置公园数据仅含少数已定位公园，覆盖率为下限；详见“公园可达”页。",
+        "The bundled park data hold only a few located parks: coverage is a lower bound "
+        "(see Parks within reach).",
+    ),
     "surface_payload": ("图像 {kb} kB", "image {kb} kB"),
     "assets_missing": (
         "缺少本地地图脚本（Leaflet）。请先运行 `make vendor`（或 `make run`）。",

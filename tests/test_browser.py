@@ -133,3 +133,30 @@ def test_corridors_page_draws_the_stations_offline(app_url, browser):
     hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
     assert hosts <= LOCAL_HOSTS
     page.close()
+
+
+def test_parks_page_draws_the_surface_and_the_parks_offline(app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{app_url}/parks")
+    frame = map_frame(page)
+    page.wait_for_timeout(800)
+    images = frame.query_selector_all("img.leaflet-image-layer")
+    assert len(images) == 1
+    assert images[0].get_attribute("src").startswith("data:image/png;base64,")
+    box = images[0].bounding_box()
+    assert box is not None
+    assert box["width"] > 200  # the county's grid, drawn at its size
+    parks = [
+        p
+        for p in frame.query_selector_all("path.leaflet-interactive")
+        if p.get_attribute("stroke") == "#00441b"
+    ]
+    assert len(parks) == 2  # the two located bundled parks
+    assert "已定位 2 个公园" in page.inner_text("body")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "parks_page_zh.png"), full_page=True)
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
+    assert hosts <= LOCAL_HOSTS
+    page.close()

@@ -50,6 +50,33 @@ def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
     st.markdown(f"**{tr('stations', lang)}**{colon}{text}")
 
 
+def _cluster_parks(cluster_id: str, lang: Lang) -> None:
+    """Show the cluster's park coverage (first standard, buffer) and its parks in the data."""
+    try:
+        figures = data.cluster_park_figures(settings.units_path())
+        standard = data.park_standards().standards[0]
+    except PlanningMapError as exc:
+        st.caption(str(exc))
+        return
+    if cluster_id not in figures.index:
+        return
+    row = figures.loc[cluster_id]
+    share = row["buffer_share"]
+    colon = "：" if lang == "zh" else ": "
+    line = tr(
+        "park_figures_line",
+        lang,
+        share="—" if pd.isna(share) else f"{share * 100:.1f}",
+        target=round(row["target_share"] * 100),
+        n=int(row["parks"]),
+    )
+    title = tr("park_figures", lang, standard=standard.name(lang))
+    st.markdown(f"**{title}**{colon}{line}")
+    _, from_osm = data.active_parks()
+    if not from_osm:
+        st.caption(tr("park_figures_bundled", lang))
+
+
 def _panel(cluster_id: str, lang: Lang) -> None:
     outline, units, table, clusters = data.bundle(settings.units_path())
     summary = data.summary(settings.units_path()).set_index("cluster_id")
@@ -80,6 +107,7 @@ def _panel(cluster_id: str, lang: Lang) -> None:
     )
     st.markdown(f"**{tr('population', lang)}**{colon}{pop_text}")
     _cluster_stations(cluster_id, outline, lang)
+    _cluster_parks(cluster_id, lang)
     st.markdown(f"**{tr('members', lang)}**")
     st.dataframe(
         members_table(cluster.members, units, table, lang), hide_index=True, width="stretch"

@@ -24,6 +24,7 @@ from analysis.park_access import (
     MAX_ORIGIN_SNAP_M,
     Origins,
     ParkReach,
+    coverage_by_zone,
     grid_origins,
     park_access_positions,
     park_reach,
@@ -31,7 +32,7 @@ from analysis.park_access import (
     residential_weights,
     zone_of_origins,
 )
-from analysis.standards import STANDARDS_PATH, StandardSettings, load_standards
+from analysis.standards import StandardSettings, load_standards
 from geo.boundaries import (
     Cluster,
     load_clusters,
@@ -304,14 +305,23 @@ def transit_inputs(units_file: Path, lang: Lang) -> TransitMapInputs:
 
 
 @st.cache_data(show_spinner=False)
-def _standards(mtime: float) -> StandardSettings:
+def _load_standards(path: str, mtime: float) -> StandardSettings:
     del mtime  # cache key only
-    return load_standards(STANDARDS_PATH)
+    return load_standards(Path(path))
+
+
+def _standards(key: tuple[str, float]) -> StandardSettings:
+    return _load_standards(*key)
+
+
+def _standards_key() -> tuple[str, float]:
+    path = settings.park_standards_path()
+    return str(path), _mtime(path)
 
 
 def park_standards() -> StandardSettings:
     """Return the park standards (cached per file version; bilingual error if broken)."""
-    return _standards(_mtime(STANDARDS_PATH))
+    return _standards(_standards_key())
 
 
 @st.cache_data(show_spinner=False)
@@ -397,14 +407,14 @@ def _park_reach(
     osm: tuple[str, float],
     *,
     cell_m: int,
-    standards_mtime: float,
+    standards_key: tuple[str, float],
     standard_id: str,
     network: bool,
 ) -> ParkReach:
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layers = _osm_layers(*osm) if osm[0] else None
     parks, _ = _active_parks(layers)
-    standard = _standards(standards_mtime).standard(standard_id)
+    standard = _standards(standards_key).standard(standard_id)
     if not network or layers is None:
         return park_reach(grid.origins, parks, standard)
     graph = _walk_graph(*osm)
@@ -435,7 +445,7 @@ def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: 
         *_key(units_file),
         _osm_key(),
         cell_m=cell_m,
-        standards_mtime=_mtime(STANDARDS_PATH),
+        standards_key=_standards_key(),
         standard_id=standard_id,
         network=network,
     )
@@ -445,21 +455,21 @@ def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: 
 def _park_display(
     osm: tuple[str, float],
     park_mtimes: tuple[float, ...],
-    standards_mtime: float,
+    standards_key: tuple[str, float],
     standard_id: str,
     lang: str,
 ) -> dict[str, Any]:
     del park_mtimes  # cache key only
     layers = _osm_layers(*osm) if osm[0] else None
     parks, _ = _active_parks(layers)
-    standard = _standards(standards_mtime).standard(standard_id)
+    standard = _standards(standards_key).standard(standard_id)
     return park_features(parks, standard, lang)  # type: ignore[arg-type]
 
 
 def park_display(standard_id: str, lang: Lang) -> dict[str, Any]:
     """Return the active parks as map features coloured by the standard's tiers (cached)."""
     park_mtimes = tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv")))
-    return _park_display(_osm_key(), park_mtimes, _mtime(STANDARDS_PATH), standard_id, lang)
+    return _park_display(_osm_key(), park_mtimes, _standards_key(), standard_id, lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -472,3 +482,46 @@ def _park_surface_raster(
 def park_surface_raster(units_file: Path, cell_m: int) -> SurfaceRaster:
     """Return the pixel-to-origin lookup of the grid's map image (cached per grid)."""
     return _park_surface_raster(*_key(units_file), _osm_key(), cell_m)
+
+
+DEFAULT_PARK_CELL_M = 100
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _cluster_park_figures(
+    units_file: str,
+    mtimes: tuple[float, ...],
+    osm: tuple[str, float],
+    standards_key: tuple[str, float],
+) -> pd.DataFrame:
+    settings_ = _standards(standards_key)
+    standard = settings_.standards[0]
+    grid = _park_grid(units_file, mtimes, osm, DEFAULT_PARK_CELL_M)
+    reach = _park_reach(
+        units_file,
+        mtimes,
+        osm,
+        cell_m=DEFAULT_PARK_CELL_M,
+        standards_key=standards_key,
+        standard_id=standard.standard_id,
+        network=False,
+    )
+    demand = "residential" if "residential" in grid.demands else "land"
+    origins = grid.origins.with_weights(grid.demands[demand], demand)  # type: ignore[arg-type]
+    table = coverage_by_zone(origins, reach, grid.cluster_of).set_index("zone")
+    layers = _osm_layers(*osm) if osm[0] else None
+    parks, _ = _active_parks(layers)
+    polygons = _cluster_polygons(units_file, mtimes).set_index("cluster_id")
+    spots = parks.representative_point()
+    table["parks"] = [
+        int(spots.within(polygons.geometry[c]).sum()) if c in polygons.index else len(parks)
+        for c in table.index
+    ]
+    table["standard_id"] = standard.standard_id
+    table["demand"] = demand
+    return table
+
+
+def cluster_park_figures(units_file: Path) -> pd.DataFrame:
+    """Return per-cluster park coverage by the first standard, buffer method (cached)."""
+    return _cluster_park_figures(*_key(units_file), _osm_key(), _standards_key())

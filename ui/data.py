@@ -52,6 +52,7 @@ from geo.transit import (
     load_lines,
     load_stations,
 )
+from geo.uploads import population_layer_from_upload
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang
@@ -525,3 +526,17 @@ def _cluster_park_figures(
 def cluster_park_figures(units_file: Path) -> pd.DataFrame:
     """Return per-cluster park coverage by the first standard, buffer method (cached)."""
     return _cluster_park_figures(*_key(units_file), _osm_key(), _standards_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _uploaded_population_weights(
+    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int, content: bytes
+) -> tuple[Any, float]:
+    grid = _park_grid(units_file, mtimes, osm, cell_m)
+    layer = population_layer_from_upload(content)
+    return population_weights(grid.origins, layer), float(layer["population"].sum())
+
+
+def uploaded_population_weights(units_file: Path, cell_m: int, content: bytes) -> tuple[Any, float]:
+    """Return an uploaded population spread over the grid, and the file's total (cached)."""
+    return _uploaded_population_weights(*_key(units_file), _osm_key(), cell_m, content)

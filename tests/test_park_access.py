@@ -402,3 +402,39 @@ def test_helsinki_park_reach_matches_networkx_for_every_origin(helsinki):
     assert (ours[moving] >= straight[moving] - 0.01).all()
     # And the network never covers more than the buffer does.
     assert covered(reach, "network").sum() <= covered(reach, "buffer").sum()
+
+
+# access 1.1 uses pandas idioms that pandas 3 deprecates; its results are what is checked.
+@pytest.mark.filterwarnings("ignore::pandas.errors.Pandas4Warning")
+def test_two_step_fca_equals_pysal_access():
+    """Independent check against pysal ``access`` (Luo & Wang's 2SFCA) on random parks."""
+    from access import Access
+
+    rng = np.random.default_rng(1)
+    area = gpd.GeoDataFrame(geometry=[_box(0, 0, 3000, 2000)], crs=4549)
+    origins = grid_origins(area, cell_m=100)
+    people = rng.integers(0, 200, len(origins)).astype(float)
+    centres = shapely.points(rng.uniform(X0, X0 + 3000, 12), rng.uniform(Y0, Y0 + 2000, 12))
+    parks = gpd.GeoDataFrame(
+        {"park_id": [f"p{i}" for i in range(12)], "area_m2": rng.uniform(1000, 50000, 12)},
+        geometry=shapely.buffer(centres, rng.uniform(10, 80, 12)),
+        crs=4549,
+    )
+    ours = two_step_fca(origins, parks, radius_m=500, population=people)
+    cost = shapely.distance(origins.points[:, None], parks.geometry.to_numpy()[None, :])
+    o_idx, p_idx = np.nonzero(np.isfinite(cost))
+    reference = Access(
+        demand_df=pd.DataFrame({"oid": np.arange(len(origins)), "pop": people}),
+        demand_index="oid",
+        demand_value="pop",
+        supply_df=pd.DataFrame({"pid": np.arange(len(parks)), "area": parks["area_m2"]}),
+        supply_index="pid",
+        supply_value="area",
+        cost_df=pd.DataFrame({"o": o_idx, "p": p_idx, "cost": cost[o_idx, p_idx]}),
+        cost_origin="o",
+        cost_dest="p",
+        cost_name="cost",
+    ).two_stage_fca(max_cost=500)
+    theirs = reference.iloc[:, 0].reindex(range(len(origins))).fillna(0).to_numpy()
+    assert (ours > 0).sum() > 100
+    np.testing.assert_allclose(ours, theirs, atol=1e-9)

@@ -239,7 +239,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "demand_land_water": ("用地面积（网格，已扣除水面）", "Land area (grid, water removed)"),
     "view": ("图层", "Show"),
     "view_coverage": ("覆盖 / 未覆盖", "Covered / not covered"),
-    "view_gap": ("缺口：缓冲区覆盖但步行不可达", "Gaps: buffer yes, walking no"),
+    "view_gap": ("缺口：缓冲区内但步行不可达", "Gaps: in the buffer, not on foot"),
     "view_distance": ("到最近公园的距离", "Distance to the nearest park"),
     "grid_m": ("网格（米）", "Grid (m)"),
     "figures_use": (

@@ -95,7 +95,7 @@ def park_features(parks: gpd.GeoDataFrame, standard: ParkStandard, lang: Lang) -
             labels, frame["area_m2"], tiers, approximate, strict=True
         )
     ]
-    return geojson_for_display(frame, columns=["colour", "tt"], tolerance_m=3.0, precision=6)
+    return geojson_for_display(frame, columns=["colour", "tt"], tolerance_m=8.0, precision=5)
 
 
 def surface_colours(

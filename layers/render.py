@@ -404,7 +404,7 @@ def build_cluster_map(
                 "color": "#00441b",
                 "weight": 1,
                 "fillColor": f["properties"]["colour"],
-                "fillOpacity": 0.85,
+                "fillOpacity": 0.7,
             },
             tooltip=folium.GeoJsonTooltip(fields=["tt"], labels=False),
         ).add_to(m)

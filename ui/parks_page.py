@@ -137,7 +137,7 @@ def _choices(
     )
     cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
     views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
-    view = c2.segmented_control(
+    view = st.segmented_control(
         tr("view", lang),
         views,
         key=f"{VIEW}_{len(views)}",

@@ -11,7 +11,12 @@ import pyogrio
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
 
-__all__ = ["MAX_UPLOAD_BYTES", "line_layer_from_upload", "population_layer_from_upload"]
+__all__ = [
+    "MAX_UPLOAD_BYTES",
+    "demand_layer_from_upload",
+    "line_layer_from_upload",
+    "population_layer_from_upload",
+]
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -63,6 +68,32 @@ def line_layer_from_upload(
 
 
 POPULATION_COLUMNS = ("population", "人口", "pop")
+
+
+def demand_layer_from_upload(
+    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Return an uploaded demand layer and its kind: ``population`` or ``residential``.
+
+    A layer with a population count (see :func:`population_layer_from_upload`)
+    is population; a polygon layer without one is residential land (parcels,
+    e.g. 控规 residential plots), measured by area.
+
+    Raises
+    ------
+    PlanningMapError
+        As :func:`population_layer_from_upload`, and for points without a count.
+    """
+    layer = _read_upload(content, max_bytes)
+    if any(c in layer.columns for c in POPULATION_COLUMNS):
+        return population_layer_from_upload(content, max_bytes=max_bytes), "population"
+    kinds = set(layer.geom_type.dropna())
+    if not layer.empty and kinds <= {"Polygon", "MultiPolygon"}:
+        if layer.crs is None:
+            layer = layer.set_crs(DISPLAY_CRS)
+        parcels = gpd.GeoDataFrame(geometry=layer.geometry.to_numpy(), crs=layer.crs)
+        return parcels.to_crs(DISPLAY_CRS), "residential"
+    return population_layer_from_upload(content, max_bytes=max_bytes), "population"
 
 
 def population_layer_from_upload(

@@ -221,19 +221,25 @@ _TEXT: dict[str, tuple[str, str]] = {
         "人口（引用的单元总数，按用地分配，近似）",
         "Population (cited unit totals, spread over land, approximate)",
     ),
-    "demand_upload": ("人口（上传的数据）", "Population (uploaded)"),
-    "population_upload": ("上传人口数据", "Upload population"),
+    "demand_upload_population": ("人口（上传的数据）", "Population (uploaded)"),
+    "demand_upload_residential": ("居住用地面积（上传的数据）", "Residential land (uploaded)"),
+    "population_upload": (
+        "上传需求数据（人口或居住用地）",
+        "Upload demand (population or residential land)",
+    ),
     "population_upload_help": (
-        "GeoJSON：点（如楼栋、网格中心）或面（如网格、小区），人口字段为 population（或“人口”）。"
-        "未声明坐标系时按 WGS84 读取；高德/百度坐标请先转换。上限 20 MB。",
-        "GeoJSON of points (buildings, grid centres) or polygons (grid cells, estates) with a "
-        "'population' column. Without a declared CRS it is read as WGS84; convert Amap/Baidu "
+        "GeoJSON。人口：点（如楼栋、网格中心）或面（如网格、小区），"
+        "人口字段为 population（或“人口”）；居住用地：不含人口字段的面（如控规居住地块），"
+        "按面积计。未声明坐标系时按 WGS84 读取；高德/百度坐标请先转换。上限 20 MB。",
+        "GeoJSON. Population: points (buildings, grid centres) or polygons (grid cells, estates) "
+        "with a 'population' column. Residential land: polygons without one (e.g. zoning plots), "
+        "measured by area. Without a declared CRS it is read as WGS84; convert Amap/Baidu "
         "coordinates first. Limit 20 MB.",
     ),
     "upload_error": ("上传的数据无法使用：", "The upload cannot be used:"),
-    "population_outside": (
-        "上传人口中有 {share}% 位于昆山市界之外：坐标系可能有误。",
-        "{share}% of the uploaded population lies outside Kunshan: check the coordinates.",
+    "upload_outside": (
+        "上传数据中有 {share}% 位于昆山市界之外：坐标系可能有误。",
+        "{share}% of the uploaded demand lies outside Kunshan: check the coordinates.",
     ),
     "demand_land": ("用地面积（网格）", "Land area (grid)"),
     "demand_land_water": ("用地面积（网格，已扣除水面）", "Land area (grid, water removed)"),

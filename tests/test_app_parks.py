@@ -188,3 +188,27 @@ def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(a
     assert not at.exception
     assert "could not be read as GeoJSON" in at.error[0].value
     assert "用地面积" in at.info[0].value  # back to a demand that works; nothing lost
+
+
+def test_uploaded_residential_parcels_become_the_official_denominator(app):
+    at = app.run()
+
+    def square(lon, lat, d=0.002):
+        ring = [[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d], [lon, lat]]
+        return {"type": "Polygon", "coordinates": [ring]}
+
+    # One plot by 亭林园, one in 张浦 far from the bundled parks.
+    plots = _population_file(
+        [
+            {"type": "Feature", "properties": {"use": "R2"}, "geometry": square(120.944, 31.386)},
+            {"type": "Feature", "properties": {"use": "R2"}, "geometry": square(120.93, 31.24)},
+        ]
+    )
+    at.file_uploader(key="parks_population_upload").set_value(
+        ("plots.geojson", plots, "application/json")
+    ).run()
+    assert not at.exception
+    assert not at.error
+    assert "居住用地面积（上传的数据）" in at.info[0].value
+    share = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
+    assert 45 < share < 55  # one of two equal plots is within reach (grid cells at the edges)

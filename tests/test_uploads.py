@@ -7,7 +7,11 @@ import json
 import pytest
 
 from geo.errors import PlanningMapError
-from geo.uploads import line_layer_from_upload, population_layer_from_upload
+from geo.uploads import (
+    demand_layer_from_upload,
+    line_layer_from_upload,
+    population_layer_from_upload,
+)
 
 
 def _geojson(features) -> bytes:
@@ -123,3 +127,17 @@ def test_a_population_layer_in_cgcs2000_gauss_kruger_is_converted():
 def test_bad_population_uploads_are_refused(features, message):
     with pytest.raises(PlanningMapError, match=message):
         population_layer_from_upload(_geojson(features))
+
+
+def test_polygons_without_a_count_are_residential_land():
+    plot = {
+        "type": "Polygon",
+        "coordinates": [[[120.9, 31.3], [120.91, 31.3], [120.91, 31.31], [120.9, 31.3]]],
+    }
+    layer, kind = demand_layer_from_upload(_geojson([_people({"use": "R2"}, plot)]))
+    assert kind == "residential"
+    assert len(layer) == 1
+    _, kind = demand_layer_from_upload(_geojson([_people({"population": 3}, plot)]))
+    assert kind == "population"
+    with pytest.raises(PlanningMapError, match="needs a 'population' column"):
+        demand_layer_from_upload(_geojson([_people({"use": "R2"}, _POINT)]))

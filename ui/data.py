@@ -52,7 +52,7 @@ from geo.transit import (
     load_lines,
     load_stations,
 )
-from geo.uploads import population_layer_from_upload
+from geo.uploads import demand_layer_from_upload
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang
@@ -529,14 +529,17 @@ def cluster_park_figures(units_file: Path) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _uploaded_population_weights(
+def _uploaded_demand(
     units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int, content: bytes
-) -> tuple[Any, float]:
+) -> tuple[Any, float, str]:
     grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layer = population_layer_from_upload(content)
-    return population_weights(grid.origins, layer), float(layer["population"].sum())
+    layer, kind = demand_layer_from_upload(content)
+    if kind == "residential":
+        total = float(layer.to_crs(grid.origins.crs).area.sum())
+        return residential_weights(grid.origins, layer), total, kind
+    return population_weights(grid.origins, layer), float(layer["population"].sum()), kind
 
 
-def uploaded_population_weights(units_file: Path, cell_m: int, content: bytes) -> tuple[Any, float]:
-    """Return an uploaded population spread over the grid, and the file's total (cached)."""
-    return _uploaded_population_weights(*_key(units_file), _osm_key(), cell_m, content)
+def uploaded_demand(units_file: Path, cell_m: int, content: bytes) -> tuple[Any, float, str]:
+    """Return an uploaded demand on the grid, the file's total and its kind (cached)."""
+    return _uploaded_demand(*_key(units_file), _osm_key(), cell_m, content)

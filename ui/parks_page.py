@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from analysis.park_access import coverage_by_zone, per_capita_park_area, two_step_fca
 from analysis.standards import ParkStandard
 from geo.errors import PlanningMapError
-from geo.uploads import population_layer_from_upload
+from geo.uploads import demand_layer_from_upload
 from layers.labels import Lang, tr
 from layers.parks_view import (
     surface_colours,
@@ -38,17 +38,17 @@ CELL_SIZES = (50, 100, 200)
 ANY_TIER = "*"
 
 
-def _uploaded_population() -> tuple[bytes | None, str]:
-    """Return the uploaded population file's bytes (if it reads) and any error."""
+def _uploaded_demand() -> tuple[bytes | None, str, str]:
+    """Return the uploaded demand file's bytes (if it reads), its kind and any error."""
     upload = st.session_state.get(POPULATION_UPLOAD)
     if upload is None:
-        return None, ""
+        return None, "", ""
     content = upload.getvalue()
     try:
-        population_layer_from_upload(content)
+        _, kind = demand_layer_from_upload(content)
     except PlanningMapError as exc:
-        return None, str(exc)
-    return content, ""
+        return None, "", str(exc)
+    return content, kind, ""
 
 
 def _use_upload() -> None:
@@ -88,7 +88,7 @@ def _completeness(lang: Lang, from_osm: bool, n_parks: int) -> None:
 
 
 def _choices(
-    lang: Lang, standards: Any, grid: data.ParkGrid, osm_active: bool, uploaded: bool
+    lang: Lang, standards: Any, grid: data.ParkGrid, osm_active: bool, upload_kind: str
 ) -> dict[str, Any]:
     """Draw the controls; return the choices (every figure on the page uses them)."""
     c1, c2, c3 = st.columns([3, 2, 2])
@@ -123,16 +123,14 @@ def _choices(
     if not osm_active:
         c2.caption(tr("method_network_unavailable", lang))
     demands = [d for d in ("residential", "land", "population") if d in grid.demands]
-    if uploaded:
+    if upload_kind:
         demands.insert(0, "upload")
     demand = state.select_in_lang(
         tr("demand", lang),
         demands,
         state_key=DEMAND,
         lang=lang,
-        format_func=lambda d: tr(
-            "demand_land_water" if d == "land" and grid.water_removed else f"demand_{d}", lang
-        ),
+        format_func=lambda d: tr(_demand_key(d, grid, upload_kind), lang),
         container=c3,
     )
     cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
@@ -152,7 +150,17 @@ def _choices(
         "demand": demand,
         "cell": int(cell),
         "view": view or "coverage",
+        "upload_kind": upload_kind,
     }
+
+
+def _demand_key(demand: str, grid: data.ParkGrid, upload_kind: str) -> str:
+    """The label key of a demand option."""
+    if demand == "land" and grid.water_removed:
+        return "demand_land_water"
+    if demand == "upload":
+        return f"demand_upload_{upload_kind}"
+    return f"demand_{demand}"
 
 
 def render(lang: Lang, basemap_id: str) -> None:
@@ -169,8 +177,8 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
     _completeness(lang, from_osm, len(parks))
-    population_file, upload_error = _uploaded_population()
-    choices = _choices(lang, standards, grid, osm_active, population_file is not None)
+    population_file, upload_kind, upload_error = _uploaded_demand()
+    choices = _choices(lang, standards, grid, osm_active, upload_kind)
     _population_upload_widget(lang, upload_error)
     standard: ParkStandard = choices["standard"]
     if standard.confidence != "V":
@@ -221,13 +229,13 @@ def _demand_origins(
 ) -> Any:
     """Return the grid's origins weighted by the chosen demand."""
     if choices["demand"] == "upload" and population_file is not None:
-        weights, total = data.uploaded_population_weights(
+        weights, total, kind = data.uploaded_demand(
             settings.units_path(), choices["cell"], population_file
         )
         if total > 0 and weights.sum() < 0.5 * total:
             share = round(100 * (1 - weights.sum() / total))
-            st.warning(tr("population_outside", lang, share=share))
-        return grid.origins.with_weights(weights, "population")
+            st.warning(tr("upload_outside", lang, share=share))
+        return grid.origins.with_weights(weights, kind)
     return grid.origins.with_weights(grid.demands[choices["demand"]], choices["demand"])
 
 
@@ -236,9 +244,7 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> N
     standard: ParkStandard = choices["standard"]
     tier = choices["tier"]
     tier_text = tr("tier_any", lang) if tier is None else standard.tier(tier).name(lang)
-    demand_key = choices["demand"]
-    if demand_key == "land" and grid.water_removed:
-        demand_key = "land_water"
+    demand_key = _demand_key(choices["demand"], grid, choices["upload_kind"])
     st.info(
         tr(
             "figures_use",
@@ -246,7 +252,7 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> N
             standard=standard.name(lang),
             method=tr(f"method_{choices['method']}", lang),
             tier=tier_text,
-            demand=tr(f"demand_{demand_key}", lang),
+            demand=tr(demand_key, lang),
             cell=choices["cell"],
         )
     )
@@ -337,7 +343,7 @@ def _tables(
     unit_table = zone_table(
         by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
     )
-    if choices["demand"] in {"population", "upload"}:
+    if choices["demand"] == "population" or choices["upload_kind"] == "population":
         tier = choices["tier"]
         radius = (
             choices["standard"].max_radius_m

@@ -169,7 +169,7 @@ def page(cache: Path) -> None:
     os.environ.update(KUNSHAN_OSM_CACHE=str(cache), KUNSHAN_BASEMAP="none")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
     at.run()
-    at.sidebar.radio(key="dataset").set_value("osm")
+    at.sidebar.radio(key="dataset__zh").set_value("osm")
     at.switch_page("ui/page_parks.py")
 
     def timed() -> float:
@@ -181,14 +181,14 @@ def page(cache: Path) -> None:
 
     first = timed()
     warm = statistics.median(timed() for _ in range(3))
-    at.radio(key="parks_method_2").set_value("network")
+    at.radio(key="parks_method__zh").set_value("network")
     network_first = timed()
     network_warm = statistics.median(timed() for _ in range(2))
     at.selectbox(key="parks_standard__zh").set_value("garden_city")
     change_2 = timed()
     at.selectbox(key="parks_standard__zh").set_value("gbt51346_tiers")
     change_6 = timed()
-    at.button_group(key="parks_view_3").set_value("gap")
+    at.button_group(key="parks_view__zh").set_value("gap")
     view = timed()
     print(
         f"\nparks page (AppTest): first run {first:.2f} s, warm rerun {warm:.2f} s; "

@@ -66,11 +66,11 @@ def test_osm_set_offers_walking_catchments(monkeypatch, tmp_path):
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(cache))
     monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
     at = AppTest.from_file(APP, default_timeout=90).run()
-    at.sidebar.radio(key="dataset").set_value("osm").run()
+    at.sidebar.radio(key="dataset__zh").set_value("osm").run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert not at.error
-    method = at.radio(key="corridor_method_2")
+    method = at.radio(key="corridor_method__zh")
     assert method.options == ["直线距离（圆形）", "步行路网距离"]
     method.set_value("network").run()
     assert not at.exception

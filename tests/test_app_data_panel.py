@@ -38,7 +38,7 @@ def test_without_a_cache_only_the_bundled_set_is_offered(app, monkeypatch, tmp_p
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
     at = app.run()
     assert not at.exception
-    assert at.sidebar.radio(key="dataset").options == ["内置数据（随应用发布）"]
+    assert at.sidebar.radio(key="dataset__zh").options == ["内置数据（随应用发布）"]
     assert "尚无 OpenStreetMap 缓存" in _captions(at)
 
 
@@ -47,7 +47,7 @@ def test_switching_to_the_osm_set_shows_date_completeness_and_attribution(
 ):
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(osm_cache))
     at = app.run()
-    radio = at.sidebar.radio(key="dataset")
+    radio = at.sidebar.radio(key="dataset__zh")
     assert radio.options == ["内置数据（随应用发布）", "OpenStreetMap（缓存）"]
     radio.set_value("osm").run()
     assert not at.exception

@@ -79,7 +79,7 @@ def test_a_standard_with_more_tiers_changes_the_figures(app):
 
 def test_distance_view_and_english(app):
     at = app.run()
-    at.button_group(key="parks_view_2").set_value("distance").run()
+    at.button_group(key="parks_view__zh").set_value("distance").run()
     assert not at.exception
     at.button_group(key="lang").set_value("en").run()
     assert not at.exception
@@ -122,19 +122,19 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
     monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.sidebar.radio(key="dataset").set_value("osm").run()
+    at.sidebar.radio(key="dataset__zh").set_value("osm").run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert not at.error
     assert "OpenStreetMap" in "\n".join(c.value for c in at.caption)
     assert "居住用地面积" in at.info[0].value  # the official denominator when it is loaded
-    method = at.radio(key="parks_method_2")
+    method = at.radio(key="parks_method__zh")
     method.set_value("network").run()
     assert not at.exception
     buffer = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
     walking = float(_metric(at, "全市步行可达覆盖率").rstrip("%"))
     assert 0 < walking <= buffer
-    at.button_group(key="parks_view_3").set_value("gap").run()
+    at.button_group(key="parks_view__zh").set_value("gap").run()
     assert not at.exception
     clusters = at.dataframe[0].value
     assert "步行覆盖率 %" in clusters.columns

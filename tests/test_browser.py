@@ -160,3 +160,27 @@ def test_parks_page_draws_the_surface_and_the_parks_offline(app_url, browser):
     hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
     assert hosts <= LOCAL_HOSTS
     page.close()
+
+
+def test_switching_language_keeps_every_choice_shown(app_url, browser):
+    """Radios keep their selection and show the new language (keys include the language)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(f"{app_url}/parks")
+    map_frame(page)
+    page.get_by_text("到最近公园的距离").first.click()
+    page.wait_for_timeout(1500)
+    page.get_by_text("English").first.click()
+    page.get_by_text("Every figure uses").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(1000)
+    radios = {
+        inp.evaluate("e => e.closest('label').innerText"): inp.evaluate("e => e.checked")
+        for inp in page.query_selector_all("input[type=radio]")
+    }
+    assert radios == {
+        "Bundled data (ships with the app)": True,
+        "Straight-line buffer (official method)": True,
+    }
+    body = page.inner_text("body")
+    assert "Distance to the nearest park" in body
+    assert "到最近公园的距离" not in body
+    page.close()

@@ -86,12 +86,15 @@ def render(lang: Lang, basemap_id: str) -> None:
     )
     radius = int(radius or RADII_M[0])
     methods = ["straight", "network"] if osm is not None else ["straight"]
-    method = c2.radio(
+    method = state.choose_in_lang(
+        "radio",
         tr("method", lang),
         methods,
-        key=f"{METHOD}_{len(methods)}",
-        horizontal=True,
+        state_key=METHOD,
+        lang=lang,
         format_func=lambda m: tr(f"method_{m}", lang),
+        container=c2,
+        horizontal=True,
     )
     if osm is None:
         c2.caption(tr("method_network_unavailable", lang))

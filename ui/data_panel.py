@@ -49,14 +49,14 @@ def render(lang: Lang) -> None:
     st.markdown(f"**{tr('dataset', lang)}**")
     meta = osm_metadata_now()
     options = [state.BUNDLED, state.OSM] if meta else [state.BUNDLED]
-    if st.session_state.get(state.DATASET) not in options:
-        st.session_state[state.DATASET] = state.BUNDLED
     labels = {state.BUNDLED: tr("dataset_bundled", lang), state.OSM: tr("dataset_osm", lang)}
-    st.radio(
+    state.choose_in_lang(
+        "radio",
         tr("dataset", lang),
         options,
-        key=state.DATASET,
-        format_func=labels.get,
+        state_key=state.DATASET,
+        lang=lang,
+        format_func=labels.__getitem__,
         label_visibility="collapsed",
     )
     official = settings.units_path() != settings.UNITS_PATH

@@ -114,11 +114,14 @@ def _choices(
         container=c1,
     )
     methods = ["buffer", "network"] if osm_active else ["buffer"]
-    method = c2.radio(
+    method = state.choose_in_lang(
+        "radio",
         tr("method_parks", lang),
         methods,
-        key=f"{METHOD}_{len(methods)}",
+        state_key=METHOD,
+        lang=lang,
         format_func=lambda m: tr(f"method_{m}", lang),
+        container=c2,
     )
     if not osm_active:
         c2.caption(tr("method_network_unavailable", lang))
@@ -135,12 +138,12 @@ def _choices(
     )
     cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
     views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
-    view = st.segmented_control(
+    view = state.choose_in_lang(
+        "segmented_control",
         tr("view", lang),
         views,
-        key=f"{VIEW}_{len(views)}",
-        default="coverage",
-        required=True,
+        state_key=VIEW,
+        lang=lang,
         format_func=lambda v: tr(f"view_{v}", lang),
     )
     return {

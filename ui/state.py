@@ -30,6 +30,45 @@ def _copy(widget_key: str, state_key: str) -> None:
     st.session_state[state_key] = st.session_state[widget_key]
 
 
+def choose_in_lang(
+    widget: str,
+    label: str,
+    options: list[Any],
+    *,
+    state_key: str,
+    lang: str,
+    format_func: Callable[[Any], str],
+    container: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Draw a choice widget whose value lives in ``state_key`` across language switches.
+
+    ``widget`` is ``selectbox``, ``radio`` or ``segmented_control``. The widget key
+    includes the language: Streamlit's frontend keeps a keyed widget's option
+    labels (and a radio then shows no selection), so a stable key would keep
+    the old language. A missing or no longer offered value falls back to the
+    first option.
+    """
+    if st.session_state.get(state_key) not in options:
+        st.session_state[state_key] = options[0]
+    widget_key = f"{state_key}__{lang}"
+    if st.session_state.get(widget_key) != st.session_state[state_key]:
+        st.session_state[widget_key] = st.session_state[state_key]
+    draw = getattr(container or st, widget)
+    if widget == "segmented_control":
+        kwargs.setdefault("required", True)
+    draw(
+        label,
+        options,
+        key=widget_key,
+        format_func=format_func,
+        on_change=_copy,
+        args=(widget_key, state_key),
+        **kwargs,
+    )
+    return st.session_state[state_key]
+
+
 def select_in_lang(
     label: str,
     options: list[str],
@@ -39,23 +78,15 @@ def select_in_lang(
     format_func: Callable[[str], str],
     container: Any = None,
 ) -> str:
-    """Draw a selectbox whose value lives in ``state_key`` across language switches.
-
-    The widget key includes the language: Streamlit's frontend keeps a keyed
-    widget's option labels, so a stable key would keep showing the old language.
-    A missing or no longer offered value falls back to the first option.
-    """
-    if st.session_state.get(state_key) not in options:
-        st.session_state[state_key] = options[0]
-    widget_key = f"{state_key}__{lang}"
-    if st.session_state.get(widget_key) != st.session_state[state_key]:
-        st.session_state[widget_key] = st.session_state[state_key]
-    (container or st).selectbox(
-        label,
-        options,
-        key=widget_key,
-        format_func=format_func,
-        on_change=_copy,
-        args=(widget_key, state_key),
+    """Draw a selectbox whose value survives language switches (see :func:`choose_in_lang`)."""
+    return str(
+        choose_in_lang(
+            "selectbox",
+            label,
+            options,
+            state_key=state_key,
+            lang=lang,
+            format_func=format_func,
+            container=container,
+        )
     )
-    return str(st.session_state[state_key])

@@ -200,6 +200,95 @@ class _MapScript(MacroElement):
         self.code = code
 
 
+def script_safe_json(data: Any) -> str:
+    r"""Return ``data`` as compact JSON that is safe inside an HTML ``<script>``.
+
+    ``<``, ``>``, ``&`` and ``'`` become ``\uXXXX`` escapes (as Jinja's ``tojson``
+    does), so text such as ``</script>`` in a name cannot end the script.
+
+    Examples
+    --------
+    >>> script_safe_json({"tt": "</script><b>x</b>"})
+    '{"tt":"\\u003c/script\\u003e\\u003cb\\u003ex\\u003c/b\\u003e"}'
+    """
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("'", "\\u0027"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+class _FastGeoJson(folium.map.Layer):
+    """A GeoJSON layer serialised once, styled and labelled in the browser.
+
+    ``folium.GeoJson`` serialises its data, maps a Python style function over every
+    feature and walks every coordinate for its bounds, and streamlit-folium
+    renders a map two or three times per rerun: for layers of thousands of
+    features that is most of a rerun. Here the data become JSON text once; the
+    style is a base style plus, optionally, colours read from a property; the
+    tooltip is the pre-escaped ``tt`` property.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson(null, {
+  interactive: {{ this.interactive|tojson }},
+  style: function (f) {
+    var s = Object.assign({}, {{ this.base_style|tojson }});
+    {% if this.colour_property %}
+    var c = f.properties[{{ this.colour_property|tojson }}];
+    {% if this.colour_stroke %}s.color = c;{% endif %}
+    {% if this.colour_fill %}s.fillColor = c;{% endif %}
+    {% endif %}
+    {% if this.dash_property %}
+    if (f.properties[{{ this.dash_property|tojson }}]) { s.dashArray = "8 6"; }
+    {% endif %}
+    return s;
+  },
+  onEachFeature: function (f, l) {
+    {% if this.tooltip %}
+    if (f.properties.tt) { l.bindTooltip(f.properties.tt, {sticky: true}); }
+    {% endif %}
+  }
+});
+{{ this.get_name() }}.addData({{ this.json_text }});
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        name: str,
+        base_style: dict[str, Any],
+        colour_property: str | None = None,
+        colour_stroke: bool = True,
+        colour_fill: bool = False,
+        dash_property: str | None = None,
+        tooltip: bool = True,
+        interactive: bool = True,
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "FastGeoJson"
+        self.json_text = script_safe_json(data)
+        self.base_style = base_style
+        self.colour_property = colour_property
+        self.colour_stroke = colour_stroke
+        self.colour_fill = colour_fill
+        self.dash_property = dash_property
+        self.tooltip = tooltip
+        self.interactive = interactive
+
+
 class _Legend(MacroElement):
     """A Leaflet control holding pre-escaped legend HTML."""
 
@@ -397,16 +486,13 @@ def build_cluster_map(
     if transit is not None:
         _add_transit(m, transit, lang)
     if parks_geojson is not None and parks_geojson["features"]:
-        folium.GeoJson(
+        _FastGeoJson(
             parks_geojson,
             name=tr("layer_parks", lang),
-            style_function=lambda f: {
-                "color": "#00441b",
-                "weight": 1,
-                "fillColor": f["properties"]["colour"],
-                "fillOpacity": 0.7,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["tt"], labels=False),
+            base_style={"color": "#00441b", "weight": 1, "fillOpacity": 0.7},
+            colour_property="colour",
+            colour_stroke=False,
+            colour_fill=True,
         ).add_to(m)
     legend = _legend_html(
         inputs.labels,
@@ -432,23 +518,18 @@ def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
     ):
         if not data["features"]:
             continue
-        folium.GeoJson(
+        _FastGeoJson(
             data,
             name=tr(key, lang),
-            style_function=lambda _, c=colour, w=weight: {"color": c, "weight": w, "opacity": 0.8},
-            tooltip=folium.GeoJsonTooltip(fields=["tt"], labels=False),
+            base_style={"color": colour, "weight": weight, "opacity": 0.8},
         ).add_to(m)
     if transit.rail_geojson["features"]:
-        folium.GeoJson(
+        _FastGeoJson(
             transit.rail_geojson,
             name=tr("layer_rail", lang),
-            style_function=lambda f: {
-                "color": f["properties"]["colour"],
-                "weight": 4,
-                "opacity": 0.9,
-                "dashArray": "8 6" if f["properties"]["dashed"] else None,
-            },
-            tooltip=folium.GeoJsonTooltip(fields=["tt"], labels=False),
+            base_style={"weight": 4, "opacity": 0.9},
+            colour_property="colour",
+            dash_property="dashed",
         ).add_to(m)
     # One GeoJSON layer for all stations (and one for their labels), not two
     # folium markers per station: each marker is a template render (3 s for 270).

@@ -127,6 +127,12 @@ def test_corridors_page_draws_the_stations_offline(app_url, browser):
         p for p in frame.query_selector_all("path") if p.get_attribute("fill") == "#6baed6"
     ]
     assert len(catchments) == 7
+    # Shanghai Line 11's schematic segment (花桥-光明路-兆丰路), metro colour, with its tooltip.
+    rail = [p for p in frame.query_selector_all("path") if p.get_attribute("stroke") == "#c51b7d"]
+    assert len(rail) == 1
+    rail[0].hover(force=True)
+    page.wait_for_timeout(300)
+    assert "示意" in frame.inner_text(".leaflet-tooltip-pane")
     assert "高速铁路" in frame.inner_text(".planning-legend")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "corridors_page_zh.png"), full_page=True)
@@ -154,6 +160,11 @@ def test_parks_page_draws_the_surface_and_the_parks_offline(app_url, browser):
         if p.get_attribute("stroke") == "#00441b"
     ]
     assert len(parks) == 2  # the two located bundled parks
+    parks[0].hover()
+    page.wait_for_timeout(300)
+    tooltip = frame.inner_text(".leaflet-tooltip-pane")
+    assert "ha" in tooltip
+    assert "近似" in tooltip  # the footprint is flagged approximate
     assert "已定位 2 个公园" in page.inner_text("body")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "parks_page_zh.png"), full_page=True)

@@ -10,7 +10,7 @@ import shapely
 from analysis.catchments import catchment_coverage, network_catchments, straight_line_catchments
 from analysis.network import walk_graph_from
 from geo.errors import PlanningMapError
-from tests.test_network import X0, Y0, _river_network
+from tests.toy_networks import X0, Y0, river_town
 
 
 def _stations(xy):
@@ -45,7 +45,7 @@ def test_overlapping_catchments_are_not_counted_twice():
 
 
 def test_walking_catchment_stops_at_the_river():
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     # A station on the north bank at x = 150 m; 300 m along the paths reaches
     # x in [0, 450] on that bank (the path ends at x = 0) and nothing across the river.
     catchment = network_catchments(graph, _stations([(150, 100)]), radius_m=300, side_m=50)
@@ -57,7 +57,7 @@ def test_walking_catchment_stops_at_the_river():
 
 
 def test_walking_catchment_is_never_larger_than_the_disc_plus_sides():
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     stations = _stations([(850, 100)])
     walk = network_catchments(graph, stations, radius_m=400, side_m=50).to_crs(4549)
     disc = straight_line_catchments(stations, radius_m=450).to_crs(4549)
@@ -65,7 +65,7 @@ def test_walking_catchment_is_never_larger_than_the_disc_plus_sides():
 
 
 def test_station_far_from_paths_has_an_empty_catchment():
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     catchment = network_catchments(graph, _stations([(500, 900)]), radius_m=500, max_snap_m=200)
     assert catchment.geometry.iloc[0].is_empty
 
@@ -145,5 +145,5 @@ def test_no_stations_give_no_catchments_and_zero_coverage():
     assert list(empty.columns) == ["station_id", "radius_m", "method", "geometry"]
     cover = catchment_coverage(_square_zone(2000), empty)
     assert cover["area_share"].iloc[0] == 0
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     assert network_catchments(graph, none, radius_m=500).empty

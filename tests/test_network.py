@@ -19,35 +19,7 @@ from analysis.network import (
 )
 from geo.errors import PlanningMapError
 from geo.osm import layers_from_pbf, load_park_tiers
-
-X0, Y0 = 590_000.0, 3_470_000.0  # EPSG:4549 metres, inside Kunshan
-
-
-def _river_network():
-    """Two banks 100 m apart, nodes every 100 m, and a single bridge at x = 900 m."""
-    nodes, edges = [], []
-    for bank, y in ((0, 0.0), (1, 100.0)):
-        for i in range(11):
-            nodes.append((bank * 100 + i, shapely.Point(X0 + i * 100, Y0 + y)))
-        for i in range(10):
-            a, b = bank * 100 + i, bank * 100 + i + 1
-            edges.append(
-                (a, b, shapely.LineString([(X0 + i * 100, Y0 + y), (X0 + (i + 1) * 100, Y0 + y)]))
-            )
-    edges.append((9, 109, shapely.LineString([(X0 + 900, Y0), (X0 + 900, Y0 + 100)])))
-    node_frame = gpd.GeoDataFrame(
-        {"node_id": [n for n, _ in nodes]}, geometry=[g for _, g in nodes], crs=4549
-    ).to_crs(4326)
-    edge_frame = gpd.GeoDataFrame(
-        {
-            "u": [u for u, _, _ in edges],
-            "v": [v for _, v, _ in edges],
-            "length_m": [g.length for *_, g in edges],
-        },
-        geometry=[g for *_, g in edges],
-        crs=4549,
-    ).to_crs(4326)
-    return node_frame, edge_frame
+from tests.toy_networks import X0, Y0, river_town
 
 
 def _points(xy):
@@ -55,7 +27,7 @@ def _points(xy):
 
 
 def test_a_river_with_one_bridge():
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     assert graph.crs == "EPSG:4549"
     park_gate = snap_to_edges(graph, _points([(150, 100)]))  # north bank
     homes = snap_to_edges(graph, _points([(150, 0), (150, 110), (950, 0), (900, 50)]))
@@ -67,7 +39,7 @@ def test_a_river_with_one_bridge():
 
 
 def test_a_limit_cuts_off_far_targets():
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     gate = snap_to_edges(graph, _points([(150, 100)]))
     homes = snap_to_edges(graph, _points([(150, 0), (350, 100)]))
     d = nearest_source_distance(graph, gate, homes, limit_m=500, include_snap=False)
@@ -76,7 +48,7 @@ def test_a_limit_cuts_off_far_targets():
 
 
 def test_sources_and_targets_on_the_same_edge():
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     gate = snap_to_edges(graph, _points([(420, 0), (480, 0)]))
     homes = snap_to_edges(graph, _points([(450, 0), (405, 0)]))
     d = nearest_source_distance(graph, gate, homes, include_snap=False)
@@ -84,7 +56,7 @@ def test_sources_and_targets_on_the_same_edge():
 
 
 def test_points_too_far_from_any_path_are_unreachable():
-    graph = walk_graph_from(*_river_network())
+    graph = walk_graph_from(*river_town())
     gate = snap_to_edges(graph, _points([(150, 100)]))
     far = snap_to_edges(graph, _points([(150, 600)]), max_snap_m=200)
     assert far.edge[0] == -1
@@ -92,7 +64,7 @@ def test_points_too_far_from_any_path_are_unreachable():
 
 
 def test_an_empty_network_is_a_clear_error():
-    nodes, edges = _river_network()
+    nodes, edges = river_town()
     with pytest.raises(PlanningMapError, match="walk network is empty"):
         walk_graph_from(nodes.iloc[:0], edges.iloc[:0])
 

@@ -36,8 +36,7 @@ from analysis.standards import (
 )
 from geo.osm import layers_from_pbf, load_park_tiers
 from geo.parks import bundled_parks, load_park_register, park_completeness
-
-X0, Y0 = 590_000.0, 3_470_000.0  # EPSG:4549 metres, inside Kunshan
+from tests.toy_networks import X0, Y0, river_town
 
 
 def _standard(*tiers: tuple[str, float, float], target: float = 0.8):
@@ -143,44 +142,22 @@ def test_population_points_and_polygons_land_in_their_cells():
 
 
 def _river_town():
-    """Two banks 100 m apart with paths every 100 m along them; one bridge at x = 900 m."""
-    nodes, edges = [], []
-    for bank, y in ((0, 0.0), (1, 100.0)):
-        for i in range(11):
-            nodes.append((bank * 100 + i, shapely.Point(X0 + i * 100, Y0 + y)))
-        for i in range(10):
-            a, b = bank * 100 + i, bank * 100 + i + 1
-            line = shapely.LineString([(X0 + i * 100, Y0 + y), (X0 + (i + 1) * 100, Y0 + y)])
-            edges.append((a, b, line))
-    edges.append((9, 109, shapely.LineString([(X0 + 900, Y0), (X0 + 900, Y0 + 100)])))
-    node_frame = gpd.GeoDataFrame(
-        {"node_id": [n for n, _ in nodes]}, geometry=[g for _, g in nodes], crs=4549
-    )
-    edge_frame = gpd.GeoDataFrame(
-        {
-            "u": [u for u, _, _ in edges],
-            "v": [v for _, v, _ in edges],
-            "length_m": [g.length for *_, g in edges],
-        },
-        geometry=[g for *_, g in edges],
-        crs=4549,
-    )
-    return walk_graph_from(node_frame, edge_frame)
+    return walk_graph_from(*river_town())
 
 
 def test_a_river_in_the_way_is_flagged():
     graph = _river_town()
-    # A small park on the north bank at x = 100-200 m whose south edge touches the path.
-    park = _parks(("north", _box(100, 100, 200, 150)))
+    # A small park on the north bank at x = 100-200 m; the north path crosses it.
+    park = _parks(("north", _box(100, 90, 200, 150)))
     # The south bank: one row of 40 m cells centred 20 m south of the path.
     area = gpd.GeoDataFrame(geometry=[_box(0, -30, 1000, 10)], crs=4549)
     origins = grid_origins(area, cell_m=40)
     assert set(origins.y - Y0) == {-20.0}
     reach = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph, limit_m=5000)
     home = np.flatnonzero(origins.x == X0 + 140)[0]
-    assert reach.straight_m[0][home] == pytest.approx(120)
+    assert reach.straight_m[0][home] == pytest.approx(110)
     # Walking: 20 m to the path, 760 m east to the bridge, 100 m across, 700 m back west
-    # to the park's corner at x = 200 (the path runs along its edge).
+    # to the park's east entrance at x = 200, where the path enters it.
     assert reach.network_m is not None
     assert reach.network_m[0][home] == pytest.approx(20 + 760 + 100 + 700)
     capped = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph)
@@ -198,7 +175,7 @@ def test_a_planned_park_updates_only_where_it_is_nearer():
     area = gpd.GeoDataFrame(geometry=[_box(0, -30, 1000, 10)], crs=4549)
     origins = grid_origins(area, cell_m=40)
     standard = _standard(("small", 0, 300), ("big", 20_000, 800))
-    existing = _parks(("north", _box(100, 100, 200, 150)))
+    existing = _parks(("north", _box(100, 90, 200, 150)))
     # 30 m south of the path: reached by its nearest point (no path crosses it).
     planned = _parks(("planned", _box(500, -100, 700, -30)))
     before = park_reach(origins, existing, standard, graph=graph)

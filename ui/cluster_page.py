@@ -13,13 +13,10 @@ from geo.errors import PlanningMapError
 from layers.cluster_view import cluster_population_text, comparison_table, members_table
 from layers.labels import Lang, tr
 from layers.render import (
-    build_cluster_map,
-    missing_vendor_files,
     selected_cluster_group,
     view_for_bounds,
 )
-from layers.specs import basemap_by_id
-from ui import data, data_panel, settings, state
+from ui import data, page_map, settings, state
 
 MAP_HEIGHT_PX = 600
 MAP_WIDTH_PX = 520  # typical width of the map column, for zoom-to-cluster
@@ -160,22 +157,9 @@ def render(lang: Lang, basemap_id: str) -> None:
 
 
 def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
-    missing = missing_vendor_files(settings.STATIC_DIR)
-    if missing:
-        st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
+    m = page_map.base_map(inputs, lang, basemap_id, notify_fallback=True)
+    if m is None:
         return
-    key = settings.tianditu_key()
-    basemap = basemap_by_id(basemap_id)
-    if basemap.needs_key and not key:
-        st.info(tr("basemap_fallback", lang))
-        basemap = basemap_by_id("none")
-    m = build_cluster_map(
-        inputs,
-        lang=lang,
-        basemap=basemap,
-        basemap_key=key,
-        extra_sources=data_panel.active_attribution(lang),
-    )
     bounds = inputs.cluster_bounds.get(selected, inputs.outline_bounds)
     view = view_for_bounds(bounds, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None

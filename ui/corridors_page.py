@@ -17,9 +17,8 @@ from geo.errors import PlanningMapError
 from geo.uploads import line_layer_from_upload
 from layers.corridors_view import plan_geojson
 from layers.labels import Lang, tr
-from layers.render import build_cluster_map, catchment_group, missing_vendor_files, view_for_bounds
-from layers.specs import basemap_by_id
-from ui import data, data_panel, settings, state
+from layers.render import catchment_group, view_for_bounds
+from ui import data, page_map, settings, state
 
 MAP_HEIGHT_PX = 620
 RADII_M = (500, 800)
@@ -124,21 +123,9 @@ def render(lang: Lang, basemap_id: str) -> None:
 def _map(
     inputs: Any, transit: Any, catchments: gpd.GeoDataFrame, lang: Lang, basemap_id: str
 ) -> None:
-    if missing := missing_vendor_files(settings.STATIC_DIR):
-        st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
+    m = page_map.base_map(inputs, lang, basemap_id, transit=transit)
+    if m is None:
         return
-    key = settings.tianditu_key()
-    basemap = basemap_by_id(basemap_id)
-    if basemap.needs_key and not key:
-        basemap = basemap_by_id("none")
-    m = build_cluster_map(
-        inputs,
-        lang=lang,
-        basemap=basemap,
-        basemap_key=key,
-        extra_sources=data_panel.active_attribution(lang),
-        transit=transit,
-    )
     view = view_for_bounds(inputs.outline_bounds, width_px=520, height_px=MAP_HEIGHT_PX)
     st_folium(
         m,

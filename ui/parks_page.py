@@ -21,9 +21,8 @@ from layers.parks_view import (
     surface_legend_html,
     zone_table,
 )
-from layers.render import build_cluster_map, missing_vendor_files, surface_group, view_for_bounds
-from layers.specs import basemap_by_id
-from ui import data, data_panel, settings, state
+from layers.render import surface_group, view_for_bounds
+from ui import data, page_map, settings, state
 
 MAP_HEIGHT_PX = 620
 PARKS_MAP = "parks_map"
@@ -272,23 +271,12 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> N
 
 
 def _map(lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any) -> None:
-    if missing := missing_vendor_files(settings.STATIC_DIR):
-        st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
-        return
-    units_file = settings.units_path()
-    inputs = data.map_inputs(units_file, lang)
-    key = settings.tianditu_key()
-    basemap = basemap_by_id(basemap_id)
-    if basemap.needs_key and not key:
-        basemap = basemap_by_id("none")
-    m = build_cluster_map(
-        inputs,
-        lang=lang,
-        basemap=basemap,
-        basemap_key=key,
-        extra_sources=data_panel.active_attribution(lang),
-        parks_geojson=data.park_display(standard.standard_id, lang),
+    inputs = data.map_inputs(settings.units_path(), lang)
+    m = page_map.base_map(
+        inputs, lang, basemap_id, parks_geojson=data.park_display(standard.standard_id, lang)
     )
+    if m is None:
+        return
     view = view_for_bounds(inputs.outline_bounds, width_px=620, height_px=MAP_HEIGHT_PX)
     st_folium(
         m,

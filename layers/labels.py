@@ -207,9 +207,14 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "standard": ("标准", "Standard"),
     "standard_unverified": (
-        "该标准的阈值未经核实（置信度 {confidence}）：{source}",
-        "This standard's thresholds are not verified (confidence {confidence}): {source}",
+        "该标准的阈值未经核实（置信度 {confidence}）：来源与各层级",
+        "This standard's thresholds are not verified (confidence {confidence}): sources and tiers",
     ),
+    "standard_verified": (
+        "该标准的阈值已核实（置信度 {confidence}）：来源与各层级",
+        "This standard's thresholds are verified (confidence {confidence}): sources and tiers",
+    ),
+    "source": ("来源", "Source"),
     "method_parks": ("距离", "Distance"),
     "method_buffer": ("直线缓冲区（官方方法）", "Straight-line buffer (official method)"),
     "tier": ("公园层级", "Park tier"),

@@ -49,6 +49,8 @@ def test_bundled_parks_page_states_its_completeness_and_its_choices(app, outline
     assert "直线缓冲区" in figures
     assert "用地面积" in figures
     assert "网格 100 米" in figures
+    labels = [e.label for e in at.expander]
+    assert "该标准的阈值未经核实（置信度 U）：来源与各层级" in labels
     # The headline equals the engine's own figure on the same inputs.
     origins = grid_origins(outline, cell_m=100)
     standard = load_standards().standard("green300_park500")

@@ -183,10 +183,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     choices = _choices(lang, standards, grid, osm_active, upload_kind)
     _population_upload_widget(lang, upload_error)
     standard: ParkStandard = choices["standard"]
-    if standard.confidence != "V":
-        st.caption(
-            tr("standard_unverified", lang, confidence=standard.confidence, source=standard.source)
-        )
+    _standard_source(lang, standard)
     try:
         grid = data.park_grid(units_file, choices["cell"])
         reach = data.park_reach_for(
@@ -224,6 +221,18 @@ def render(lang: Lang, basemap_id: str) -> None:
     with panel_col:
         _panel(lang, by_cluster, choices, len(parks))
     _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
+
+
+def _standard_source(lang: Lang, standard: ParkStandard) -> None:
+    """Say how far the standard's numbers are verified, with its source and each tier's."""
+    key = "standard_verified" if standard.confidence == "V" else "standard_unverified"
+    with st.expander(tr(key, lang, confidence=standard.confidence)):
+        st.markdown(f"**{tr('source', lang)}**: {standard.source}")
+        for tier in standard.tiers:
+            st.markdown(
+                f"- {tier.name(lang)} · {tier.min_area_m2:,.0f} m² · {tier.radius_m:,.0f} m · "
+                f"{tier.confidence} · {tier.source}"
+            )
 
 
 def _demand_origins(

@@ -251,7 +251,7 @@ def zone_table(
     lang: Lang,
     *,
     method: Method,
-    per_capita: pd.DataFrame | None = None,
+    per_capita: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Return the coverage table in ``lang``: zone, demand, shares (%), target, pass."""
     shown = coverage.copy()
@@ -273,5 +273,7 @@ def zone_table(
         for ok, d in zip(passes, has_demand, strict=True)
     ]
     if per_capita is not None:
-        out[tr("per_capita_m2", lang)] = per_capita.reindex(coverage["zone"]).to_numpy().round(1)
+        values = per_capita.reindex(coverage["zone"]).to_numpy(float)
+        # Text, so that a unit without a cited population reads "—", not "None".
+        out[tr("per_capita_m2", lang)] = ["—" if np.isnan(v) else f"{v:.1f}" for v in values]
     return out

@@ -365,10 +365,13 @@ def _tables(
             out[tr("score_2sfca", lang)] = mean.reindex(frame["zone"]).to_numpy().round(2)
     st.subheader(tr("by_cluster", lang))
     st.dataframe(cluster_table, hide_index=True, width="stretch")
-    chart = cluster_table[cluster_table[tr("zone", lang)] != tr("whole_county", lang)]
+    _, _, _, clusters = data.bundle(settings.units_path())
+    short = {c.cluster_id: c.short(lang) for c in clusters}
+    chart = cluster_table[(by_cluster["zone"] != "*").to_numpy()].copy()
+    chart.index = [short.get(z, z) for z in by_cluster["zone"] if z != "*"]
     share_cols = [c for c in (tr("share_buffer", lang), tr("share_network", lang)) if c in chart]
     st.caption(tr("parks_chart", lang))
-    st.bar_chart(chart.set_index(tr("zone", lang))[share_cols], horizontal=True, stack=False)
+    st.bar_chart(chart[share_cols], horizontal=True, stack=False)
     st.subheader(tr("by_unit", lang))
     st.dataframe(unit_table, hide_index=True, width="stretch")
     floor = data.park_standards().per_capita_target_m2

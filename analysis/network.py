@@ -27,7 +27,11 @@ from geo.errors import PlanningMapError
 
 __all__ = [
     "EdgePositions",
+    "JoinedSources",
     "WalkGraph",
+    "join_sources",
+    "joined_nearest_distance",
+    "joined_node_distances",
     "nearest_source_distance",
     "snap_to_edges",
     "subgraph",
@@ -160,6 +164,53 @@ def snap_to_edges(
     return EdgePositions(edge, offset, snap)
 
 
+@dataclass(frozen=True)
+class JoinedSources:
+    """Sources joined to a graph as virtual nodes, built once for passes from any subset.
+
+    Source ``i`` (of those on an edge) is node ``n + i``, with edges leaving it only,
+    so no path passes through a source; a pass from a subset starts at its nodes.
+    """
+
+    graph: WalkGraph
+    edge: NDArray[np.int64]
+    offset_m: NDArray[np.float64]
+    gap_m: NDArray[np.float64]  # walking from the source to its edge (0 without snapping)
+    usable: NDArray[np.bool_]  # which of the given sources lie on an edge
+    matrix: sp.csr_matrix
+
+
+def join_sources(
+    graph: WalkGraph, sources: EdgePositions, *, include_snap: bool = True
+) -> JoinedSources:
+    """Join every source on an edge to both ends of its edge (see :class:`JoinedSources`)."""
+    ok = sources.edge >= 0
+    s_edge, s_off = sources.edge[ok], sources.offset_m[ok]
+    s_gap = sources.snap_m[ok] if include_snap else np.zeros(int(ok.sum()))
+    n, k = graph.n_nodes, len(s_edge)
+    length = graph.edge_length_m[s_edge]
+    rows = np.concatenate([np.arange(n, n + k), np.arange(n, n + k)])
+    cols = np.concatenate([graph.edge_u[s_edge], graph.edge_v[s_edge]])
+    w = np.concatenate([s_gap + s_off, s_gap + (length - s_off)])
+    w = np.where(w > 0, w, 1e-9)
+    base_row, base_col, base_data = graph.coo
+    matrix = sp.csr_matrix(
+        (
+            np.concatenate([base_data, w]),
+            (np.concatenate([base_row, rows]), np.concatenate([base_col, cols])),
+        ),
+        shape=(n + k, n + k),
+    )
+    return JoinedSources(graph, s_edge, s_off, s_gap, ok, matrix)
+
+
+def _chosen(joined: JoinedSources, subset: NDArray[np.bool_] | None) -> NDArray[np.int64]:
+    """Return the indices (among usable sources) of those in ``subset`` (all when None)."""
+    if subset is None:
+        return np.arange(len(joined.edge))
+    return np.flatnonzero(np.asarray(subset, dtype=bool)[joined.usable])
+
+
 def node_distances(
     graph: WalkGraph,
     sources: EdgePositions,
@@ -171,29 +222,20 @@ def node_distances(
 
     Nodes beyond ``limit_m`` (or unreachable) get ``inf``.
     """
-    ok = sources.edge >= 0
-    s_edge, s_off = sources.edge[ok], sources.offset_m[ok]
-    s_snap = sources.snap_m[ok] if include_snap else np.zeros(int(ok.sum()))
-    n = graph.n_nodes
-    k = len(s_edge)
-    if k == 0:
-        return np.full(n, np.inf)
-    # Virtual node n+i for source i, joined to both ends of its edge.
-    length = graph.edge_length_m[s_edge]
-    rows = np.concatenate([np.arange(n, n + k), np.arange(n, n + k)])
-    cols = np.concatenate([graph.edge_u[s_edge], graph.edge_v[s_edge]])
-    w = np.concatenate([s_snap + s_off, s_snap + (length - s_off)])
-    w = np.where(w > 0, w, 1e-9)
-    base_row, base_col, base_data = graph.coo
-    # Edges leave the virtual nodes only, so no path can pass through a source.
-    full = sp.csr_matrix(
-        (
-            np.concatenate([base_data, w]),
-            (np.concatenate([base_row, rows]), np.concatenate([base_col, cols])),
-        ),
-        shape=(n + k, n + k),
+    return joined_node_distances(
+        join_sources(graph, sources, include_snap=include_snap), limit_m=limit_m
     )
-    dist = dijkstra(full, directed=True, indices=np.arange(n, n + k), min_only=True, limit=limit_m)
+
+
+def joined_node_distances(
+    joined: JoinedSources, *, subset: NDArray[np.bool_] | None = None, limit_m: float = np.inf
+) -> NDArray[np.float64]:
+    """Like :func:`node_distances`, from the ``subset`` (a mask over the given sources)."""
+    n = joined.graph.n_nodes
+    chosen = _chosen(joined, subset)
+    if len(chosen) == 0:
+        return np.full(n, np.inf)
+    dist = dijkstra(joined.matrix, directed=True, indices=n + chosen, min_only=True, limit=limit_m)
     return np.asarray(dist[:n], dtype=np.float64)
 
 
@@ -211,13 +253,26 @@ def nearest_source_distance(
     ``include_snap`` the straight gaps from the target and from the source to
     their edges are added (walking to the path network and off it again).
     """
-    ok = sources.edge >= 0
-    s_edge, s_off = sources.edge[ok], sources.offset_m[ok]
-    s_snap = sources.snap_m[ok] if include_snap else np.zeros(int(ok.sum()))
+    joined = join_sources(graph, sources, include_snap=include_snap)
+    return joined_nearest_distance(joined, targets, limit_m=limit_m, include_snap=include_snap)
+
+
+def joined_nearest_distance(
+    joined: JoinedSources,
+    targets: EdgePositions,
+    *,
+    subset: NDArray[np.bool_] | None = None,
+    limit_m: float = np.inf,
+    include_snap: bool = True,
+) -> NDArray[np.float64]:
+    """Like :func:`nearest_source_distance`, from the ``subset`` of the joined sources."""
+    graph = joined.graph
+    chosen = _chosen(joined, subset)
+    s_edge, s_off, s_snap = joined.edge[chosen], joined.offset_m[chosen], joined.gap_m[chosen]
     out = np.full(len(targets.edge), np.inf)
     if len(s_edge) == 0:
         return out
-    dist = node_distances(graph, sources, limit_m=limit_m, include_snap=include_snap)
+    dist = joined_node_distances(joined, subset=subset, limit_m=limit_m)
     t_ok = targets.edge >= 0
 
     te = targets.edge[t_ok]

@@ -12,7 +12,7 @@ computed from two distance arrays per tier of a standard (see
   (overstated by at most 5 m next to a park and by < 5 cm at 300 m or more);
 - walking distance along the walk network to the nearest access point of a
   qualifying park: one multi-source Dijkstra pass per tier
-  (:func:`analysis.network.nearest_source_distance`, ``min_only``), never one
+  (:func:`analysis.network.joined_nearest_distance`, ``min_only``), never one
   search per origin.
 
 A planned park changes the distances only where it is nearer, so
@@ -32,7 +32,14 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from analysis.network import EdgePositions, WalkGraph, nearest_source_distance, snap_to_edges
+from analysis.network import (
+    EdgePositions,
+    JoinedSources,
+    WalkGraph,
+    join_sources,
+    joined_nearest_distance,
+    snap_to_edges,
+)
 from analysis.standards import ParkStandard
 from geo.crs import ANALYSIS_CRS, metric_crs_for
 from geo.errors import PlanningMapError
@@ -43,11 +50,13 @@ __all__ = [
     "Method",
     "Origins",
     "ParkAccessError",
+    "ParkBoundaries",
     "ParkReach",
     "coverage_by_zone",
     "covered",
     "grid_origins",
     "park_access_positions",
+    "park_boundaries",
     "park_reach",
     "per_capita_park_area",
     "population_weights",
@@ -270,38 +279,65 @@ BOUNDARY_STEP_M = 10.0
 
 
 @dataclass(frozen=True)
-class _Boundaries:
-    """Every park's boundary as dense vertices, and which origins lie inside which park."""
+class ParkBoundaries:
+    """Every park's boundary as dense vertices, the origins inside parks, and the nearest park.
+
+    ``nearest_m``/``nearest_park``: each origin's nearest boundary vertex of *any*
+    park (within ``limit_m``), answered once; a tier whose parks include that one
+    needs no search of its own for that origin.
+    """
 
     xy: NDArray[np.float64]
     park: NDArray[np.int64]  # park index of each vertex
     inside_origin: NDArray[np.int64]
     inside_park: NDArray[np.int64]
+    origin_xy: NDArray[np.float64]
+    nearest_m: NDArray[np.float64]
+    nearest_park: NDArray[np.int64]  # -1 beyond the limit
 
 
-def _boundaries(origins: Origins, geoms: NDArray[np.object_]) -> _Boundaries:
+def park_boundaries(origins: Origins, parks: gpd.GeoDataFrame, limit_m: float) -> ParkBoundaries:
+    """Prepare the parks' boundaries for straight-line distances from ``origins``.
+
+    Reusable by every standard whose search limits are at most ``limit_m``.
+    """
+    geoms = parks.to_crs(origins.crs).geometry.to_numpy()
     dense = shapely.segmentize(shapely.boundary(geoms), BOUNDARY_STEP_M)
     xy, index = shapely.get_coordinates(dense, return_index=True)
     park_idx, origin_idx = shapely.STRtree(origins.points).query(geoms, predicate="contains")
-    return _Boundaries(xy, index.astype(np.int64), origin_idx, park_idx)
+    origin_xy = np.column_stack([origins.x, origins.y])
+    dist, vertex = cKDTree(xy).query(origin_xy, k=1, distance_upper_bound=limit_m, workers=-1)
+    found = np.isfinite(dist)
+    nearest_park = np.full(len(origins), -1, dtype=np.int64)
+    nearest_park[found] = index[vertex[found]]
+    return ParkBoundaries(
+        xy, index.astype(np.int64), origin_idx, park_idx, origin_xy, dist, nearest_park
+    )
 
 
 def _straight(
-    origins: Origins, bounds: _Boundaries, qualifies: NDArray[np.bool_], limit_m: float
+    bounds: ParkBoundaries, qualifies: NDArray[np.bool_], limit_m: float
 ) -> NDArray[np.float64]:
     """Straight-line distance to the nearest qualifying park's boundary (0 inside one).
 
-    A k-d tree of the densified boundary vertices answers all origins at once.
+    Where an origin's nearest park of all qualifies, that distance is the answer;
+    the other origins within reach of any park ask a k-d tree of the qualifying
+    parks' boundary vertices.
     """
-    out = np.full(len(origins), np.inf)
+    out = np.full(len(bounds.nearest_m), np.inf)
     keep = qualifies[bounds.park]
-    if not keep.any() or len(origins) == 0:
+    if not keep.any():
         return out
-    tree = cKDTree(bounds.xy[keep])
-    dist, _ = tree.query(
-        np.column_stack([origins.x, origins.y]), k=1, distance_upper_bound=limit_m, workers=-1
-    )
-    out[:] = dist
+    within = bounds.nearest_m <= limit_m
+    settled = within & (bounds.nearest_park >= 0)
+    settled[settled] = qualifies[bounds.nearest_park[settled]]
+    out[settled] = bounds.nearest_m[settled]
+    rest = np.flatnonzero(within & ~settled)
+    if len(rest):
+        dist, _ = cKDTree(bounds.xy[keep]).query(
+            bounds.origin_xy[rest], k=1, distance_upper_bound=limit_m, workers=-1
+        )
+        out[rest] = dist
     out[bounds.inside_origin[qualifies[bounds.inside_park]]] = 0.0
     return out
 
@@ -338,10 +374,6 @@ def park_access_positions(
     return snap_to_edges(graph, gdf.geometry), gdf["park_id"].to_numpy(object)
 
 
-def _subset(positions: EdgePositions, mask: NDArray[np.bool_]) -> EdgePositions:
-    return EdgePositions(positions.edge[mask], positions.offset_m[mask], positions.snap_m[mask])
-
-
 def park_reach(
     origins: Origins,
     parks: gpd.GeoDataFrame,
@@ -351,6 +383,8 @@ def park_reach(
     origin_positions: EdgePositions | None = None,
     access: gpd.GeoDataFrame | None = None,
     gates: tuple[EdgePositions, NDArray[np.object_]] | None = None,
+    joined: JoinedSources | None = None,
+    boundaries: ParkBoundaries | None = None,
     limit_m: float | Sequence[float] | None = None,
 ) -> ParkReach:
     """Measure every origin's distance to the nearest qualifying park of each tier.
@@ -358,11 +392,13 @@ def park_reach(
     A park qualifies for a tier when ``area_m2 >= min_area_m2``. Both searches
     of a tier stop at ``limit_m`` (one value, or one per tier; default: twice
     the tier's radius), so the distance surface reads "farther than" there. Pass
-    ``origin_positions`` (origins snapped to the network) and ``gates`` (from
-    :func:`park_access_positions`) to reuse them across standards.
+    ``origin_positions`` (origins snapped to the network), ``gates`` (from
+    :func:`park_access_positions`), ``joined`` (those gates joined to the graph,
+    :func:`analysis.network.join_sources`) and ``boundaries`` (from
+    :func:`park_boundaries`, with a limit at least this standard's) to reuse
+    them across standards. Tiers with the same qualifying parks share a search.
     """
     _check_parks(parks)
-    geoms = parks.to_crs(origins.crs).geometry.to_numpy()
     area = parks["area_m2"].to_numpy(float)
     if limit_m is None:
         limits = tuple(2 * t.radius_m for t in standard.tiers)
@@ -370,13 +406,17 @@ def park_reach(
         limits = (float(limit_m),) * len(standard.tiers)
     else:
         limits = tuple(float(v) for v in limit_m)
-    bounds = _boundaries(origins, geoms)
-    straight = np.vstack(
-        [
-            _straight(origins, bounds, area >= t.min_area_m2, limit)
-            for t, limit in zip(standard.tiers, limits, strict=True)
-        ]
-    )
+    bounds = boundaries or park_boundaries(origins, parks, max(limits))
+    # Tiers whose qualifying parks are the same share one search (at the larger limit).
+    qualifies = [area >= t.min_area_m2 for t in standard.tiers]
+    groups: dict[bytes, list[int]] = {}
+    for t, mask in enumerate(qualifies):
+        groups.setdefault(np.packbits(mask).tobytes(), []).append(t)
+    straight = np.full((len(limits), len(origins)), np.inf)
+    for members in groups.values():
+        reach = _straight(bounds, qualifies[members[0]], max(limits[t] for t in members))
+        for t in members:
+            straight[t] = np.where(reach <= limits[t], reach, np.inf)
     network = None
     if graph is not None:
         if origin_positions is None:
@@ -385,18 +425,20 @@ def park_reach(
             )
         gate_pos, gate_park = gates or park_access_positions(graph, parks, access)
         gate_area = pd.Series(area, index=parks["park_id"]).reindex(gate_park).to_numpy(float)
-        rows = []
-        for t, tier in enumerate(standard.tiers):
-            d = nearest_source_distance(
-                graph,
-                _subset(gate_pos, gate_area >= tier.min_area_m2),
+        joined = joined or join_sources(graph, gate_pos)
+        network = np.full((len(limits), len(origins)), np.inf)
+        for members in groups.values():
+            tier = standard.tiers[members[0]]
+            walk = joined_nearest_distance(
+                joined,
                 origin_positions,
-                limit_m=limits[t],
+                subset=gate_area >= tier.min_area_m2,
+                limit_m=max(limits[t] for t in members),
             )
-            # Inside a qualifying park there is nothing to walk.
-            d[straight[t] == 0] = 0.0
-            rows.append(d)
-        network = np.vstack(rows)
+            for t in members:
+                network[t] = np.where(walk <= limits[t], walk, np.inf)
+                # Inside a qualifying park there is nothing to walk.
+                network[t][straight[t] == 0] = 0.0
     return ParkReach(standard, straight, network, limits)
 
 

@@ -19,13 +19,15 @@ def geojson_for_display(
     columns: list[str],
     tolerance_m: float = 5.0,
     precision: int = 6,
+    coverage: bool = False,
 ) -> dict[str, Any]:
     """Return a light GeoJSON FeatureCollection of ``gdf`` for a web map.
 
-    Polygons that share edges (a coverage) are simplified together with
-    :func:`shapely.coverage_simplify` so that no gaps open between them;
-    lines by plain Douglas-Peucker; other geometries one by one, keeping
-    their topology. Simplification happens in
+    Polygons that tile an area without overlaps (``coverage=True``: units,
+    clusters) are simplified together with :func:`shapely.coverage_simplify`
+    so that no gaps open between them; lines by plain Douglas-Peucker; other
+    geometries (parks, catchments: they may overlap) one by one, keeping their
+    topology. Simplification happens in
     EPSG:4549 (metres); coordinates are rounded to ``precision`` decimals
     (6 decimals is ~0.1 m).
 
@@ -52,7 +54,7 @@ def geojson_for_display(
     metric = to_analysis_crs(gdf)
     geoms = metric.geometry.to_numpy()
     if tolerance_m > 0:
-        if set(metric.geom_type) <= {"Polygon", "MultiPolygon"}:
+        if coverage and set(metric.geom_type) <= {"Polygon", "MultiPolygon"}:
             geoms = shapely.coverage_simplify(geoms, tolerance_m)
         elif set(metric.geom_type) <= {"LineString", "MultiLineString"}:
             # Lines cannot turn invalid the way rings can, and topology-preserving

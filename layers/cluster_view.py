@@ -146,14 +146,18 @@ def cluster_map_inputs(
         for cid, geom in zip(polygons["cluster_id"], polygons.geometry, strict=True)
     }
     return ClusterMapInputs(
-        outline_geojson=geojson_for_display(outline, columns=[], tolerance_m=5.0),
+        outline_geojson=geojson_for_display(outline, columns=[], tolerance_m=5.0, coverage=True),
         clusters_geojson=geojson_for_display(
-            polygons, columns=["cluster_id", "colour", "tt_cluster"], tolerance_m=5.0
+            polygons,
+            columns=["cluster_id", "colour", "tt_cluster"],
+            tolerance_m=5.0,
+            coverage=True,
         ),
         units_geojson=geojson_for_display(
             units,
             columns=["unit_id", "cluster_id", "name", *UNIT_TOOLTIP_FIELDS],
             tolerance_m=5.0,
+            coverage=True,
         ),
         labels=labels,
         cluster_bounds=bounds,  # type: ignore[arg-type]

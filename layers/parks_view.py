@@ -28,6 +28,7 @@ __all__ = [
     "SurfaceRaster",
     "View",
     "park_features",
+    "park_shapes",
     "surface_colours",
     "surface_image",
     "surface_legend_html",
@@ -68,34 +69,64 @@ def tier_colour(standard: ParkStandard, tier_id: str) -> str:
     return _TIER_COLOURS[min(order.index(tier_id) * step + step - 1, len(_TIER_COLOURS) - 1)]
 
 
-def park_features(parks: gpd.GeoDataFrame, standard: ParkStandard, lang: Lang) -> dict[str, Any]:
-    """Return the parks as light GeoJSON coloured by tier, with escaped tooltips."""
+def park_shapes(parks: gpd.GeoDataFrame) -> dict[str, Any]:
+    """Return the parks' outlines for the browser (simplified at 8 m), once per data set.
+
+    The features keep their order; :func:`park_features` adds the colours and
+    tooltips of a standard without touching the geometry again.
+    """
     if parks.empty:
         return {"type": "FeatureCollection", "features": []}
-    frame = parks.copy()
-    tiers = tier_of_parks(frame, standard)
+    return geojson_for_display(
+        parks.reset_index(drop=True), columns=[], tolerance_m=8.0, precision=5
+    )
+
+
+def park_features(
+    parks: gpd.GeoDataFrame,
+    standard: ParkStandard,
+    lang: Lang,
+    *,
+    shapes: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return the parks as light GeoJSON coloured by tier, with escaped tooltips.
+
+    ``shapes`` (from :func:`park_shapes` for the same ``parks``) saves simplifying
+    the outlines again when only the standard or the language changes.
+    """
+    if parks.empty:
+        return {"type": "FeatureCollection", "features": []}
+    shapes = shapes if shapes is not None else park_shapes(parks)
+    tiers = tier_of_parks(parks, standard)
     names = {t.tier_id: t.name(lang) for t in standard.tiers}
     name_col = "name" if lang == "zh" else "name_en"
     approximate = (
-        frame["approximate"].fillna(False).astype(bool).to_numpy()
-        if "approximate" in frame.columns
-        else np.zeros(len(frame), dtype=bool)
+        parks["approximate"].fillna(False).astype(bool).to_numpy()
+        if "approximate" in parks.columns
+        else np.zeros(len(parks), dtype=bool)
     )
-    labels = frame[name_col].fillna(frame["name"]).fillna("—").astype(str)
-    frame["colour"] = [tier_colour(standard, t) for t in tiers]
-    frame["tt"] = [
-        "<b>{}</b><br>{} {:,.1f} ha · {}{}".format(
+    labels = parks[name_col].fillna(parks["name"]).fillna("—").astype(str)
+    area_text = html.escape(tr("park_area", lang))
+    approx_text = f"<br><i>{html.escape(tr('park_footprint_approx', lang))}</i>"
+    features = []
+    for feature, label, area, tier, approx in zip(
+        shapes["features"], labels, parks["area_m2"], tiers, approximate, strict=True
+    ):
+        tooltip = "<b>{}</b><br>{} {:,.1f} ha · {}{}".format(
             html.escape(label),
-            html.escape(tr("park_area", lang)),
+            area_text,
             area / 1e4,
             html.escape(names.get(tier, tr("tier_none", lang))),
-            f"<br><i>{html.escape(tr('park_footprint_approx', lang))}</i>" if approx else "",
+            approx_text if approx else "",
         )
-        for label, area, tier, approx in zip(
-            labels, frame["area_m2"], tiers, approximate, strict=True
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": feature["geometry"],
+                "properties": {"colour": tier_colour(standard, tier), "tt": tooltip},
+            }
         )
-    ]
-    return geojson_for_display(frame, columns=["colour", "tt"], tolerance_m=8.0, precision=5)
+    return {"type": "FeatureCollection", "features": features}
 
 
 def surface_colours(

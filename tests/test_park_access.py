@@ -415,3 +415,31 @@ def test_two_step_fca_equals_pysal_access():
     theirs = reference.iloc[:, 0].reindex(range(len(origins))).fillna(0).to_numpy()
     assert (ours > 0).sum() > 100
     np.testing.assert_allclose(ours, theirs, atol=1e-9)
+
+
+def test_straight_distances_equal_exact_boundary_distances_per_tier():
+    """Random parks of random sizes: every tier's distance matches shapely's exact one."""
+    rng = np.random.default_rng(7)
+    area = gpd.GeoDataFrame(geometry=[_box(0, 0, 4000, 3000)], crs=4549)
+    origins = grid_origins(area, cell_m=50)
+    centres = shapely.points(rng.uniform(X0, X0 + 4000, 40), rng.uniform(Y0, Y0 + 3000, 40))
+    shapes = shapely.buffer(centres, rng.uniform(20, 150, 40), quad_segs=4)
+    parks = gpd.GeoDataFrame(
+        {"park_id": [f"p{i}" for i in range(40)], "area_m2": shapely.area(shapes)},
+        geometry=shapes,
+        crs=4549,
+    )
+    standard = _standard(("any", 0, 300), ("mid", 10_000, 500), ("big", 40_000, 800))
+    reach = park_reach(origins, parks, standard)
+    exact_all = shapely.distance(origins.points[:, None], shapes[None, :])
+    for t, tier in enumerate(standard.tiers):
+        qualifies = parks["area_m2"].to_numpy() >= tier.min_area_m2
+        exact = exact_all[:, qualifies].min(axis=1)
+        limit = reach.limit_m[t]
+        ours = reach.straight_m[t]
+        near = exact <= limit - 5
+        assert np.isinf(ours[exact > limit]).all()
+        assert (ours[near] >= exact[near] - 1e-6).all()
+        assert (ours[near] <= exact[near] + 5.0).all()  # boundary vertices every 10 m
+        far = near & (exact >= 300)
+        np.testing.assert_allclose(ours[far], exact[far], atol=0.05)

@@ -19,15 +19,25 @@ from analysis.catchments import (
     straight_line_catchments,
 )
 from analysis.clusters import cluster_polygons, cluster_summary
-from analysis.network import EdgePositions, WalkGraph, snap_to_edges, walk_graph_from
+from analysis.network import (
+    EdgePositions,
+    JoinedSources,
+    WalkGraph,
+    join_sources,
+    snap_to_edges,
+    walk_graph_from,
+)
 from analysis.park_access import (
     MAX_ORIGIN_SNAP_M,
     Origins,
+    ParkBoundaries,
     ParkReach,
     coverage_by_zone,
     grid_origins,
     park_access_positions,
+    park_boundaries,
     park_reach,
+    per_capita_park_area,
     population_weights,
     residential_weights,
     zone_of_origins,
@@ -56,7 +66,7 @@ from geo.uploads import demand_layer_from_upload
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang
-from layers.parks_view import SurfaceRaster, park_features, surface_raster
+from layers.parks_view import SurfaceRaster, park_features, park_shapes, surface_raster
 from ui import settings, state
 
 
@@ -415,21 +425,46 @@ def _park_reach(
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layers = _osm_layers(*osm) if osm[0] else None
     parks, _ = _active_parks(layers)
-    standard = _standards(standards_key).standard(standard_id)
+    settings_ = _standards(standards_key)
+    standard = settings_.standard(standard_id)
+    bounds = _park_boundaries(units_file, mtimes, osm, cell_m, standards_key)
     if not network or layers is None:
-        return park_reach(grid.origins, parks, standard)
+        return park_reach(grid.origins, parks, standard, boundaries=bounds)
     graph = _walk_graph(*osm)
-    positions, gates = _network_positions(units_file, mtimes, osm, cell_m)
+    positions, gates, joined = _network_positions(units_file, mtimes, osm, cell_m)
     return park_reach(
-        grid.origins, parks, standard, graph=graph, origin_positions=positions, gates=gates
+        grid.origins,
+        parks,
+        standard,
+        graph=graph,
+        origin_positions=positions,
+        gates=gates,
+        joined=joined,
+        boundaries=bounds,
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _park_boundaries(
+    units_file: str,
+    mtimes: tuple[float, ...],
+    osm: tuple[str, float],
+    cell_m: int,
+    standards_key: tuple[str, float],
+) -> ParkBoundaries:
+    """Prepare the parks' outlines once for every standard (up to the largest search limit)."""
+    grid = _park_grid(units_file, mtimes, osm, cell_m)
+    layers = _osm_layers(*osm) if osm[0] else None
+    parks, _ = _active_parks(layers)
+    limit = max(2 * t.radius_m for s in _standards(standards_key).standards for t in s.tiers)
+    return park_boundaries(grid.origins, parks, limit)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _network_positions(
     units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int
-) -> tuple[EdgePositions, tuple[EdgePositions, Any]]:
-    """Snap the grid's origins and the parks' entrances to the walk network, once."""
+) -> tuple[EdgePositions, tuple[EdgePositions, Any], JoinedSources]:
+    """Place the grid's origins and the parks' entrances on the walk network, once."""
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layers = _osm_layers(*osm)
     graph = _walk_graph(*osm)
@@ -437,7 +472,8 @@ def _network_positions(
     positions = snap_to_edges(
         graph, gpd.GeoSeries(origins.points, crs=origins.crs), max_snap_m=MAX_ORIGIN_SNAP_M
     )
-    return positions, park_access_positions(graph, layers["parks"], layers["park_access"])
+    gates = park_access_positions(graph, layers["parks"], layers["park_access"])
+    return positions, gates, join_sources(graph, gates[0])
 
 
 def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: bool) -> ParkReach:
@@ -452,6 +488,13 @@ def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: 
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _park_shapes(osm: tuple[str, float], park_mtimes: tuple[float, ...]) -> dict[str, Any]:
+    del park_mtimes  # cache key only
+    layers = _osm_layers(*osm) if osm[0] else None
+    return park_shapes(_active_parks(layers)[0])
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def _park_display(
     osm: tuple[str, float],
@@ -460,11 +503,11 @@ def _park_display(
     standard_id: str,
     lang: str,
 ) -> dict[str, Any]:
-    del park_mtimes  # cache key only
     layers = _osm_layers(*osm) if osm[0] else None
     parks, _ = _active_parks(layers)
     standard = _standards(standards_key).standard(standard_id)
-    return park_features(parks, standard, lang)  # type: ignore[arg-type]
+    shapes = _park_shapes(osm, park_mtimes)
+    return park_features(parks, standard, lang, shapes=shapes)  # type: ignore[arg-type]
 
 
 def park_display(standard_id: str, lang: Lang) -> dict[str, Any]:
@@ -543,3 +586,25 @@ def _uploaded_demand(
 def uploaded_demand(units_file: Path, cell_m: int, content: bytes) -> tuple[Any, float, str]:
     """Return an uploaded demand on the grid, the file's total and its kind (cached)."""
     return _uploaded_demand(*_key(units_file), _osm_key(), cell_m, content)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _unit_per_capita(
+    units_file: str,
+    mtimes: tuple[float, ...],
+    osm: tuple[str, float],
+    park_mtimes: tuple[float, ...],
+) -> pd.Series:
+    del park_mtimes  # cache key only
+    _, units, table, _ = _bundle(units_file, mtimes)
+    layers = _osm_layers(*osm) if osm[0] else None
+    parks, _ = _active_parks(layers)
+    population = table.set_index("unit_id")["population"].astype(float)
+    frame = per_capita_park_area(parks, units, population, id_column="unit_id")
+    return frame.set_index("unit_id")["per_capita_m2"]
+
+
+def unit_per_capita(units_file: Path) -> pd.Series:
+    """Return each unit's park area per person where its population is cited (cached)."""
+    park_mtimes = tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv")))
+    return _unit_per_capita(*_key(units_file), _osm_key(), park_mtimes)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.park_access import coverage_by_zone, per_capita_park_area, two_step_fca
+from analysis.park_access import coverage_by_zone, two_step_fca
 from analysis.standards import ParkStandard
 from geo.errors import PlanningMapError
 from geo.uploads import demand_layer_from_upload
@@ -332,13 +332,11 @@ def _tables(
     origins: Any,
 ) -> None:
     summary = data.summary(settings.units_path())
-    _, units, table, _ = data.bundle(settings.units_path())
+    _, _, table, clusters = data.bundle(settings.units_path())
     name_col = "name_zh" if lang == "zh" else "name_en"
     cluster_names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
     unit_names = dict(zip(table["unit_id"], table[name_col], strict=True))
-    population = table.set_index("unit_id")["population"].astype(float)
-    per_capita = per_capita_park_area(parks, units, population, id_column="unit_id")
-    per_unit = per_capita.set_index("unit_id")["per_capita_m2"]
+    per_unit = data.unit_per_capita(settings.units_path())
     cluster_table = zone_table(by_cluster, cluster_names, lang, method=choices["method"])
     unit_table = zone_table(
         by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
@@ -365,7 +363,6 @@ def _tables(
             out[tr("score_2sfca", lang)] = mean.reindex(frame["zone"]).to_numpy().round(2)
     st.subheader(tr("by_cluster", lang))
     st.dataframe(cluster_table, hide_index=True, width="stretch")
-    _, _, _, clusters = data.bundle(settings.units_path())
     short = {c.cluster_id: c.short(lang) for c in clusters}
     chart = cluster_table[(by_cluster["zone"] != "*").to_numpy()].copy()
     chart.index = [short.get(z, z) for z in by_cluster["zone"] if z != "*"]

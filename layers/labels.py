@@ -185,6 +185,16 @@ _TEXT: dict[str, tuple[str, str]] = {
     "lead_unit": ("牵头单元", "Lead unit"),
     "error_data": ("数据有误，无法显示地图：", "The data could not be shown:"),
     "page_parks": ("公园可达", "Parks within reach"),
+    "computing_reach": (
+        "正在计算到公园的距离（首次使用步行路网需读取并构建路网，约 10–20 秒）…",
+        "Measuring the distances to parks (the first use of the walk network reads and builds "
+        "it: about 10–20 s)…",
+    ),
+    "computing_catchments": (
+        "正在计算站点服务范围（首次使用步行路网需读取并构建路网，约 10–20 秒）…",
+        "Measuring the station catchments (the first use of the walk network reads and builds "
+        "it: about 10–20 s)…",
+    ),
     "layer_parks": ("公园（按层级）", "Parks (by tier)"),
     "layer_surface": ("覆盖 / 距离图层", "Coverage / distance surface"),
     "parks_intro": (

@@ -214,3 +214,16 @@ def test_uploaded_residential_parcels_become_the_official_denominator(app):
     assert "居住用地面积（上传的数据）" in at.info[0].value
     share = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
     assert 45 < share < 55  # one of two equal plots is within reach (grid cells at the edges)
+
+
+def test_a_huge_upload_is_refused_with_a_message(app):
+    at = app.run()
+    before = _metric(at, "全市服务半径覆盖率")
+    huge = b'{"type": "FeatureCollection", "features": []}' + b" " * (21 * 1024 * 1024)
+    at.file_uploader(key="parks_population_upload").set_value(
+        ("huge.geojson", huge, "application/json")
+    ).run()
+    assert not at.exception
+    assert "文件过大" in at.error[0].value
+    assert "too large" in at.error[0].value
+    assert _metric(at, "全市服务半径覆盖率") == before  # the page keeps working as before

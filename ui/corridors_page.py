@@ -100,7 +100,8 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.caption(tr("stations_cited", lang, n=len(stations)))
         st.caption(tr("corridors_need_osm", lang))
     try:
-        catchments = data.catchments(units_file, radius, method)
+        with st.spinner(tr("computing_catchments", lang)):
+            catchments = data.catchments(units_file, radius, method)
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()

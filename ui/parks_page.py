@@ -185,13 +185,14 @@ def render(lang: Lang, basemap_id: str) -> None:
     standard: ParkStandard = choices["standard"]
     _standard_source(lang, standard)
     try:
-        grid = data.park_grid(units_file, choices["cell"])
-        reach = data.park_reach_for(
-            units_file,
-            choices["cell"],
-            standard.standard_id,
-            network=choices["method"] == "network",
-        )
+        with st.spinner(tr("computing_reach", lang)):
+            grid = data.park_grid(units_file, choices["cell"])
+            reach = data.park_reach_for(
+                units_file,
+                choices["cell"],
+                standard.standard_id,
+                network=choices["method"] == "network",
+            )
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()

@@ -54,6 +54,7 @@ __all__ = [
     "ParkReach",
     "coverage_by_zone",
     "covered",
+    "default_limit_m",
     "grid_origins",
     "park_access_positions",
     "park_boundaries",
@@ -71,6 +72,17 @@ DemandKind = Literal["residential", "population", "land"]
 Method = Literal["buffer", "network"]
 # Origins farther than this from any walk edge cannot reach a park on foot.
 MAX_ORIGIN_SNAP_M = 250.0
+# The distance surface reaches at least this far (its last class is "2 km or more").
+SURFACE_MIN_M = 2000.0
+
+
+def default_limit_m(radius_m: float) -> float:
+    """Search limit of a tier: twice its radius, and at least ``SURFACE_MIN_M``.
+
+    >>> default_limit_m(300), default_limit_m(3000)
+    (2000.0, 6000.0)
+    """
+    return max(2 * float(radius_m), SURFACE_MIN_M)
 
 
 class ParkAccessError(PlanningMapError, ValueError):
@@ -390,8 +402,8 @@ def park_reach(
     """Measure every origin's distance to the nearest qualifying park of each tier.
 
     A park qualifies for a tier when ``area_m2 >= min_area_m2``. Both searches
-    of a tier stop at ``limit_m`` (one value, or one per tier; default: twice
-    the tier's radius), so the distance surface reads "farther than" there. Pass
+    of a tier stop at ``limit_m`` (one value, or one per tier; default:
+    :func:`default_limit_m`), so the distance surface reads "farther than" there. Pass
     ``origin_positions`` (origins snapped to the network), ``gates`` (from
     :func:`park_access_positions`), ``joined`` (those gates joined to the graph,
     :func:`analysis.network.join_sources`) and ``boundaries`` (from
@@ -401,7 +413,7 @@ def park_reach(
     _check_parks(parks)
     area = parks["area_m2"].to_numpy(float)
     if limit_m is None:
-        limits = tuple(2 * t.radius_m for t in standard.tiers)
+        limits = tuple(default_limit_m(t.radius_m) for t in standard.tiers)
     elif isinstance(limit_m, int | float):
         limits = (float(limit_m),) * len(standard.tiers)
     else:

@@ -272,8 +272,9 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Population comes from the cited totals of {n} units ({years}); only those units count.",
     ),
     "network_limit": (
-        "距离计算至各层级服务半径的两倍为止，更远处显示为“超出计算范围”。",
-        "Distances are searched up to twice each tier's radius; farther places show as beyond.",
+        "距离计算至各层级服务半径的两倍（至少 2 千米）为止，更远处显示为“超出计算范围”。",
+        "Distances are searched up to twice each tier's radius (at least 2 km); farther places "
+        "show as beyond.",
     ),
     "coverage_county": ("全市服务半径覆盖率", "County service-radius coverage"),
     "coverage_network_county": ("全市步行可达覆盖率", "County walking coverage"),

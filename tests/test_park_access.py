@@ -160,8 +160,8 @@ def test_a_river_in_the_way_is_flagged():
     # to the park's east entrance at x = 200, where the path enters it.
     assert reach.network_m is not None
     assert reach.network_m[0][home] == pytest.approx(20 + 760 + 100 + 700)
-    capped = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph)
-    assert np.isinf(capped.network_m[0][home])  # the search stops at twice the radius
+    capped = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph, limit_m=1000)
+    assert np.isinf(capped.network_m[0][home])  # the search stops at its limit
     table = coverage_by_zone(origins, reach, np.full(len(origins), "bank")).set_index("zone")
     assert table.loc["bank", "buffer_share"] > 0.2
     assert table.loc["bank", "network_share"] < table.loc["bank", "buffer_share"]

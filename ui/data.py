@@ -33,6 +33,7 @@ from analysis.park_access import (
     ParkBoundaries,
     ParkReach,
     coverage_by_zone,
+    default_limit_m,
     grid_origins,
     park_access_positions,
     park_boundaries,
@@ -456,7 +457,9 @@ def _park_boundaries(
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layers = _osm_layers(*osm) if osm[0] else None
     parks, _ = _active_parks(layers)
-    limit = max(2 * t.radius_m for s in _standards(standards_key).standards for t in s.tiers)
+    limit = max(
+        default_limit_m(t.radius_m) for s in _standards(standards_key).standards for t in s.tiers
+    )
     return park_boundaries(grid.origins, parks, limit)
 
 

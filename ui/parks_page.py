@@ -216,8 +216,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         _map(lang, basemap_id, parks, standard, image)
         st.markdown(surface_legend_html(choices["view"], lang), unsafe_allow_html=True)
         notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
-        if choices["method"] == "network":
-            notes.append(tr("network_limit", lang))
+        notes.append(tr("network_limit", lang))
         st.caption(" · ".join(notes))
     with panel_col:
         _panel(lang, by_cluster, choices, len(parks))

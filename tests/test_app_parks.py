@@ -184,6 +184,10 @@ def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(a
     assert "人口（上传的数据）" in at.info[0].value
     # Half the people live within 300 m of the park: 50 % coverage.
     assert _metric(at, "全市服务半径覆盖率") == "50.0%"
+    assert "2SFCA 供需指数 m²/人" in at.dataframe[0].value.columns
+    at.selectbox(key="parks_demand__zh").set_value("land").run()
+    assert "2SFCA 供需指数 m²/人" not in at.dataframe[0].value.columns  # people only
+    at.selectbox(key="parks_demand__zh").set_value("upload").run()
     at.file_uploader(key="parks_population_upload").set_value(
         ("bad.geojson", b"{ not json", "application/json")
     ).run()

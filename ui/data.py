@@ -41,6 +41,7 @@ from analysis.park_access import (
     per_capita_park_area,
     population_weights,
     residential_weights,
+    two_step_fca,
     zone_of_origins,
 )
 from analysis.standards import StandardSettings, load_standards
@@ -611,3 +612,30 @@ def unit_per_capita(units_file: Path) -> pd.Series:
     """Return each unit's park area per person where its population is cited (cached)."""
     park_mtimes = tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv")))
     return _unit_per_capita(*_key(units_file), _osm_key(), park_mtimes)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def uploaded_demand_kind(content: bytes) -> str:
+    """Read an uploaded demand file once and return its kind (a bad file raises each time)."""
+    return demand_layer_from_upload(content)[1]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _two_sfca(
+    units_file: str,
+    mtimes: tuple[float, ...],
+    osm: tuple[str, float],
+    *,
+    cell_m: int,
+    radius_m: float,
+    people: Any,
+) -> Any:
+    grid = _park_grid(units_file, mtimes, osm, cell_m)
+    layers = _osm_layers(*osm) if osm[0] else None
+    parks, _ = _active_parks(layers)
+    return two_step_fca(grid.origins, parks, radius_m=radius_m, population=people)
+
+
+def two_sfca_scores(units_file: Path, cell_m: int, radius_m: float, people: Any) -> Any:
+    """Return each origin's 2SFCA score for ``people`` on the grid (cached per input)."""
+    return _two_sfca(*_key(units_file), _osm_key(), cell_m=cell_m, radius_m=radius_m, people=people)

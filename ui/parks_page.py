@@ -10,10 +10,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.park_access import coverage_by_zone, two_step_fca
+from analysis.park_access import coverage_by_zone
 from analysis.standards import ParkStandard
 from geo.errors import PlanningMapError
-from geo.uploads import demand_layer_from_upload
 from layers.labels import Lang, tr
 from layers.parks_view import (
     surface_colours,
@@ -44,7 +43,7 @@ def _uploaded_demand() -> tuple[bytes | None, str, str]:
         return None, "", ""
     content = upload.getvalue()
     try:
-        _, kind = demand_layer_from_upload(content)
+        kind = data.uploaded_demand_kind(content)
     except PlanningMapError as exc:
         return None, "", str(exc)
     return content, kind, ""
@@ -341,14 +340,15 @@ def _tables(
     unit_table = zone_table(
         by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
     )
-    if choices["demand"] == "population" or choices["upload_kind"] == "population":
+    uploaded_people = choices["demand"] == "upload" and choices["upload_kind"] == "population"
+    if choices["demand"] == "population" or uploaded_people:
         tier = choices["tier"]
         radius = (
             choices["standard"].max_radius_m
             if tier is None
             else choices["standard"].tier(tier).radius_m
         )
-        score = two_step_fca(origins, parks, radius_m=radius)
+        score = data.two_sfca_scores(settings.units_path(), choices["cell"], radius, origins.weight)
         grid = data.park_grid(settings.units_path(), choices["cell"])
         for frame, zone, out in (
             (by_cluster, grid.cluster_of, cluster_table),

@@ -69,15 +69,15 @@ class ParkStandard:
 
     def tier(self, tier_id: str) -> StandardTier:
         """Return the tier ``tier_id``; raise a bilingual error for an unknown one."""
-        for tier in self.tiers:
-            if tier.tier_id == tier_id:
-                return tier
-        known = ", ".join(t.tier_id for t in self.tiers)
-        msg = (
-            f"标准“{self.name_zh}”中没有层级 {tier_id!r}（现有：{known}）。 / "
-            f"Standard {self.standard_id!r} has no tier {tier_id!r} (it has: {known})."
-        )
-        raise StandardError(msg)
+        by_id = {t.tier_id: t for t in self.tiers}
+        if tier_id not in by_id:
+            known = ", ".join(by_id)
+            msg = (
+                f"标准“{self.name_zh}”中没有层级 {tier_id!r}（现有：{known}）。 / "
+                f"Standard {self.standard_id!r} has no tier {tier_id!r} (it has: {known})."
+            )
+            raise StandardError(msg)
+        return by_id[tier_id]
 
     @property
     def max_radius_m(self) -> float:
@@ -95,15 +95,15 @@ class StandardSettings:
 
     def standard(self, standard_id: str) -> ParkStandard:
         """Return the standard ``standard_id``; raise a bilingual error for an unknown one."""
-        for standard in self.standards:
-            if standard.standard_id == standard_id:
-                return standard
-        known = ", ".join(s.standard_id for s in self.standards)
-        msg = (
-            f"未知的标准 {standard_id!r}（现有：{known}）。 / "
-            f"Unknown standard {standard_id!r} (known: {known})."
-        )
-        raise StandardError(msg)
+        by_id = {s.standard_id: s for s in self.standards}
+        if standard_id not in by_id:
+            known = ", ".join(by_id)
+            msg = (
+                f"未知的标准 {standard_id!r}（现有：{known}）。 / "
+                f"Unknown standard {standard_id!r} (known: {known})."
+            )
+            raise StandardError(msg)
+        return by_id[standard_id]
 
 
 def _positive(value: Any, what_zh: str, what_en: str, *, allow_zero: bool = False) -> float:

@@ -203,7 +203,7 @@ class _MapScript(MacroElement):
 def script_safe_json(data: Any) -> str:
     r"""Return ``data`` as compact JSON that is safe inside an HTML ``<script>``.
 
-    ``<``, ``>``, ``&`` and ``'`` become ``\uXXXX`` escapes (as Jinja's ``tojson``
+    ``<``, ``>``, ``&`` and ``'`` become ``\u003c``-style escapes (as Jinja's ``tojson``
     does), so text such as ``</script>`` in a name cannot end the script.
 
     Examples

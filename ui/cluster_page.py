@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import folium
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.errors import PlanningMapError
 from layers.cluster_view import cluster_population_text, comparison_table, members_table
 from layers.labels import Lang, tr
 from layers.render import (
     selected_cluster_group,
-    view_for_bounds,
 )
 from ui import data, page_map, settings, state
 
@@ -161,18 +158,16 @@ def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
     if m is None:
         return
     bounds = inputs.cluster_bounds.get(selected, inputs.outline_bounds)
-    view = view_for_bounds(bounds, width_px=MAP_WIDTH_PX, height_px=MAP_HEIGHT_PX)
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
-    st_folium(
+    page_map.show(
         m,
         key=state.CLUSTER_MAP,
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        center=view.center,
-        zoom=view.zoom,
-        returned_objects=["last_active_drawing"],
-        feature_group_to_add=[selected_cluster_group(feature, lang=lang)],
-        layer_control=folium.LayerControl(collapsed=False),
+        bounds=bounds,
+        width_px=MAP_WIDTH_PX,
+        height_px=MAP_HEIGHT_PX,
+        overlay=selected_cluster_group(feature, lang=lang),
+        returned=["last_active_drawing"],
+        layers_open=True,
         on_change=_on_map_click,
     )
     if inputs.approximate_units:

@@ -6,18 +6,16 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
-import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
 from geo.uploads import line_layer_from_upload
 from layers.corridors_view import plan_geojson
 from layers.labels import Lang, tr
-from layers.render import catchment_group, view_for_bounds
+from layers.render import catchment_group
 from ui import data, page_map, settings, state
 
 MAP_HEIGHT_PX = 620
@@ -127,17 +125,14 @@ def _map(
     m = page_map.base_map(inputs, lang, basemap_id, transit=transit)
     if m is None:
         return
-    view = view_for_bounds(inputs.outline_bounds, width_px=520, height_px=MAP_HEIGHT_PX)
-    st_folium(
+    page_map.show(
         m,
         key=CORRIDOR_MAP,
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        center=view.center,
-        zoom=view.zoom,
-        returned_objects=["last_object_clicked"],
-        feature_group_to_add=[catchment_group(catchments, lang=lang)],
-        layer_control=folium.LayerControl(collapsed=True),
+        bounds=inputs.outline_bounds,
+        width_px=520,
+        height_px=MAP_HEIGHT_PX,
+        overlay=catchment_group(catchments, lang=lang),
+        returned=["last_object_clicked"],
         on_change=_on_click,
     )
 

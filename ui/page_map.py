@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import folium
 import streamlit as st
+from streamlit_folium import st_folium
 
 from layers.labels import Lang, tr
-from layers.render import build_cluster_map, missing_vendor_files
+from layers.render import build_cluster_map, missing_vendor_files, view_for_bounds
 from layers.specs import basemap_by_id
 from ui import data_panel, settings
 
@@ -37,4 +39,32 @@ def base_map(
         basemap_key=key,
         extra_sources=data_panel.active_attribution(lang),
         **layers,
+    )
+
+
+def show(
+    m: folium.Map,
+    *,
+    key: str,
+    bounds: tuple[float, float, float, float],
+    width_px: int,
+    height_px: int,
+    overlay: folium.FeatureGroup,
+    returned: list[str],
+    layers_open: bool = False,
+    on_change: Callable[[], None] | None = None,
+) -> None:
+    """Show ``m`` fitted to ``bounds``; ``overlay`` changes without remounting the map."""
+    view = view_for_bounds(bounds, width_px=width_px, height_px=height_px)
+    st_folium(
+        m,
+        key=key,
+        height=height_px,
+        use_container_width=True,
+        center=view.center,
+        zoom=view.zoom,
+        returned_objects=returned,
+        feature_group_to_add=[overlay],
+        layer_control=folium.LayerControl(collapsed=not layers_open),
+        on_change=on_change,
     )

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import folium
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analysis.park_access import coverage_by_zone
 from analysis.standards import ParkStandard
@@ -20,7 +18,7 @@ from layers.parks_view import (
     surface_legend_html,
     zone_table,
 )
-from layers.render import surface_group, view_for_bounds
+from layers.render import surface_group
 from ui import data, page_map, settings, state
 
 MAP_HEIGHT_PX = 620
@@ -285,17 +283,14 @@ def _map(lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image:
     )
     if m is None:
         return
-    view = view_for_bounds(inputs.outline_bounds, width_px=620, height_px=MAP_HEIGHT_PX)
-    st_folium(
+    page_map.show(
         m,
         key=PARKS_MAP,
-        height=MAP_HEIGHT_PX,
-        use_container_width=True,
-        center=view.center,
-        zoom=view.zoom,
-        returned_objects=[],
-        feature_group_to_add=[surface_group(image.data_url, image.bounds, lang=lang)],
-        layer_control=folium.LayerControl(collapsed=True),
+        bounds=inputs.outline_bounds,
+        width_px=620,
+        height_px=MAP_HEIGHT_PX,
+        overlay=surface_group(image.data_url, image.bounds, lang=lang),
+        returned=[],
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import geopandas as gpd
 import pandas as pd
@@ -33,7 +34,11 @@ def _read_upload(content: bytes, max_bytes: int) -> gpd.GeoDataFrame:
     try:
         layer = gpd.read_file(io.BytesIO(content))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        msg = f"无法读取该文件（需要 GeoJSON）。 / The file could not be read as GeoJSON ({exc})."
+        # GDAL names its in-memory copy ('/vsimem/…'): say what is wrong, not where.
+        reason = re.sub(r"'/vsimem/[^']*'\s*", "", str(exc)).split(";")[0].strip()
+        msg = (
+            f"无法读取该文件（需要 GeoJSON）。 / The file could not be read as GeoJSON ({reason})."
+        )
         raise PlanningMapError(msg) from exc
     return layer
 

@@ -20,10 +20,9 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 
-from geo.crs import metric_crs_for
-from geo.errors import PlanningMapError
+from geo.walk_store import WalkArrays, walk_arrays_from
 
 __all__ = [
     "EdgePositions",
@@ -35,7 +34,9 @@ __all__ = [
     "nearest_source_distance",
     "snap_to_edges",
     "subgraph",
+    "usable_edges",
     "walk_graph_from",
+    "walk_graph_from_arrays",
 ]
 
 
@@ -62,14 +63,61 @@ class WalkGraph:
         base = self.matrix.tocoo()
         return base.row.astype(np.int64), base.col.astype(np.int64), base.data
 
+    @cached_property
+    def component(self) -> NDArray[np.int64]:
+        """The connected component of every node (labels 0..k-1)."""
+        _, labels = connected_components(self.matrix, directed=False)
+        return np.asarray(labels, dtype=np.int64)
+
+    @cached_property
+    def component_length_m(self) -> NDArray[np.float64]:
+        """Total edge length of every connected component (metres)."""
+        labels = self.component
+        return np.bincount(  # type: ignore[return-value]
+            labels[self.edge_u], weights=self.edge_length_m, minlength=int(labels.max()) + 1
+        )
+
 
 @dataclass(frozen=True)
 class EdgePositions:
-    """Points placed on the network: edge index, offset from the edge's start, gap to it."""
+    """Points (or stretches) placed on the network: edge index, offsets, gap to it.
+
+    A position covers the stretch ``[offset_m, end_offset_m]`` of its edge
+    (metres from the edge's start); a point has ``end_offset_m`` None (or equal).
+    ``snap_m`` is the straight gap between the feature and its edge.
+    """
 
     edge: NDArray[np.int64]
     offset_m: NDArray[np.float64]
     snap_m: NDArray[np.float64]
+    end_offset_m: NDArray[np.float64] | None = None
+
+    @property
+    def hi_m(self) -> NDArray[np.float64]:
+        """The far end of each stretch (the offset itself for points)."""
+        return self.offset_m if self.end_offset_m is None else self.end_offset_m
+
+    def take(self, index: NDArray[np.int64] | NDArray[np.bool_]) -> EdgePositions:
+        """Return the positions at ``index`` (an index array or a mask)."""
+        end = None if self.end_offset_m is None else self.end_offset_m[index]
+        return EdgePositions(self.edge[index], self.offset_m[index], self.snap_m[index], end)
+
+
+def walk_graph_from_arrays(arrays: WalkArrays) -> WalkGraph:
+    """Build the shortest-path graph from stored walk arrays (:mod:`geo.walk_store`).
+
+    Parallel edges keep their shortest length in the matrix (all are kept for snapping).
+    """
+    matrix = _symmetric_min(arrays.edge_u, arrays.edge_v, arrays.length_m, len(arrays.node_ids))
+    return WalkGraph(
+        arrays.node_ids,
+        matrix,
+        arrays.edge_u,
+        arrays.edge_v,
+        arrays.length_m,
+        arrays.edge_geometry(),
+        arrays.crs,
+    )
 
 
 def walk_graph_from(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> WalkGraph:
@@ -85,29 +133,10 @@ def walk_graph_from(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> WalkGra
 
     Raises
     ------
-    PlanningMapError
+    WalkNetworkError
         If the network is empty or an edge refers to an unknown node.
     """
-    if nodes.empty or edges.empty:
-        msg = "The walk network is empty: load OpenStreetMap layers (python -m geo.osm)."
-        raise PlanningMapError(msg)
-    crs = metric_crs_for(edges)
-    node_ids = nodes["node_id"].to_numpy(np.int64)
-    order = np.argsort(node_ids)
-    sorted_ids = node_ids[order]
-    u = np.searchsorted(sorted_ids, edges["u"].to_numpy(np.int64))
-    v = np.searchsorted(sorted_ids, edges["v"].to_numpy(np.int64))
-    u = np.clip(u, 0, len(sorted_ids) - 1)
-    v = np.clip(v, 0, len(sorted_ids) - 1)
-    bad = (sorted_ids[u] != edges["u"].to_numpy()) | (sorted_ids[v] != edges["v"].to_numpy())
-    if bad.any():
-        msg = f"{int(bad.sum())} walk edges refer to nodes that are not in the node layer."
-        raise PlanningMapError(msg)
-    length = edges["length_m"].to_numpy(np.float64)
-    n = len(sorted_ids)
-    matrix = _symmetric_min(u, v, length, n)
-    geometry = edges.to_crs(crs).geometry.to_numpy()
-    return WalkGraph(sorted_ids, matrix, u, v, length, geometry, crs)
+    return walk_graph_from_arrays(walk_arrays_from(nodes, edges))
 
 
 def subgraph(graph: WalkGraph, edges: NDArray[np.int64]) -> WalkGraph:
@@ -139,29 +168,66 @@ def _symmetric_min(
 
 
 def snap_to_edges(
-    graph: WalkGraph, points: gpd.GeoSeries, *, max_snap_m: float = np.inf
+    graph: WalkGraph,
+    points: gpd.GeoSeries,
+    *,
+    max_snap_m: float = np.inf,
+    edge_mask: NDArray[np.bool_] | None = None,
 ) -> EdgePositions:
-    """Place each point on its nearest walk edge.
+    """Place each point on its nearest walk edge (among ``edge_mask`` when given).
 
-    Points farther than ``max_snap_m`` from every edge get edge ``-1`` and an
+    Points farther than ``max_snap_m`` from every such edge get edge ``-1`` and an
     infinite gap (they are not reachable on foot).
     """
     pts = points.to_crs(graph.crs).to_numpy()
-    tree = shapely.STRtree(graph.edge_geometry)
+    candidates = (
+        np.arange(len(graph.edge_u)) if edge_mask is None else np.flatnonzero(edge_mask)
+    )
+    edge = np.full(len(pts), -1, dtype=np.int64)
+    snap = np.full(len(pts), np.inf)
+    offset = np.zeros(len(pts))
+    if len(candidates) == 0 or len(pts) == 0:
+        return EdgePositions(edge, offset, snap)
+    tree = shapely.STRtree(graph.edge_geometry[candidates])
     finite = np.isfinite(max_snap_m)
     hits, gaps = tree.query_nearest(
         pts, max_distance=max_snap_m if finite else None, return_distance=True, all_matches=False
     )
-    edge = np.full(len(pts), -1, dtype=np.int64)
-    snap = np.full(len(pts), np.inf)
-    edge[hits[0]] = hits[1]
+    edge[hits[0]] = candidates[hits[1]]
     snap[hits[0]] = gaps
-    offset = np.zeros(len(pts))
     found = edge >= 0
     offset[found] = shapely.line_locate_point(graph.edge_geometry[edge[found]], pts[found])
     # Geometry lengths and stored lengths agree to rounding; keep offsets within the edge.
     offset[found] = np.minimum(offset[found], graph.edge_length_m[edge[found]])
     return EdgePositions(edge, offset, snap)
+
+
+def usable_edges(
+    graph: WalkGraph, source_edges: NDArray[np.int64], *, min_component_m: float
+) -> NDArray[np.bool_]:
+    """Return which edges lie on a part of the network that leads somewhere.
+
+    A connected component is usable when its edges add up to at least
+    ``min_component_m`` metres and it holds at least one of ``source_edges``
+    (e.g. a park entrance): a stray footway fragment, or a piece from which no
+    park can be reached, is not a place to start walking from.
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp
+    >>> lines = np.array([shapely.LineString([(0, 0), (1, 0)])] * 3, dtype=object)
+    >>> g = WalkGraph(np.arange(5), _symmetric_min(np.array([0, 1, 3]), np.array([1, 2, 4]),
+    ...     np.array([600.0, 600.0, 50.0]), 5), np.array([0, 1, 3]), np.array([1, 2, 4]),
+    ...     np.array([600.0, 600.0, 50.0]), lines, "EPSG:4549")
+    >>> usable_edges(g, np.array([0, 2]), min_component_m=1000).tolist()
+    [True, True, False]
+    """
+    labels = graph.component
+    with_source = np.zeros(len(graph.component_length_m), dtype=bool)
+    if len(source_edges):
+        with_source[labels[graph.edge_u[np.asarray(source_edges, dtype=np.int64)]]] = True
+    usable = with_source & (graph.component_length_m >= min_component_m)
+    return np.asarray(usable[labels[graph.edge_u]])
 
 
 @dataclass(frozen=True)
@@ -175,6 +241,7 @@ class JoinedSources:
     graph: WalkGraph
     edge: NDArray[np.int64]
     offset_m: NDArray[np.float64]
+    end_offset_m: NDArray[np.float64]
     gap_m: NDArray[np.float64]  # walking from the source to its edge (0 without snapping)
     usable: NDArray[np.bool_]  # which of the given sources lie on an edge
     matrix: sp.csr_matrix
@@ -183,15 +250,19 @@ class JoinedSources:
 def join_sources(
     graph: WalkGraph, sources: EdgePositions, *, include_snap: bool = True
 ) -> JoinedSources:
-    """Join every source on an edge to both ends of its edge (see :class:`JoinedSources`)."""
+    """Join every source on an edge to both ends of its edge (see :class:`JoinedSources`).
+
+    A stretch source ``[lo, hi]`` reaches the edge's start after ``lo`` metres
+    and its end after ``length - hi``: every point of the stretch is a source.
+    """
     ok = sources.edge >= 0
-    s_edge, s_off = sources.edge[ok], sources.offset_m[ok]
+    s_edge, s_lo, s_hi = sources.edge[ok], sources.offset_m[ok], sources.hi_m[ok]
     s_gap = sources.snap_m[ok] if include_snap else np.zeros(int(ok.sum()))
     n, k = graph.n_nodes, len(s_edge)
     length = graph.edge_length_m[s_edge]
     rows = np.concatenate([np.arange(n, n + k), np.arange(n, n + k)])
     cols = np.concatenate([graph.edge_u[s_edge], graph.edge_v[s_edge]])
-    w = np.concatenate([s_gap + s_off, s_gap + (length - s_off)])
+    w = np.concatenate([s_gap + s_lo, s_gap + np.maximum(length - s_hi, 0.0)])
     w = np.where(w > 0, w, 1e-9)
     base_row, base_col, base_data = graph.coo
     matrix = sp.csr_matrix(
@@ -201,7 +272,7 @@ def join_sources(
         ),
         shape=(n + k, n + k),
     )
-    return JoinedSources(graph, s_edge, s_off, s_gap, ok, matrix)
+    return JoinedSources(graph, s_edge, s_lo, s_hi, s_gap, ok, matrix)
 
 
 def _chosen(joined: JoinedSources, subset: NDArray[np.bool_] | None) -> NDArray[np.int64]:
@@ -268,7 +339,7 @@ def joined_nearest_distance(
     """Like :func:`nearest_source_distance`, from the ``subset`` of the joined sources."""
     graph = joined.graph
     chosen = _chosen(joined, subset)
-    s_edge, s_off, s_snap = joined.edge[chosen], joined.offset_m[chosen], joined.gap_m[chosen]
+    s_edge = joined.edge[chosen]
     out = np.full(len(targets.edge), np.inf)
     if len(s_edge) == 0:
         return out
@@ -279,18 +350,48 @@ def joined_nearest_distance(
     tt = targets.offset_m[t_ok]
     tl = graph.edge_length_m[te]
     via_nodes = np.minimum(dist[graph.edge_u[te]] + tt, dist[graph.edge_v[te]] + (tl - tt))
-    # A source on the same edge can be reached directly along it.
-    direct = np.full(len(te), np.inf)
-    by_edge: dict[int, list[int]] = {}
-    for i, e in enumerate(s_edge.tolist()):
-        by_edge.setdefault(e, []).append(i)
-    for j, e in enumerate(te.tolist()):
-        if e in by_edge:
-            idx = by_edge[e]
-            direct[j] = float(np.min(np.abs(s_off[idx] - tt[j]) + s_snap[idx]))
+    direct = _direct_along_edge(
+        s_edge, joined.offset_m[chosen], joined.end_offset_m[chosen], joined.gap_m[chosen], te, tt
+    )
     result = np.minimum(via_nodes, direct)
     if include_snap:
         result = result + targets.snap_m[t_ok]
     result[result > limit_m] = np.inf
     out[t_ok] = result
     return out
+
+
+def _direct_along_edge(  # noqa: PLR0917 - private, two aligned groups of arrays
+    s_edge: NDArray[np.int64],
+    s_lo: NDArray[np.float64],
+    s_hi: NDArray[np.float64],
+    s_gap: NDArray[np.float64],
+    t_edge: NDArray[np.int64],
+    t_off: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Distance from each target to the nearest source on its own edge, along it (inf if none).
+
+    A target inside a stretch ``[lo, hi]`` is at the stretch's gap; otherwise it
+    walks to the nearer end of the stretch.
+    """
+    direct = np.full(len(t_edge), np.inf)
+    if len(s_edge) == 0 or len(t_edge) == 0:
+        return direct
+    order = np.argsort(s_edge, kind="stable")
+    sorted_edges = s_edge[order]
+    first = np.searchsorted(sorted_edges, t_edge, side="left")
+    last = np.searchsorted(sorted_edges, t_edge, side="right")
+    count = last - first
+    targets = np.flatnonzero(count > 0)
+    if len(targets) == 0:
+        return direct
+    # One (target, source) pair per source on the target's edge.
+    reps = count[targets]
+    pair_target = np.repeat(targets, reps)
+    starts = np.repeat(first[targets], reps)
+    within = np.arange(len(pair_target)) - np.repeat(np.cumsum(reps) - reps, reps)
+    pair_source = order[starts + within]
+    t = t_off[pair_target]
+    along = np.maximum(np.maximum(s_lo[pair_source] - t, t - s_hi[pair_source]), 0.0)
+    np.minimum.at(direct, pair_target, along + s_gap[pair_source])
+    return direct

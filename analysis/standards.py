@@ -1,37 +1,42 @@
-"""Park service-radius standards as settings: tiers, radii and targets.
+"""Park service-radius standards: tiers, radii, targets and the rules read from them.
 
 A standard is a set of tiers. A park counts for a tier when its area is at least
 the tier's ``min_area_m2`` (a large park also serves the smaller tiers' purpose);
 a place within the tier's ``radius_m`` of such a park is covered by that tier, and
 covered by the standard when any tier covers it. The shipped standards are in
-``data/settings/park_standards.json`` with the source and confidence of every number.
+``data/settings/park_standards.json`` (read by :mod:`geo.standards`) with the source and
+confidence of every number.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from geo.errors import PlanningMapError
-from geo.paths import DATA_DIR
+from geo.errors import StandardError
 
 __all__ = [
-    "STANDARDS_PATH",
+    "SURFACE_MIN_M",
     "ParkStandard",
     "StandardSettings",
     "StandardTier",
-    "load_standards",
+    "default_limit_m",
+    "sfca_radius_m",
     "standards_from_dict",
 ]
 
-STANDARDS_PATH = DATA_DIR / "settings" / "park_standards.json"
+# The distance surface reaches at least this far (its last class is "2 km or more").
+SURFACE_MIN_M = 2000.0
 
 
-class StandardError(PlanningMapError, ValueError):
-    """A park standard in the settings is invalid."""
+def default_limit_m(radius_m: float) -> float:
+    """Search limit of a tier: twice its radius, and at least ``SURFACE_MIN_M``.
+
+    >>> default_limit_m(300), default_limit_m(3000)
+    (2000.0, 6000.0)
+    """
+    return max(2 * float(radius_m), SURFACE_MIN_M)
 
 
 @dataclass(frozen=True)
@@ -84,6 +89,41 @@ class ParkStandard:
         """The largest service radius of any tier."""
         return max(t.radius_m for t in self.tiers)
 
+    def tier_index(self, tier_id: str) -> int:
+        """Return the position of tier ``tier_id`` (bilingual error for an unknown one)."""
+        return self.tiers.index(self.tier(tier_id))
+
+    def smallest_tier(self) -> StandardTier:
+        """Return the tier with the smallest parks (the one "any park" distances use)."""
+        return min(self.tiers, key=lambda t: t.min_area_m2)
+
+    def tier_of_area(self, area_m2: float) -> str:
+        """Return the largest tier a park of ``area_m2`` qualifies for ("" for none).
+
+        >>> s = standards_from_dict({"standards": [{"standard_id": "x", "tiers": [
+        ...     {"tier_id": "s", "min_area_m2": 400, "radius_m": 300},
+        ...     {"tier_id": "b", "min_area_m2": 10000, "radius_m": 500}]}]}).standard("x")
+        >>> s.tier_of_area(50_000), s.tier_of_area(500), s.tier_of_area(10)
+        ('b', 's', '')
+        """
+        best = ""
+        for tier in sorted(self.tiers, key=lambda t: t.min_area_m2):
+            if area_m2 >= tier.min_area_m2:
+                best = tier.tier_id
+        return best
+
+
+def sfca_radius_m(standard: ParkStandard, tier_id: str | None) -> float:
+    """Return the 2SFCA radius: the tier's service radius, or the standard's largest.
+
+    >>> s = standards_from_dict({"standards": [{"standard_id": "x", "tiers": [
+    ...     {"tier_id": "s", "min_area_m2": 400, "radius_m": 300},
+    ...     {"tier_id": "b", "min_area_m2": 10000, "radius_m": 500}]}]}).standard("x")
+    >>> sfca_radius_m(s, "s"), sfca_radius_m(s, None)
+    (300.0, 500.0)
+    """
+    return standard.max_radius_m if tier_id is None else standard.tier(tier_id).radius_m
+
 
 @dataclass(frozen=True)
 class StandardSettings:
@@ -92,6 +132,17 @@ class StandardSettings:
     standards: tuple[ParkStandard, ...]
     coverage_target: float
     per_capita_target_m2: float
+    default_id: str = ""
+
+    @property
+    def default(self) -> ParkStandard:
+        """The standard pages open with (``default_standard`` in the file, else the first)."""
+        return self.standard(self.default_id) if self.default_id else self.standards[0]
+
+    @property
+    def search_limit_m(self) -> float:
+        """The largest search limit of any tier of any standard (what prepared parks serve)."""
+        return max(default_limit_m(t.radius_m) for s in self.standards for t in s.tiers)
 
     def standard(self, standard_id: str) -> ParkStandard:
         """Return the standard ``standard_id``; raise a bilingual error for an unknown one."""
@@ -167,7 +218,7 @@ def standards_from_dict(raw: dict[str, Any]) -> StandardSettings:
     ...     {"tier_id": "p", "min_area_m2": 5000, "radius_m": -5}]}]})
     Traceback (most recent call last):
     ...
-    analysis.standards.StandardError: x/p 的服务半径必须为正数，收到 -5。 / radius_m of x/p ...
+    geo.errors.StandardError: x/p 的服务半径必须为正数，收到 -5。 / radius_m of x/p ...
     """
     items = raw.get("standards")
     if not isinstance(items, list) or not items:
@@ -205,21 +256,16 @@ def standards_from_dict(raw: dict[str, Any]) -> StandardSettings:
     targets = raw.get("targets") or {}
     coverage = (targets.get("coverage_share") or {}).get("value", 0.8)
     per_capita = (targets.get("per_capita_m2") or {}).get("value", 8.0)
+    default_id = str(raw.get("default_standard") or "")
+    if default_id and default_id not in ids:
+        msg = (
+            f"默认标准 {default_id!r} 不在标准列表中（现有：{', '.join(ids)}）。 / "
+            f"The default standard {default_id!r} is not one of {', '.join(ids)}."
+        )
+        raise StandardError(msg)
     return StandardSettings(
         standards=tuple(standards),
         coverage_target=_share(coverage, "coverage_share"),
         per_capita_target_m2=_positive(per_capita, "人均公园绿地面积目标", "per_capita_m2"),
+        default_id=default_id,
     )
-
-
-def load_standards(path: Path = STANDARDS_PATH) -> StandardSettings:
-    """Read and validate the standards file; a broken file gives a bilingual error."""
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        msg = f"无法读取标准设置文件 {path.name}。 / Cannot read {path.name}: {exc}"
-        raise StandardError(msg) from exc
-    if not isinstance(raw, dict):
-        msg = f"标准设置文件 {path.name} 格式错误。 / {path.name} is not a JSON object."
-        raise StandardError(msg)
-    return standards_from_dict(raw)

@@ -5,9 +5,13 @@ from __future__ import annotations
 __all__ = [
     "BoundaryDataError",
     "CRSError",
+    "CacheVersionError",
     "LayerSpecError",
+    "ParkAccessError",
     "PlanningMapError",
+    "StandardError",
     "UnknownLayerError",
+    "WalkNetworkError",
 ]
 
 
@@ -29,3 +33,19 @@ class LayerSpecError(PlanningMapError, ValueError):
 
 class UnknownLayerError(PlanningMapError, KeyError):
     """A layer id is not in the registry."""
+
+
+class WalkNetworkError(PlanningMapError, ValueError):
+    """The walk network is empty or inconsistent."""
+
+
+class ParkAccessError(PlanningMapError, ValueError):
+    """The inputs of a park-access computation are unusable."""
+
+
+class StandardError(PlanningMapError, ValueError):
+    """A park standard (or the park-access rules) in the settings is invalid."""
+
+
+class CacheVersionError(PlanningMapError, ValueError):
+    """An OpenStreetMap cache was written by another version and cannot be upgraded."""

@@ -16,13 +16,16 @@ complete, so a failed or cut-off download never replaces a good cache.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import fcntl
 import json
 import os
 import sys
 import time
+import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +36,10 @@ import shapely
 
 from geo.boundaries import load_outline
 from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
-from geo.errors import PlanningMapError
+from geo.entrances import FENCE_BARRIERS, GATE_BARRIERS, load_access_rules, park_entrances
+from geo.errors import CacheVersionError, PlanningMapError
 from geo.osm_layers import (
     LAYER_COLUMNS,
-    ParkTier,
-    park_access_points,
     parks_from_features,
     rail_from_features,
     residential_from_features,
@@ -45,32 +47,44 @@ from geo.osm_layers import (
     walk_network_from,
     water_from_features,
 )
-from geo.paths import DATA_DIR, OSM_CACHE
+from geo.paths import OSM_CACHE
+from geo.walk_store import (
+    WalkArrays,
+    read_walk_arrays,
+    walk_arrays_from,
+    walk_arrays_path,
+    write_walk_arrays,
+)
 
 __all__ = [
     "ATTRIBUTION",
+    "CACHE_SCHEMA_VERSION",
     "DEFAULT_CACHE",
     "OSMDownloadError",
     "OSMExtract",
+    "cache_is_current",
     "clip_polygon",
     "import_pbf_to_cache",
     "layers_from_overpass",
     "layers_from_pbf",
-    "load_park_tiers",
+    "load_walk_arrays",
     "main",
     "read_cache",
     "read_cache_layer",
     "read_cache_metadata",
     "refresh_cache",
+    "upgrade_cache",
     "write_cache",
 ]
 
 DEFAULT_CACHE = OSM_CACHE
-PARK_TIERS_PATH = DATA_DIR / "settings" / "park_tiers.json"
 ATTRIBUTION = "© OpenStreetMap contributors (ODbL 1.0, https://www.openstreetmap.org/copyright)"
 OVERPASS_URL_ENV = "KUNSHAN_OVERPASS_URL"
 DEFAULT_BUFFER_M = 1000.0
 LAYERS = tuple(LAYER_COLUMNS)
+# 2 (2026-12): entrances along park edges and at gates (geo.entrances), no stored park
+# tier, a fast graph file beside the GeoPackage (geo.walk_store). 1: the first caches.
+CACHE_SCHEMA_VERSION = "2"
 
 _FEATURE_TAGS: dict[str, bool | str | list[str]] = {
     "leisure": ["park", "garden", "nature_reserve"],
@@ -90,6 +104,9 @@ _FEATURE_TAGS: dict[str, bool | str | list[str]] = {
     "waterway": ["river", "canal", "stream", "drain", "ditch", "riverbank"],
     "natural": ["water"],
     "landuse": ["residential", "reservoir", "basin"],
+    # Park gates and entrances, and the fences and walls that close a park.
+    "barrier": [*GATE_BARRIERS, *FENCE_BARRIERS],
+    "entrance": True,
 }
 
 Progress = Callable[[str], None]
@@ -101,13 +118,6 @@ class OSMDownloadError(PlanningMapError, ConnectionError):
 
 def _quiet(_: str) -> None:
     return None
-
-
-def load_park_tiers(path: Path = PARK_TIERS_PATH) -> tuple[ParkTier, ...]:
-    """Read the park tiers settings file (largest tier first)."""
-    raw = json.loads(Path(path).read_text(encoding="utf-8"))
-    tiers = tuple(ParkTier(**t) for t in raw["tiers"])
-    return tuple(sorted(tiers, key=lambda t: t.min_area_m2, reverse=True))
 
 
 def clip_polygon(buffer_m: float = DEFAULT_BUFFER_M) -> shapely.Geometry:
@@ -150,7 +160,7 @@ def _normalise(
     roads_raw: gpd.GeoDataFrame,
     water_raw: gpd.GeoDataFrame,
     residential_raw: gpd.GeoDataFrame,
-    tiers: tuple[ParkTier, ...],
+    barriers_raw: gpd.GeoDataFrame,
     progress: Progress,
 ) -> dict[str, gpd.GeoDataFrame]:
     layers: dict[str, gpd.GeoDataFrame] = {}
@@ -158,9 +168,11 @@ def _normalise(
     progress(
         f"walk network: {len(layers['walk_nodes']):,} nodes, {len(layers['walk_edges']):,} edges"
     )
-    layers["parks"] = parks_from_features(parks_raw, tiers=tiers)
-    layers["park_access"] = park_access_points(layers["parks"], layers["walk_edges"])
-    progress(f"parks: {len(layers['parks']):,}, access points: {len(layers['park_access']):,}")
+    layers["parks"] = parks_from_features(parks_raw)
+    layers["park_access"] = park_entrances(
+        layers["parks"], layers["walk_edges"], features=barriers_raw, rules=load_access_rules()
+    )
+    progress(f"parks: {len(layers['parks']):,}, entrances: {len(layers['park_access']):,}")
     layers["rail_lines"], layers["rail_stations"] = rail_from_features(rail_raw)
     layers["roads"] = roads_from_features(roads_raw)
     layers["water_lines"], layers["water_areas"] = water_from_features(water_raw)
@@ -183,7 +195,6 @@ def layers_from_pbf(
     path: Path,
     *,
     clip: shapely.Geometry | None,
-    tiers: tuple[ParkTier, ...],
     progress: Progress = _quiet,
 ) -> OSMExtract:
     """Read and normalise every layer from a local ``.osm.pbf`` (pyrosm).
@@ -194,8 +205,6 @@ def layers_from_pbf(
         The extract.
     clip
         WGS84 polygon to keep (``None`` keeps the whole extract).
-    tiers
-        Park tiers by size.
     progress
         Called with a line of text after each step.
     """
@@ -213,7 +222,7 @@ def layers_from_pbf(
         progress(f"read walk network ({time.perf_counter() - start:.1f} s)")
 
         def features(
-            criteria: dict[str, list[str]], *, nodes_too: bool = False
+            criteria: dict[str, list[str] | bool], *, nodes_too: bool = False
         ) -> gpd.GeoDataFrame:
             return _none_to_empty(
                 osm.get_data_by_custom_criteria(
@@ -232,6 +241,10 @@ def layers_from_pbf(
             }
         )
         residential_raw = features({"landuse": ["residential"]})
+        barriers_raw = features(
+            {"barrier": [*GATE_BARRIERS, *FENCE_BARRIERS], "entrance": True},
+            nodes_too=True,
+        )
     progress(f"read features ({time.perf_counter() - start:.1f} s)")
     edges = _none_to_empty(edges)
     layers = _normalise(
@@ -242,7 +255,7 @@ def layers_from_pbf(
         roads_raw=roads_raw,
         water_raw=water_raw,
         residential_raw=residential_raw,
-        tiers=tiers,
+        barriers_raw=barriers_raw,
         progress=progress,
     )
     newest = _newest_date(edges, parks_raw, rail_raw, roads_raw, water_raw, residential_raw)
@@ -274,7 +287,6 @@ def _check_overpass(url: str, timeout_s: float = 10.0) -> None:
 def layers_from_overpass(
     polygon: shapely.Geometry,
     *,
-    tiers: tuple[ParkTier, ...],
     progress: Progress = _quiet,
 ) -> OSMExtract:
     """Download and normalise every layer inside ``polygon`` from Overpass (osmnx).
@@ -320,7 +332,7 @@ def layers_from_overpass(
         roads_raw=features,
         water_raw=features,
         residential_raw=features,
-        tiers=tiers,
+        barriers_raw=features,
         progress=progress,
     )
     return OSMExtract(layers, dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"))
@@ -337,13 +349,23 @@ def _stringify(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _cache_tag(metadata: dict[str, str]) -> str:
+    """Return the identity a graph file must carry to belong to a cache (id and schema)."""
+    return f"{metadata.get('cache_id', '')}/{metadata.get('schema_version', '1')}"
+
+
 def write_cache(
     layers: dict[str, gpd.GeoDataFrame], metadata: dict[str, str], path: Path = DEFAULT_CACHE
 ) -> Path:
-    """Write all layers and the metadata to ``path`` atomically (temp file, then rename)."""
+    """Write all layers, the metadata and the walk graph file atomically (temp file, rename).
+
+    The metadata gains a fresh ``cache_id`` and the ``schema_version``; the graph
+    file (:mod:`geo.walk_store`) is tagged with both.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial.gpkg")
+    metadata = {**metadata, "cache_id": uuid.uuid4().hex, "schema_version": CACHE_SCHEMA_VERSION}
     try:
         for name in LAYERS:
             gdf = layers[name]
@@ -358,6 +380,9 @@ def write_cache(
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+    if not layers["walk_edges"].empty:
+        arrays = walk_arrays_from(layers["walk_nodes"], layers["walk_edges"])
+        write_walk_arrays(arrays, walk_arrays_path(path), tag=_cache_tag(metadata))
     return path
 
 
@@ -365,21 +390,127 @@ def read_cache_metadata(path: Path = DEFAULT_CACHE) -> dict[str, str]:
     """Return the cache's metadata table as a dict (empty if there is no cache)."""
     if not Path(path).is_file():
         return {}
-    table = pyogrio.read_dataframe(path, layer="metadata")
+    try:
+        table = pyogrio.read_dataframe(path, layer="metadata")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise CacheVersionError(_unreadable_message(path)) from exc
     return dict(zip(table["key"], table["value"], strict=True))
 
 
+def _unreadable_message(path: Path) -> str:
+    return (
+        f"OpenStreetMap 缓存 {Path(path).name} 无法读取或已损坏，请重新导入（python -m geo.osm "
+        f"import 文件.osm.pbf 或 refresh）。 / The OpenStreetMap cache {Path(path).name} cannot "
+        "be read or is damaged: import it again (python -m geo.osm import FILE.osm.pbf, or "
+        "refresh)."
+    )
+
+
+def cache_is_current(path: Path = DEFAULT_CACHE) -> bool:
+    """Whether the cache at ``path`` was written with this version's schema."""
+    return read_cache_metadata(path).get("schema_version") == CACHE_SCHEMA_VERSION
+
+
 def read_cache_layer(name: str, path: Path = DEFAULT_CACHE) -> gpd.GeoDataFrame:
-    """Read one normalised layer from the cache."""
+    """Read one normalised layer from the cache (bilingual error if it cannot be read)."""
     if name not in LAYERS:
         msg = f"Unknown OpenStreetMap layer {name!r}; use one of {list(LAYERS)}."
         raise PlanningMapError(msg)
-    return gpd.read_file(path, layer=name)
+    try:
+        return gpd.read_file(path, layer=name)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        raise CacheVersionError(_unreadable_message(path)) from exc
 
 
 def read_cache(path: Path = DEFAULT_CACHE) -> dict[str, gpd.GeoDataFrame]:
     """Read every normalised layer from the cache."""
     return {name: read_cache_layer(name, path) for name in LAYERS}
+
+
+@contextlib.contextmanager
+def _cache_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the cache while it is upgraded (one server, many sessions)."""
+    lock = Path(path).with_name(f".{Path(path).name}.lock")
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def upgrade_cache(path: Path = DEFAULT_CACHE, *, progress: Progress = _quiet) -> dict[str, str]:
+    """Bring a cache written by an earlier version up to this schema; return its metadata.
+
+    Schema 1 (before 2026-12) stored park tiers and entrances only where a path
+    crossed a park boundary, and no graph file. The upgrade keeps every layer,
+    drops the stored tier, recomputes the entrances by today's rule (no gate or
+    fence data was kept, so every park gets the edge rule; re-import the extract
+    for gates) and writes the graph file. A current cache is left as it is.
+
+    Raises
+    ------
+    CacheVersionError
+        If the cache cannot be read, or was written by a newer version.
+    """
+    with _cache_lock(path):
+        meta = read_cache_metadata(path)
+        version = meta.get("schema_version", "1")
+        if version == CACHE_SCHEMA_VERSION:
+            return meta
+        if not version.isdigit() or int(version) > int(CACHE_SCHEMA_VERSION):
+            msg = (
+                f"OpenStreetMap 缓存由更新版本（结构 {version}）写入，本版本无法使用，"
+                "请重新导入。 / "
+                f"The OpenStreetMap cache was written by a newer version (schema {version}); "
+                "this version cannot use it: import the extract again."
+            )
+            raise CacheVersionError(msg)
+        progress(f"upgrading the cache from schema {version} to {CACHE_SCHEMA_VERSION}")
+        layers = read_cache(path)
+        parks = layers["parks"].drop(columns=["tier"], errors="ignore")
+        if "barrier" not in parks.columns:
+            parks["barrier"] = None
+        layers["parks"] = parks[[*LAYER_COLUMNS["parks"], "geometry"]]
+        layers["park_access"] = park_entrances(
+            layers["parks"], layers["walk_edges"], rules=load_access_rules()
+        )
+        kept = {k: v for k, v in meta.items() if not k.startswith("count_")}
+        write_cache(layers, {**kept, "upgraded_from_schema": version}, path)
+        return read_cache_metadata(path)
+
+
+def load_walk_arrays(path: Path = DEFAULT_CACHE) -> WalkArrays:
+    """Return the cache's walk network as arrays, from its graph file (fast).
+
+    A missing or stale graph file (another cache's, or none yet) is rebuilt from
+    the GeoPackage once and saved.
+
+    Raises
+    ------
+    CacheVersionError
+        If the cache is from an earlier schema (call :func:`upgrade_cache`) or unreadable.
+    """
+    meta = read_cache_metadata(path)
+    if meta.get("schema_version") != CACHE_SCHEMA_VERSION:
+        msg = (
+            "OpenStreetMap 缓存版本较旧，需要先升级。 / The OpenStreetMap cache is from an "
+            "earlier version and must be upgraded first (geo.osm.upgrade_cache)."
+        )
+        raise CacheVersionError(msg)
+    tag = _cache_tag(meta)
+    graph_file = walk_arrays_path(path)
+    arrays = read_walk_arrays(graph_file, tag=tag)
+    if arrays is not None:
+        return arrays
+    with _cache_lock(path):
+        arrays = read_walk_arrays(graph_file, tag=tag)
+        if arrays is None:
+            nodes = read_cache_layer("walk_nodes", path)
+            edges = read_cache_layer("walk_edges", path)
+            arrays = walk_arrays_from(nodes, edges)
+            write_walk_arrays(arrays, graph_file, tag=tag)
+    return arrays
 
 
 def _metadata(source: str, extract_date: str, clip_buffer_m: float | None) -> dict[str, str]:
@@ -408,7 +539,7 @@ def refresh_cache(
         Without a working connection; the existing cache is left untouched.
     """
     extract = layers_from_overpass(
-        clip_polygon(buffer_m), tiers=load_park_tiers(), progress=progress
+        clip_polygon(buffer_m), progress=progress
     )
     meta = _metadata(f"overpass:{_overpass_url()}", extract.extract_date, buffer_m)
     write_cache(extract.layers, meta, path)
@@ -424,7 +555,7 @@ def import_pbf_to_cache(
 ) -> dict[str, str]:
     """Import a ``.osm.pbf`` (clipped to the buffered county unless ``buffer_m`` is None)."""
     clip = None if buffer_m is None else clip_polygon(buffer_m)
-    extract = layers_from_pbf(pbf, clip=clip, tiers=load_park_tiers(), progress=progress)
+    extract = layers_from_pbf(pbf, clip=clip, progress=progress)
     meta = _metadata(f"pbf:{Path(pbf).name}", extract.extract_date, buffer_m)
     write_cache(extract.layers, meta, path)
     return read_cache_metadata(path)

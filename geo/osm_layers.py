@@ -10,8 +10,9 @@ Schemas (every layer also has ``geometry``):
 =============== ==================================================================
 layer           columns
 =============== ==================================================================
-parks           park_id, name, name_en, osm_tag, access, area_m2, tier
-park_access     park_id, edge_u, edge_v, offset_m, method (``crossing``/``nearest``)
+parks           park_id, name, name_en, osm_tag, access, barrier, area_m2
+park_access     park_id, edge_index, edge_u, edge_v, offset_m, end_offset_m, gap_m,
+                method (``edge``/``gate``/``nearest``; :mod:`geo.entrances`)
 walk_nodes      node_id
 walk_edges      u, v, length_m, highway, bridge, name
 rail_lines      line_id, name, mode, railway, operator, status
@@ -26,7 +27,6 @@ residential     parcel_id, name, area_m2
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -35,24 +35,22 @@ import pandas as pd
 import shapely
 
 from geo.crs import DISPLAY_CRS, metric_crs_for
+from geo.entrances import ACCESS_COLUMNS
 from geo.errors import BoundaryDataError
 
 __all__ = [
     "LAYER_COLUMNS",
-    "ParkTier",
-    "park_access_points",
     "parks_from_features",
     "rail_from_features",
     "residential_from_features",
     "roads_from_features",
-    "tier_of_area",
     "walk_network_from",
     "water_from_features",
 ]
 
 LAYER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "parks": ("park_id", "name", "name_en", "osm_tag", "access", "area_m2", "tier"),
-    "park_access": ("park_id", "edge_u", "edge_v", "offset_m", "method"),
+    "parks": ("park_id", "name", "name_en", "osm_tag", "access", "barrier", "area_m2"),
+    "park_access": ACCESS_COLUMNS,
     "walk_nodes": ("node_id",),
     "walk_edges": ("u", "v", "length_m", "highway", "bridge", "name"),
     "rail_lines": ("line_id", "name", "mode", "railway", "operator", "status"),
@@ -72,27 +70,6 @@ _RAIL_PLANNED = ("construction", "proposed")
 _STATION_TAGS = ("station", "halt")
 _WATER_LINES = ("river", "canal", "stream", "drain", "ditch")
 _STATION_LINE_RADIUS_M = 150.0
-
-
-@dataclass(frozen=True)
-class ParkTier:
-    """A park tier: parks of at least ``min_area_m2`` (and below the next tier)."""
-
-    tier: str
-    name_zh: str
-    name_en: str
-    min_area_m2: float
-    source: str
-    confidence: str
-
-    def __post_init__(self) -> None:
-        """Check the threshold and the confidence tag."""
-        if not self.min_area_m2 > 0:
-            msg = f"Park tier {self.tier!r}: min_area_m2 must be > 0, got {self.min_area_m2}."
-            raise BoundaryDataError(msg)
-        if self.confidence not in {"V", "P", "U"}:
-            msg = f"Park tier {self.tier!r}: confidence {self.confidence!r} is not V, P or U."
-            raise BoundaryDataError(msg)
 
 
 def _tag(raw: pd.DataFrame, key: str) -> pd.Series:
@@ -155,26 +132,11 @@ def _empty(layer: str, geometry_type: str = "Polygon") -> gpd.GeoDataFrame:
     )
 
 
-def tier_of_area(area_m2: pd.Series, tiers: tuple[ParkTier, ...]) -> pd.Series:
-    """Return the tier id of each area (the largest tier whose minimum it reaches).
+def parks_from_features(raw: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return public parks and gardens, one feature per OSM object, with their area.
 
-    Areas below every tier get ``None``.
-
-    Examples
-    --------
-    >>> tiers = (ParkTier("big", "", "", 10_000, "", "U"), ParkTier("small", "", "", 400, "", "U"))
-    >>> tier_of_area(pd.Series([50_000.0, 500.0, 10.0]), tiers).tolist()
-    ['big', 'small', None]
-    """
-    ordered = sorted(tiers, key=lambda t: t.min_area_m2, reverse=True)
-    result = pd.Series([None] * len(area_m2), index=area_m2.index, dtype=object)
-    for tier in reversed(ordered):
-        result[area_m2 >= tier.min_area_m2] = tier.tier
-    return result
-
-
-def parks_from_features(raw: gpd.GeoDataFrame, *, tiers: tuple[ParkTier, ...]) -> gpd.GeoDataFrame:
-    """Return public parks and gardens, one feature per OSM object, with size tiers.
+    A park's tier is not stored: it depends on the standard chosen
+    (:meth:`analysis.standards.ParkStandard.tier_of_area`).
 
     Kept: ``leisure=park|garden``, and ``leisure=nature_reserve`` only where
     access is tagged open. Dropped: ``access=private|no|customers|permit``
@@ -197,8 +159,8 @@ def parks_from_features(raw: gpd.GeoDataFrame, *, tiers: tuple[ParkTier, ...]) -
     parks["name_en"] = _tag(parks, "name:en")
     parks["osm_tag"] = "leisure=" + _tag(parks, "leisure").astype(str)
     parks["access"] = _tag(parks, "access")
+    parks["barrier"] = _tag(parks, "barrier")
     parks["area_m2"] = _area_m2(parks).round(1)
-    parks["tier"] = tier_of_area(parks["area_m2"], tiers)
     return _frame(parks, "parks")
 
 
@@ -238,89 +200,6 @@ def walk_network_from(
         node_frame.reset_index(drop=True), geometry="geometry", crs=DISPLAY_CRS
     )
     return nodes_out, edges_out
-
-
-def park_access_points(
-    parks: gpd.GeoDataFrame,
-    walk_edges: gpd.GeoDataFrame,
-    *,
-    fallback_max_m: float = 50.0,
-    dedupe_m: float = 1.0,
-) -> gpd.GeoDataFrame:
-    """Return where the walk network meets each park's boundary (as TPL ParkServe does).
-
-    Every crossing of a walk edge with a park boundary is an access point
-    (``method = crossing``), located on its edge by ``edge_u``, ``edge_v`` and
-    ``offset_m`` (metres from the edge's start). A park no path crosses gets
-    one access point where its boundary comes closest to a walk edge within
-    ``fallback_max_m`` (``method = nearest``); farther parks get none.
-    """
-    if parks.empty or walk_edges.empty:
-        return _empty("park_access")
-    crs = metric_crs_for(parks)
-    parks_m = parks[["park_id", "geometry"]].to_crs(crs)
-    edges_m = walk_edges[["u", "v", "geometry"]].to_crs(crs)
-    boundaries = gpd.GeoDataFrame(
-        {"park_id": parks_m["park_id"].to_numpy()},
-        geometry=parks_m.boundary.to_numpy(),
-        crs=crs,
-    )
-    pairs = gpd.sjoin(edges_m, boundaries, predicate="intersects", how="inner")
-    rows: list[dict[str, Any]] = []
-    if not pairs.empty:
-        edge_geoms = edges_m.geometry.loc[pairs.index].to_numpy()
-        park_geoms = boundaries.geometry.iloc[pairs["index_right"].to_numpy()].to_numpy()
-        crossings = shapely.intersection(edge_geoms, park_geoms)
-        for (_, pair), edge, crossing in zip(pairs.iterrows(), edge_geoms, crossings, strict=True):
-            # A path running along the boundary meets it in a line: use its ends.
-            points = (
-                shapely.get_coordinates(shapely.boundary(crossing))
-                if crossing.geom_type in {"LineString", "MultiLineString"}
-                else shapely.get_coordinates(crossing)
-            )
-            for x, y in points:
-                point = shapely.Point(x, y)
-                rows.append(
-                    {
-                        "park_id": pair["park_id"],
-                        "edge_u": int(pair["u"]),
-                        "edge_v": int(pair["v"]),
-                        "offset_m": float(edge.project(point)),
-                        "method": "crossing",
-                        "geometry": point,
-                    }
-                )
-    crossed = {row["park_id"] for row in rows}
-    lonely = boundaries[~boundaries["park_id"].isin(crossed)]
-    if not lonely.empty:
-        nearest = gpd.sjoin_nearest(
-            lonely, edges_m, how="inner", max_distance=fallback_max_m, distance_col="gap_m"
-        )
-        nearest = nearest[~nearest.index.duplicated()]
-        for idx, pair in nearest.iterrows():
-            edge = edges_m.geometry.loc[pair["index_right"]]
-            line = shapely.shortest_line(lonely.geometry.loc[idx], edge)
-            point = shapely.get_point(line, 0)
-            rows.append(
-                {
-                    "park_id": pair["park_id"],
-                    "edge_u": int(pair["u"]),
-                    "edge_v": int(pair["v"]),
-                    "offset_m": float(edge.project(shapely.get_point(line, 1))),
-                    "method": "nearest",
-                    "geometry": point,
-                }
-            )
-    if not rows:
-        return _empty("park_access")
-    access = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
-    grid = np.round(shapely.get_coordinates(access.geometry.to_numpy()) / dedupe_m)
-    access["_key"] = [
-        f"{p}|{x:.0f}|{y:.0f}" for p, (x, y) in zip(access["park_id"], grid, strict=True)
-    ]
-    access = access.drop_duplicates("_key").drop(columns="_key")
-    access["offset_m"] = access["offset_m"].round(3)
-    return _frame(access.to_crs(DISPLAY_CRS), "park_access")
 
 
 def rail_from_features(raw: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

@@ -185,11 +185,19 @@ _TEXT: dict[str, tuple[str, str]] = {
     "lead_unit": ("牵头单元", "Lead unit"),
     "error_data": ("数据有误，无法显示地图：", "The data could not be shown:"),
     "page_parks": ("公园可达", "Parks within reach"),
-    "computing_reach": (
-        "正在计算到公园的距离（首次使用步行路网需读取并构建路网，约 10–20 秒）…",
-        "Measuring the distances to parks (the first use of the walk network reads and builds "
-        "it: about 10–20 s)…",
+    "computing_reach": ("正在计算到公园的距离…", "Measuring the distances to parks…"),
+    "upgrading_cache": (
+        "正在将 OpenStreetMap 缓存升级到本版本（重新计算公园入口，只需一次，约 1 分钟）…",
+        "Upgrading the OpenStreetMap cache to this version (recomputing park entrances; once, "
+        "about a minute)…",
     ),
+    "legend_off_network": (
+        "不在步行路网上（250 米内无可用道路）",
+        "Off the walk network (no usable path within 250 m)",
+    ),
+    "share_off_network": ("不在路网上 %", "Off network %"),
+    "share_off_network_county": ("不在步行路网上的需求", "Demand off the walk network"),
+    "layer_entrances": ("公园入口", "Park entrances"),
     "computing_catchments": (
         "正在计算站点服务范围（首次使用步行路网需读取并构建路网，约 10–20 秒）…",
         "Measuring the station catchments (the first use of the walk network reads and builds "
@@ -230,6 +238,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "tier": ("公园层级", "Park tier"),
     "tier_any": ("任一层级（标准总体）", "Any tier (the standard as a whole)"),
     "tier_none": ("未达任何层级", "below every tier"),
+    "tier_of_standard": ("公园层级按标准：{standard}", "Park tiers by the standard: {standard}"),
     "demand": ("需求", "Demand"),
     "demand_residential": ("居住用地面积（官方分母）", "Residential land (official denominator)"),
     "demand_population": (

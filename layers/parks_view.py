@@ -7,7 +7,7 @@ import html
 import io
 import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -16,17 +16,24 @@ from numpy.typing import NDArray
 from PIL import Image
 from pyproj import Transformer
 
-from analysis.park_access import Method, Origins, ParkReach, covered, tier_of_parks
+from analysis.demand import Origins
+from analysis.distances import Method, ParkReach
+from analysis.indicators import (
+    DISTANCE_BINS_M,
+    WHOLE_AREA,
+    SurfaceClass,
+    View,
+    surface_classes,
+    tier_of_parks,
+)
 from analysis.standards import ParkStandard
 from geo.crs import DISPLAY_CRS
 from geo.display import geojson_for_display
 from layers.labels import Lang, tr
 
 __all__ = [
-    "DISTANCE_BINS_M",
     "SurfaceImage",
     "SurfaceRaster",
-    "View",
     "park_features",
     "park_shapes",
     "surface_colours",
@@ -36,15 +43,12 @@ __all__ = [
     "zone_table",
 ]
 
-View = Literal["coverage", "gap", "distance"]
-
 # Tier colours from the smallest to the largest tier (ColorBrewer Greens).
 _TIER_COLOURS = ("#a1d99b", "#74c476", "#41ab5d", "#238b45", "#006d2c", "#00441b")
 _COVERED = (26, 152, 80, 150)
 _NOT_COVERED = (215, 48, 39, 150)
 _BUFFER_ONLY = (118, 42, 131, 200)
 _NETWORK_COVERED = (26, 152, 80, 90)
-DISTANCE_BINS_M = (0, 300, 500, 800, 1200, 2000)
 _DISTANCE_COLOURS = (
     (0, 104, 55, 170),
     (102, 189, 99, 170),
@@ -54,6 +58,7 @@ _DISTANCE_COLOURS = (
     (165, 0, 38, 170),
 )
 _BEYOND = (120, 120, 120, 110)
+_OFF_NETWORK = (255, 255, 255, 170)
 
 
 def _hex(rgba: tuple[int, int, int, int]) -> str:
@@ -129,6 +134,20 @@ def park_features(
     return {"type": "FeatureCollection", "features": features}
 
 
+def _palette() -> NDArray[np.uint8]:
+    """RGBA colour of every :class:`analysis.indicators.SurfaceClass` (declared once)."""
+    palette = np.zeros((SurfaceClass.DISTANCE_0 + len(_DISTANCE_COLOURS), 4), dtype=np.uint8)
+    palette[SurfaceClass.COVERED] = _COVERED
+    palette[SurfaceClass.NOT_COVERED] = _NOT_COVERED
+    palette[SurfaceClass.BUFFER_ONLY] = _BUFFER_ONLY
+    palette[SurfaceClass.NETWORK_COVERED] = _NETWORK_COVERED
+    palette[SurfaceClass.OFF_NETWORK] = _OFF_NETWORK
+    palette[SurfaceClass.BEYOND] = _BEYOND
+    for k, colour in enumerate(_DISTANCE_COLOURS):
+        palette[SurfaceClass.DISTANCE_0 + k] = colour
+    return palette
+
+
 def surface_colours(
     origins: Origins,
     reach: ParkReach,
@@ -137,36 +156,9 @@ def surface_colours(
     method: Method,
     tier_id: str | None,
 ) -> NDArray[np.uint8]:
-    """Return one RGBA colour per origin for ``view`` (transparent where there is no demand)."""
-    colours = np.zeros((len(origins), 4), dtype=np.uint8)
-    has_demand = origins.weight > 0
-    if view == "coverage":
-        hit = covered(reach, method, tier_id)
-        colours[hit] = _COVERED
-        colours[~hit] = _NOT_COVERED
-    elif view == "gap":
-        by_buffer = covered(reach, "buffer", tier_id)
-        by_network = covered(reach, "network", tier_id)
-        colours[by_network] = _NETWORK_COVERED
-        colours[by_buffer & ~by_network] = _BUFFER_ONLY
-        colours[~by_buffer & ~by_network] = _NOT_COVERED
-    else:
-        dist = _tier_distance(reach, method, tier_id)
-        bins = np.digitize(dist, DISTANCE_BINS_M[1:])
-        palette = np.array([*_DISTANCE_COLOURS, _BEYOND], dtype=np.uint8)
-        bins = np.where(np.isfinite(dist), np.minimum(bins, len(_DISTANCE_COLOURS) - 1), -1)
-        colours[:] = palette[bins]
-    colours[~has_demand] = 0
-    return colours
-
-
-def _tier_distance(reach: ParkReach, method: Method, tier_id: str | None) -> NDArray[np.float64]:
-    """Distance to the nearest park of ``tier_id`` (None: any park the standard counts)."""
-    tiers = reach.standard.tiers
-    if tier_id is None:
-        tier_id = min(tiers, key=lambda t: t.min_area_m2).tier_id
-    index = [t.tier_id for t in tiers].index(reach.standard.tier(tier_id).tier_id)
-    return np.asarray(reach.distances(method)[index])
+    """Return one RGBA colour per origin: the colour of its class in ``view``."""
+    classes = surface_classes(origins, reach, view=view, method=method, tier_id=tier_id)
+    return _palette()[classes]
 
 
 @dataclass(frozen=True)
@@ -246,8 +238,11 @@ def surface_image(raster: SurfaceRaster, colours: NDArray[np.uint8]) -> SurfaceI
     )
 
 
-def surface_legend_html(view: View, lang: Lang) -> str:
-    """Return the legend of a surface view (escaped HTML, for the page beside the map)."""
+def surface_legend_html(view: View, lang: Lang, *, method: Method = "buffer") -> str:
+    """Return the legend of a surface view (escaped HTML, for the page beside the map).
+
+    With walking distances (and on the gap map) the off-network class is listed.
+    """
 
     def row(rgba: tuple[int, int, int, int], key: str, **kwargs: Any) -> str:
         return (
@@ -273,6 +268,8 @@ def surface_legend_html(view: View, lang: Lang) -> str:
             for colour, low, high in zip(_DISTANCE_COLOURS, edges[:-1], edges[1:], strict=True)
         ]
         items.append(row(_BEYOND, "legend_distance_beyond"))
+    if method == "network" or view == "gap":
+        items.append(row(_OFF_NETWORK, "legend_off_network"))
     return "<div style='font-size:0.85rem;line-height:1.8'>" + " ".join(items) + "</div>"
 
 
@@ -287,7 +284,7 @@ def zone_table(
     """Return the coverage table in ``lang``: zone, demand, shares (%), target, pass."""
     shown = coverage.copy()
     shown["zone"] = [
-        names.get(z, tr("whole_county", lang) if z == "*" else z) for z in shown["zone"]
+        names.get(z, tr("whole_county", lang) if z == WHOLE_AREA else z) for z in shown["zone"]
     ]
     out = pd.DataFrame({tr("zone", lang): shown["zone"]})
     out[tr("share_buffer", lang)] = (shown["buffer_share"] * 100).round(1)
@@ -296,12 +293,11 @@ def zone_table(
         out[tr("share_buffer_not_network", lang)] = (shown["buffer_not_network_share"] * 100).round(
             1
         )
+        out[tr("share_off_network", lang)] = (shown["off_network_share"] * 100).round(1)
     out[tr("target_pct", lang)] = (shown["target_share"] * 100).round(0)
     passes = shown["passes_network" if method == "network" else "passes_buffer"]
-    has_demand = shown["demand"] > 0
     out[tr("meets_target", lang)] = [
-        (tr("yes", lang) if ok else tr("no", lang)) if d else "—"
-        for ok, d in zip(passes, has_demand, strict=True)
+        "—" if ok is None else tr("yes", lang) if ok else tr("no", lang) for ok in passes
     ]
     if per_capita is not None:
         values = per_capita.reindex(coverage["zone"]).to_numpy(float)

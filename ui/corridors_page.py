@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analysis.indicators import tier_of_parks
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
 from geo.uploads import line_layer_from_upload
@@ -200,6 +201,11 @@ def _station_panel(
             parks = osm["parks"][osm["parks"].intersects(catchment)]
             st.markdown(f"**{tr('parks_within', lang)}**: {len(parks)}")
             if not parks.empty:
-                st.dataframe(
-                    parks[["name", "area_m2", "tier"]].fillna("—"), hide_index=True, width="stretch"
-                )
+                standard = data.park_standards().default
+                names = {t.tier_id: t.name(lang) for t in standard.tiers}
+                table = parks[["name", "area_m2"]].fillna("—")
+                table[tr("tier", lang)] = [
+                    names.get(t, tr("tier_none", lang)) for t in tier_of_parks(parks, standard)
+                ]
+                st.caption(tr("tier_of_standard", lang, standard=standard.name(lang)))
+                st.dataframe(table, hide_index=True, width="stretch")

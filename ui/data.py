@@ -19,32 +19,17 @@ from analysis.catchments import (
     straight_line_catchments,
 )
 from analysis.clusters import cluster_polygons, cluster_summary
-from analysis.network import (
-    EdgePositions,
-    JoinedSources,
-    WalkGraph,
-    join_sources,
-    snap_to_edges,
-    walk_graph_from,
-)
-from analysis.park_access import (
-    MAX_ORIGIN_SNAP_M,
+from analysis.demand import (
     Origins,
-    ParkBoundaries,
-    ParkReach,
-    coverage_by_zone,
-    default_limit_m,
     grid_origins,
-    park_access_positions,
-    park_boundaries,
-    park_reach,
-    per_capita_park_area,
     population_weights,
     residential_weights,
-    two_step_fca,
     zone_of_origins,
 )
-from analysis.standards import StandardSettings, load_standards
+from analysis.distances import ParkReach, PreparedReach, park_reach, prepare_reach
+from analysis.indicators import coverage_by_zone, per_capita_park_area, two_step_fca
+from analysis.network import WalkGraph, walk_graph_from_arrays
+from analysis.standards import StandardSettings, standards_from_dict
 from geo.boundaries import (
     Cluster,
     load_clusters,
@@ -54,9 +39,11 @@ from geo.boundaries import (
     read_unit_table,
 )
 from geo.crs import DISPLAY_CRS
-from geo.osm import LAYERS, read_cache_layer
+from geo.entrances import load_access_rules
+from geo.osm import LAYERS, cache_is_current, load_walk_arrays, read_cache_layer, upgrade_cache
 from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
+from geo.standards import read_standards_file
 from geo.transit import (
     TRANSIT_DIR,
     load_ecological_corridors,
@@ -67,7 +54,7 @@ from geo.transit import (
 from geo.uploads import demand_layer_from_upload
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
-from layers.labels import Lang
+from layers.labels import Lang, tr
 from layers.parks_view import SurfaceRaster, park_features, park_shapes, surface_raster
 from ui import settings, state
 
@@ -190,8 +177,8 @@ def osm_layers(path: Path) -> Mapping[str, gpd.GeoDataFrame]:
 
 @st.cache_resource(show_spinner=False)
 def _walk_graph(path: str, mtime: float) -> WalkGraph:
-    layers = _osm_layers(path, mtime)
-    return walk_graph_from(layers["walk_nodes"], layers["walk_edges"])
+    del mtime  # cache key only
+    return walk_graph_from_arrays(load_walk_arrays(Path(path)))
 
 
 def walk_graph(path: Path) -> WalkGraph:
@@ -199,10 +186,18 @@ def walk_graph(path: Path) -> WalkGraph:
     return _walk_graph(str(path), _mtime(path))
 
 
+def _current_cache(path: Path) -> None:
+    """Upgrade a cache written by an earlier version, once (a spinner says so)."""
+    if not cache_is_current(path):
+        with st.spinner(tr("upgrading_cache", st.session_state.get(state.LANG, "zh"))):
+            upgrade_cache(path)
+
+
 def active_osm_layers() -> Mapping[str, gpd.GeoDataFrame] | None:
     """Return the OpenStreetMap layers when that data set is active and cached, else None."""
     path = settings.osm_cache_path()
     if st.session_state.get(state.DATASET) == state.OSM and path.is_file():
+        _current_cache(path)
         return osm_layers(path)
     return None
 
@@ -262,6 +257,8 @@ def _catchments(
 def _osm_key() -> tuple[str, float]:
     path = settings.osm_cache_path()
     osm_active = st.session_state.get(state.DATASET) == state.OSM and path.is_file()
+    if osm_active:
+        _current_cache(path)
     return (str(path), _mtime(path)) if osm_active else ("", -1.0)
 
 
@@ -320,7 +317,7 @@ def transit_inputs(units_file: Path, lang: Lang) -> TransitMapInputs:
 @st.cache_data(show_spinner=False)
 def _load_standards(path: str, mtime: float) -> StandardSettings:
     del mtime  # cache key only
-    return load_standards(Path(path))
+    return standards_from_dict(read_standards_file(Path(path)))
 
 
 def _standards(key: tuple[str, float]) -> StandardSettings:
@@ -413,6 +410,31 @@ def park_grid(units_file: Path, cell_m: int) -> ParkGrid:
     return _park_grid(*_key(units_file), _osm_key(), cell_m)
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _prepared(
+    units_file: str,
+    mtimes: tuple[float, ...],
+    osm: tuple[str, float],
+    cell_m: int,
+    standards_key: tuple[str, float],
+    *,
+    network: bool,
+) -> PreparedReach:
+    """Prepare the parks once per grid (entrances and origins on the network when asked)."""
+    grid = _park_grid(units_file, mtimes, osm, cell_m)
+    layers = _osm_layers(*osm) if osm[0] else None
+    parks, entrances = _active_parks(layers)
+    use_network = network and layers is not None
+    return prepare_reach(
+        grid.origins,
+        parks,
+        graph=_walk_graph(*osm) if use_network else None,
+        entrances=entrances if use_network else None,
+        rules=load_access_rules(),
+        limit_m=_standards(standards_key).search_limit_m,
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _park_reach(
     units_file: str,
@@ -424,60 +446,10 @@ def _park_reach(
     standard_id: str,
     network: bool,
 ) -> ParkReach:
-    grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layers = _osm_layers(*osm) if osm[0] else None
-    parks, _ = _active_parks(layers)
-    settings_ = _standards(standards_key)
-    standard = settings_.standard(standard_id)
-    bounds = _park_boundaries(units_file, mtimes, osm, cell_m, standards_key)
-    if not network or layers is None:
-        return park_reach(grid.origins, parks, standard, boundaries=bounds)
-    graph = _walk_graph(*osm)
-    positions, gates, joined = _network_positions(units_file, mtimes, osm, cell_m)
-    return park_reach(
-        grid.origins,
-        parks,
-        standard,
-        graph=graph,
-        origin_positions=positions,
-        gates=gates,
-        joined=joined,
-        boundaries=bounds,
+    prepared = _prepared(
+        units_file, mtimes, osm, cell_m, standards_key, network=network and bool(osm[0])
     )
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _park_boundaries(
-    units_file: str,
-    mtimes: tuple[float, ...],
-    osm: tuple[str, float],
-    cell_m: int,
-    standards_key: tuple[str, float],
-) -> ParkBoundaries:
-    """Prepare the parks' outlines once for every standard (up to the largest search limit)."""
-    grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layers = _osm_layers(*osm) if osm[0] else None
-    parks, _ = _active_parks(layers)
-    limit = max(
-        default_limit_m(t.radius_m) for s in _standards(standards_key).standards for t in s.tiers
-    )
-    return park_boundaries(grid.origins, parks, limit)
-
-
-@st.cache_resource(show_spinner=False, max_entries=2)
-def _network_positions(
-    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int
-) -> tuple[EdgePositions, tuple[EdgePositions, Any], JoinedSources]:
-    """Place the grid's origins and the parks' entrances on the walk network, once."""
-    grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layers = _osm_layers(*osm)
-    graph = _walk_graph(*osm)
-    origins = grid.origins
-    positions = snap_to_edges(
-        graph, gpd.GeoSeries(origins.points, crs=origins.crs), max_snap_m=MAX_ORIGIN_SNAP_M
-    )
-    gates = park_access_positions(graph, layers["parks"], layers["park_access"])
-    return positions, gates, join_sources(graph, gates[0])
+    return park_reach(prepared, _standards(standards_key).standard(standard_id))
 
 
 def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: bool) -> ParkReach:
@@ -542,8 +514,7 @@ def _cluster_park_figures(
     osm: tuple[str, float],
     standards_key: tuple[str, float],
 ) -> pd.DataFrame:
-    settings_ = _standards(standards_key)
-    standard = settings_.standards[0]
+    standard = _standards(standards_key).default
     grid = _park_grid(units_file, mtimes, osm, DEFAULT_PARK_CELL_M)
     reach = _park_reach(
         units_file,
@@ -571,7 +542,7 @@ def _cluster_park_figures(
 
 
 def cluster_park_figures(units_file: Path) -> pd.DataFrame:
-    """Return per-cluster park coverage by the first standard, buffer method (cached)."""
+    """Return per-cluster park coverage by the default standard, buffer method (cached)."""
     return _cluster_park_figures(*_key(units_file), _osm_key(), _standards_key())
 
 

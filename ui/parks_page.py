@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.park_access import coverage_by_zone
-from analysis.standards import ParkStandard
+from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target, zone_mean
+from analysis.standards import ParkStandard, sfca_radius_m
 from geo.errors import PlanningMapError
 from layers.labels import Lang, tr
 from layers.parks_view import (
@@ -31,7 +31,7 @@ VIEW = "parks_view"
 CELL = "parks_cell"
 POPULATION_UPLOAD = "parks_population_upload"
 CELL_SIZES = (50, 100, 200)
-ANY_TIER = "*"
+ANY_TIER = "any"
 
 
 def _uploaded_demand() -> tuple[bytes | None, str, str]:
@@ -211,7 +211,10 @@ def render(lang: Lang, basemap_id: str) -> None:
             ),
         )
         _map(lang, basemap_id, parks, standard, image)
-        st.markdown(surface_legend_html(choices["view"], lang), unsafe_allow_html=True)
+        st.markdown(
+            surface_legend_html(choices["view"], lang, method=choices["method"]),
+            unsafe_allow_html=True,
+        )
         notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
         notes.append(tr("network_limit", lang))
         st.caption(" · ".join(notes))
@@ -295,23 +298,22 @@ def _map(lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image:
 
 
 def _panel(lang: Lang, by_cluster: pd.DataFrame, choices: dict[str, Any], n_parks: int) -> None:
-    county = by_cluster.set_index("zone").loc["*"]
-    target = round(float(county["target_share"]) * 100)
-    share = county["buffer_share"]
-    verdicts = {True: tr("meets", lang), False: tr("misses", lang)}
+    county = by_cluster.set_index("zone").loc[WHOLE_AREA]
+    target = float(county["target_share"])
+    target_text = tr("target_label", lang, target=f"{target * 100:g}")
+    verdicts = {True: tr("meets", lang), False: tr("misses", lang), None: "—"}
+    share = float(county["buffer_share"])
     st.metric(tr("coverage_county", lang), "—" if np.isnan(share) else f"{share * 100:.1f}%")
-    if not np.isnan(share):
-        st.caption(
-            f"{tr('target_label', lang, target=target)} · {verdicts[bool(share * 100 >= target)]}"
-        )
+    st.caption(f"{target_text} · {verdicts[meets_target(share, target)]}")
     if "network_share" in county:
         walk = float(county["network_share"])
         st.metric(tr("coverage_network_county", lang), f"{walk * 100:.1f}%")
-        st.caption(
-            f"{tr('target_label', lang, target=target)} · {verdicts[bool(walk * 100 >= target)]}"
-        )
+        st.caption(f"{target_text} · {verdicts[meets_target(walk, target)]}")
         st.metric(
             tr("share_buffer_not_network", lang), f"{county['buffer_not_network_share'] * 100:.1f}%"
+        )
+        st.metric(
+            tr("share_off_network_county", lang), f"{county['off_network_share'] * 100:.1f}%"
         )
     st.metric(tr("parks_in_data", lang), n_parks)
 
@@ -337,30 +339,20 @@ def _tables(
     )
     uploaded_people = choices["demand"] == "upload" and choices["upload_kind"] == "population"
     if choices["demand"] == "population" or uploaded_people:
-        tier = choices["tier"]
-        radius = (
-            choices["standard"].max_radius_m
-            if tier is None
-            else choices["standard"].tier(tier).radius_m
-        )
+        radius = sfca_radius_m(choices["standard"], choices["tier"])
         score = data.two_sfca_scores(settings.units_path(), choices["cell"], radius, origins.weight)
         grid = data.park_grid(settings.units_path(), choices["cell"])
         for frame, zone, out in (
             (by_cluster, grid.cluster_of, cluster_table),
             (by_unit, grid.unit_of, unit_table),
         ):
-            weighted = pd.DataFrame(
-                {"zone": zone, "s": score * origins.weight, "w": origins.weight}
-            )
-            sums = weighted[weighted["zone"] != ""].groupby("zone").sum()
-            sums.loc["*"] = sums.sum()
-            mean = (sums["s"] / sums["w"]).where(sums["w"] > 0)
+            mean = zone_mean(score, origins.weight, zone)
             out[tr("score_2sfca", lang)] = mean.reindex(frame["zone"]).to_numpy().round(2)
     st.subheader(tr("by_cluster", lang))
     st.dataframe(cluster_table, hide_index=True, width="stretch")
     short = {c.cluster_id: c.short(lang) for c in clusters}
-    chart = cluster_table[(by_cluster["zone"] != "*").to_numpy()].copy()
-    chart.index = [short.get(z, z) for z in by_cluster["zone"] if z != "*"]
+    chart = cluster_table[(by_cluster["zone"] != WHOLE_AREA).to_numpy()].copy()
+    chart.index = [short.get(z, z) for z in by_cluster["zone"] if z != WHOLE_AREA]
     share_cols = [c for c in (tr("share_buffer", lang), tr("share_network", lang)) if c in chart]
     st.caption(tr("parks_chart", lang))
     st.bar_chart(chart[share_cols], horizontal=True, stack=False)

@@ -8,8 +8,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from analysis.standards import STANDARDS_PATH
 from geo.paths import OSM_CACHE, UNITS_PATH
+from geo.standards import STANDARDS_PATH
 
 __all__ = [
     "STATIC_DIR",

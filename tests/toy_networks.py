@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import geopandas as gpd
 import shapely
 
@@ -35,3 +37,40 @@ def river_town() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
         crs=4549,
     )
     return node_frame.to_crs(4326), edge_frame.to_crs(4326)
+
+
+def lines_network(
+    segments: list[tuple[tuple[float, float], tuple[float, float]]],
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Nodes and edges from straight segments given in metres from (X0, Y0); shared ends join.
+
+    Returns the normalised ``walk_nodes`` and ``walk_edges`` frames in WGS84.
+    """
+    ids: dict[tuple[float, float], int] = {}
+    for a, b in segments:
+        for p in (a, b):
+            ids.setdefault(p, len(ids))
+    nodes = gpd.GeoDataFrame(
+        {"node_id": list(ids.values())},
+        geometry=[shapely.Point(X0 + x, Y0 + y) for x, y in ids],
+        crs=4549,
+    )
+    lines = [
+        shapely.LineString([(X0 + a[0], Y0 + a[1]), (X0 + b[0], Y0 + b[1])]) for a, b in segments
+    ]
+    edges = gpd.GeoDataFrame(
+        {
+            "u": [ids[a] for a, _ in segments],
+            "v": [ids[b] for _, b in segments],
+            "length_m": [line.length for line in lines],
+        },
+        geometry=lines,
+        crs=4549,
+    )
+    return nodes.to_crs(4326), edges.to_crs(4326)
+
+
+def street(x_from: float, x_to: float, *, y: float = 0.0, step: float = 100.0):
+    """Segments of a straight east-west street at ``y``, a node every ``step`` metres."""
+    xs = [x_from + i * step for i in range(int((x_to - x_from) / step) + 1)]
+    return [((a, y), (b, y)) for a, b in itertools.pairwise(xs)]

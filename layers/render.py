@@ -252,6 +252,9 @@ var {{ this.get_name() }} = L.geoJson(null, {
     {% endif %}
     return s;
   },
+  {% if this.point_radius %}
+  pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: {{ this.point_radius }}}); },
+  {% endif %}
   onEachFeature: function (f, l) {
     {% if this.tooltip %}
     if (f.properties.tt) { l.bindTooltip(f.properties.tt, {sticky: true}); }
@@ -259,7 +262,7 @@ var {{ this.get_name() }} = L.geoJson(null, {
   }
 });
 {{ this.get_name() }}.addData({{ this.json_text }});
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
 {% endmacro %}
 """
     )
@@ -276,8 +279,10 @@ var {{ this.get_name() }} = L.geoJson(null, {
         dash_property: str | None = None,
         tooltip: bool = True,
         interactive: bool = True,
+        point_radius: int | None = None,
+        show: bool = True,
     ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=True)
+        super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "FastGeoJson"
         self.json_text = script_safe_json(data)
         self.base_style = base_style
@@ -287,6 +292,7 @@ var {{ this.get_name() }} = L.geoJson(null, {
         self.dash_property = dash_property
         self.tooltip = tooltip
         self.interactive = interactive
+        self.point_radius = point_radius
 
 
 class _Legend(MacroElement):
@@ -376,6 +382,7 @@ def build_cluster_map(
     extra_sources: str = "",
     transit: TransitMapInputs | None = None,
     parks_geojson: dict[str, Any] | None = None,
+    entrances_geojson: dict[str, Any] | None = None,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
     """Build a page's base map (identical across reruns for equal inputs).
@@ -401,6 +408,8 @@ def build_cluster_map(
     parks_geojson
         Parks from :func:`layers.parks_view.park_features` (the parks page), drawn
         over lighter clusters, coloured by tier.
+    entrances_geojson
+        Park entrances from :func:`layers.parks_view.entrance_features` (small dots).
     static_url
         Where the app serves its vendored Leaflet.
     """
@@ -493,6 +502,18 @@ def build_cluster_map(
             colour_property="colour",
             colour_stroke=False,
             colour_fill=True,
+        ).add_to(m)
+    if entrances_geojson is not None and entrances_geojson["features"]:
+        _FastGeoJson(
+            entrances_geojson,
+            name=tr("layer_entrances", lang),
+            base_style={
+                "color": "#08519c",
+                "weight": 1,
+                "fillOpacity": 0.9,
+                "fillColor": "#6baed6",
+            },
+            point_radius=3,
         ).add_to(m)
     legend = _legend_html(
         inputs.labels,

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyrosm
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -14,10 +15,10 @@ from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach
 from analysis.indicators import WHOLE_AREA, coverage_by_zone
 from analysis.standards import standards_from_dict
-from geo.standards import STANDARDS_PATH, read_standards_file
 from benchmarks.osm_import import write_scaled_extract
 from geo.osm import import_pbf_to_cache
 from geo.parks import bundled_parks
+from geo.standards import STANDARDS_PATH, read_standards_file
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "ui/page_parks.py"
@@ -139,11 +140,48 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     buffer = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
     walking = float(_metric(at, "全市步行可达覆盖率").rstrip("%"))
     assert 0 < walking <= buffer
+    off = float(_metric(at, "不在步行路网上的需求").rstrip("%"))
+    assert 0 <= off < 100
     at.button_group(key="parks_view__zh").set_value("gap").run()
     assert not at.exception
     clusters = at.dataframe[0].value
     assert "步行覆盖率 %" in clusters.columns
     assert "缓冲区内步行不可达 %" in clusters.columns
+    assert "不在路网上 %" in clusters.columns  # off network is counted apart
+    legend = "\n".join(m.value for m in at.markdown)
+    assert "不在步行路网上" in legend
+    at.toggle(key="parks_show_entrances").set_value(True).run()
+    assert not at.exception
+
+
+def test_a_cache_of_the_first_version_is_upgraded_when_the_page_opens(
+    monkeypatch, tmp_path, kunshan_like_cache
+):
+    import pyogrio
+
+    from geo.osm import LAYERS, read_cache, read_cache_metadata
+    from geo.walk_store import walk_arrays_path
+
+    old = tmp_path / "old.gpkg"
+    layers = read_cache(kunshan_like_cache)
+    layers["parks"] = layers["parks"].drop(columns=["barrier"]).assign(tier="pocket")
+    layers["park_access"] = layers["park_access"].iloc[:0][["park_id", "geometry"]]
+    for name in LAYERS:
+        pyogrio.write_dataframe(layers[name], old, layer=name, driver="GPKG", append=old.exists())
+    meta = pd.DataFrame({"key": ["source", "extract_date"], "value": ["pbf:old", "2025-01-01"]})
+    pyogrio.write_dataframe(meta, old, layer="metadata", driver="GPKG", append=True)
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(old))
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.sidebar.radio(key="dataset__zh").set_value("osm").run()
+    at.switch_page(PAGE).run()
+    at.radio(key="parks_method__zh").set_value("network").run()
+    assert not at.exception
+    assert not at.error
+    assert read_cache_metadata(old)["upgraded_from_schema"] == "1"
+    assert walk_arrays_path(old).is_file()
+    assert float(_metric(at, "全市步行可达覆盖率").rstrip("%")) > 0
 
 
 def test_cluster_panel_shows_the_park_figures(monkeypatch, tmp_path):

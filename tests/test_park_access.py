@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
-import pyrosm
 import pytest
 import shapely
 
@@ -28,9 +26,8 @@ from analysis.indicators import (
 from analysis.network import walk_graph_from
 from analysis.standards import standards_from_dict
 from geo.errors import ParkAccessError, StandardError
-from geo.osm import layers_from_pbf
-from geo.standards import STANDARDS_PATH, read_standards_file
 from geo.parks import bundled_parks, load_park_register, park_completeness
+from geo.standards import STANDARDS_PATH, read_standards_file
 from tests.toy_networks import X0, Y0, river_town
 
 

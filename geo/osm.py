@@ -453,6 +453,10 @@ def upgrade_cache(path: Path = DEFAULT_CACHE, *, progress: Progress = _quiet) ->
     CacheVersionError
         If the cache cannot be read, or was written by a newer version.
     """
+    if not Path(path).is_file():
+        raise CacheVersionError(_unreadable_message(path))
+    if cache_is_current(path):  # nothing to do: no lock (a shared cache may be read-only)
+        return read_cache_metadata(path)
     with _cache_lock(path):
         meta = read_cache_metadata(path)
         version = meta.get("schema_version", "1")

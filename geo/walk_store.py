@@ -22,6 +22,7 @@ older or another cache is never used.
 from __future__ import annotations
 
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,5 +166,5 @@ def read_walk_arrays(path: Path, *, tag: str) -> WalkArrays | None:
                 offsets=data["offsets"],
                 crs=str(data["crs"]),
             )
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None

@@ -55,7 +55,13 @@ from geo.uploads import demand_layer_from_upload
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang, tr
-from layers.parks_view import SurfaceRaster, park_features, park_shapes, surface_raster
+from layers.parks_view import (
+    SurfaceRaster,
+    entrance_features,
+    park_features,
+    park_shapes,
+    surface_raster,
+)
 from ui import settings, state
 
 
@@ -484,6 +490,18 @@ def _park_display(
     standard = _standards(standards_key).standard(standard_id)
     shapes = _park_shapes(osm, park_mtimes)
     return park_features(parks, standard, lang, shapes=shapes)  # type: ignore[arg-type]
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _entrance_display(osm: tuple[str, float], lang: str) -> dict[str, Any]:
+    layers = _osm_layers(*osm)
+    return entrance_features(layers["park_access"], layers["parks"], lang)  # type: ignore[arg-type]
+
+
+def entrance_display(lang: Lang) -> dict[str, Any] | None:
+    """Return the active OpenStreetMap parks' entrances as map features (None without OSM)."""
+    osm = _osm_key()
+    return _entrance_display(osm, lang) if osm[0] else None
 
 
 def park_display(standard_id: str, lang: Lang) -> dict[str, Any]:

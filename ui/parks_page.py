@@ -30,6 +30,7 @@ DEMAND = "parks_demand"
 VIEW = "parks_view"
 CELL = "parks_cell"
 POPULATION_UPLOAD = "parks_population_upload"
+ENTRANCES = "parks_show_entrances"
 CELL_SIZES = (50, 100, 200)
 ANY_TIER = "any"
 
@@ -133,6 +134,8 @@ def _choices(
         container=c3,
     )
     cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
+    if osm_active:
+        c2.toggle(tr("show_entrances", lang), key=ENTRANCES, value=False)
     views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
     view = state.choose_in_lang(
         "segmented_control",
@@ -281,8 +284,13 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> N
 
 def _map(lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any) -> None:
     inputs = data.map_inputs(settings.units_path(), lang)
+    entrances = data.entrance_display(lang) if st.session_state.get(ENTRANCES) else None
     m = page_map.base_map(
-        inputs, lang, basemap_id, parks_geojson=data.park_display(standard.standard_id, lang)
+        inputs,
+        lang,
+        basemap_id,
+        parks_geojson=data.park_display(standard.standard_id, lang),
+        entrances_geojson=entrances,
     )
     if m is None:
         return

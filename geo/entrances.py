@@ -51,6 +51,7 @@ __all__ = [
     "AccessRules",
     "fenced_parks",
     "load_access_rules",
+    "osm_tag",
     "park_entrances",
 ]
 
@@ -130,7 +131,7 @@ def load_access_rules(path: Path = ACCESS_RULES_PATH) -> AccessRules:
     return AccessRules(**values)
 
 
-def _tag_values(frame: pd.DataFrame, key: str) -> pd.Series:
+def osm_tag(frame: pd.DataFrame, key: str) -> pd.Series:
     """Return tag ``key`` per row, from its column or a ``tags`` dict/JSON column."""
     if key in frame.columns:
         return frame[key].where(frame[key].notna(), None)
@@ -153,8 +154,8 @@ def _gate_points(features: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoSeries:
     if features is None or features.empty:
         return gpd.GeoSeries([], crs=crs)
     points = features[features.geom_type == "Point"]
-    barrier = _tag_values(points, "barrier").fillna("").astype(str)
-    entrance = _tag_values(points, "entrance").fillna("").astype(str)
+    barrier = osm_tag(points, "barrier").fillna("").astype(str)
+    entrance = osm_tag(points, "entrance").fillna("").astype(str)
     is_gate = barrier.isin(GATE_BARRIERS) | (entrance.str.len() > 0)
     return gpd.GeoSeries(points[is_gate.to_numpy()].geometry.to_numpy(), crs=points.crs).to_crs(
         crs
@@ -167,7 +168,7 @@ def _fence_lines(features: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoSeries:
     lines = features[
         features.geom_type.isin(["LineString", "LinearRing", "MultiLineString", "Polygon"])
     ]
-    barrier = _tag_values(lines, "barrier").fillna("").astype(str)
+    barrier = osm_tag(lines, "barrier").fillna("").astype(str)
     fences = lines[barrier.isin(FENCE_BARRIERS).to_numpy()]
     geoms = fences.geometry.to_numpy()
     polygon = shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON
@@ -195,7 +196,7 @@ def fenced_parks(
     result = pd.Series(False, index=parks.index, dtype=bool)
     if parks.empty:
         return result
-    own = _tag_values(parks, "barrier").fillna("").astype(str).isin(FENCE_BARRIERS)
+    own = osm_tag(parks, "barrier").fillna("").astype(str).isin(FENCE_BARRIERS)
     result |= own.to_numpy()
     crs = metric_crs_for(parks)
     fences = _fence_lines(barriers, crs)

@@ -26,9 +26,6 @@ residential     parcel_id, name, area_m2
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -36,6 +33,7 @@ import shapely
 
 from geo.crs import DISPLAY_CRS, metric_crs_for
 from geo.entrances import ACCESS_COLUMNS
+from geo.entrances import osm_tag as _tag
 from geo.errors import BoundaryDataError
 
 __all__ = [
@@ -70,25 +68,6 @@ _RAIL_PLANNED = ("construction", "proposed")
 _STATION_TAGS = ("station", "halt")
 _WATER_LINES = ("river", "canal", "stream", "drain", "ditch")
 _STATION_LINE_RADIUS_M = 150.0
-
-
-def _tag(raw: pd.DataFrame, key: str) -> pd.Series:
-    """Return tag ``key`` per row: its column, else parsed from ``tags``; None where absent."""
-    if key in raw.columns:
-        column = raw[key]
-        return column.where(column.notna(), None)
-    if "tags" not in raw.columns:
-        return pd.Series([None] * len(raw), index=raw.index, dtype=object)
-
-    def lookup(tags: Any) -> Any:
-        if isinstance(tags, str):
-            try:
-                tags = json.loads(tags)
-            except json.JSONDecodeError:
-                return None
-        return tags.get(key) if isinstance(tags, dict) else None
-
-    return raw["tags"].map(lookup)
 
 
 def _osm_ids(raw: pd.DataFrame, prefix: str) -> pd.Series:

@@ -3,7 +3,7 @@
 Usage::
 
     python -m analysis.reach --osm-cache CACHE.gpkg
-        (--points FILE.csv --crs EPSG:XXXX [--x-column x --y-column y]
+        (--points FILE.csv --crs EPSG:n [--x-column x --y-column y]
          | --area POLYGONS [--cell-m 100] [--demand land|residential])
         [--standards FILE.json] [--standard ID] [--limit-m 2000] --out OUT.csv
 
@@ -116,7 +116,7 @@ class _Parser(argparse.ArgumentParser):
 def origins_from_points(points: gpd.GeoSeries) -> Origins:
     """Return arbitrary points as origins in their metric CRS (one origin per point, in order).
 
-    The grid fields are placeholders (``col``/``row`` 0, ``cell_m`` 1, one cell);
+    The grid fields are unused by point origins (``col``/``row`` 0, ``cell_m`` 1, one cell);
     each origin weighs 1 ("land"). Only distances are meant to be read from them.
 
     Parameters

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import shapely
 
-from analysis.demand import Origins, grid_origins
+from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach
 from analysis.indicators import (
     WHOLE_AREA,
@@ -24,6 +24,7 @@ from analysis.indicators import (
     surface_classes,
 )
 from analysis.network import walk_graph_from
+from analysis.reach import origins_from_points
 from analysis.standards import standards_from_dict
 from geo.entrances import AccessRules, fenced_parks, park_entrances
 from geo.standards import read_standards_file
@@ -52,23 +53,8 @@ def _at(*xy):
     """Origins at exact points, in the order given, each of weight 1."""
     x = X0 + np.array([p[0] for p in xy], dtype=float)
     y = Y0 + np.array([p[1] for p in xy], dtype=float)
-    n = len(xy)
-    origins = Origins(
-        x=x,
-        y=y,
-        col=np.zeros(n, np.int64),
-        row=np.zeros(n, np.int64),
-        x0=X0,
-        y0=Y0,
-        cell_m=1.0,
-        n_cols=1,
-        n_rows=1,
-        weight=np.ones(n),
-        demand="land",
-        points=shapely.points(x, y),
-        crs="EPSG:4549",
-    )
-    return origins, np.arange(n)
+    points = gpd.GeoSeries(shapely.points(x, y), crs=4549)
+    return origins_from_points(points), np.arange(len(xy))
 
 
 def _walk(origins, parks, nodes, edges, *, entrances=None):

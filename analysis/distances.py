@@ -28,6 +28,7 @@ adds planned parks with one pass from their entrances only.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -63,6 +64,7 @@ __all__ = [
     "WalkAccess",
     "park_boundaries",
     "park_reach",
+    "placement_key",
     "prepare_reach",
     "prepare_walk",
     "with_planned_park",
@@ -206,6 +208,24 @@ def _entrance_positions(
     return positions, park
 
 
+def placement_key(
+    data_tag: str, origins: Origins, parks: gpd.GeoDataFrame, rules: AccessRules
+) -> str:
+    """Return a key that names where ``origins`` start on a network (for storing it).
+
+    The places depend on the network and its entrances (``data_tag``: the data
+    set's identity, and the parks), the origins' coordinates and the rules; the
+    key is a SHA-256 of all of them.
+    """
+    digest = hashlib.sha256()
+    digest.update(data_tag.encode())
+    digest.update(np.ascontiguousarray(origins.x).tobytes())
+    digest.update(np.ascontiguousarray(origins.y).tobytes())
+    digest.update("\n".join(map(str, parks["park_id"])).encode())
+    digest.update(repr(rules).encode())
+    return digest.hexdigest()[:32]
+
+
 def prepare_walk(
     graph: WalkGraph,
     origins: Origins,
@@ -213,14 +233,19 @@ def prepare_walk(
     *,
     entrances: gpd.GeoDataFrame | None = None,
     rules: AccessRules | None = None,
+    origin_positions: EdgePositions | None = None,
 ) -> WalkAccess:
-    """Place the parks' entrances and the origins on the usable walk network."""
+    """Place the parks' entrances and the origins on the usable walk network.
+
+    ``origin_positions`` are the origins' places from an earlier call with the same
+    inputs (see :func:`placement_key`): placing 100,000 origins is most of the work.
+    """
     rules = rules or AccessRules()
     gates, gate_park = _entrance_positions(graph, parks, entrances, rules)
     usable = usable_edges(graph, gates.edge, min_component_m=rules.min_component_m)
     on_usable = usable[gates.edge] if len(gates.edge) else np.zeros(0, dtype=bool)
     gates, gate_park = gates.take(on_usable), gate_park[on_usable]
-    positions = snap_to_edges(
+    positions = origin_positions or snap_to_edges(
         graph,
         gpd.GeoSeries(origins.points, crs=origins.crs),
         max_snap_m=rules.origin_max_snap_m,
@@ -247,6 +272,7 @@ def prepare_reach(
     entrances: gpd.GeoDataFrame | None = None,
     rules: AccessRules | None = None,
     limit_m: float = default_limit_m(3000),
+    origin_positions: EdgePositions | None = None,
 ) -> PreparedReach:
     """Prepare ``parks`` for distances from ``origins`` (walking too, given a graph).
 
@@ -256,7 +282,14 @@ def prepare_reach(
     check_parks(parks)
     parks = parks.reset_index(drop=True)
     walk = (
-        prepare_walk(graph, origins, parks, entrances=entrances, rules=rules)
+        prepare_walk(
+            graph,
+            origins,
+            parks,
+            entrances=entrances,
+            rules=rules,
+            origin_positions=origin_positions,
+        )
         if graph is not None
         else None
     )

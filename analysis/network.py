@@ -22,7 +22,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from geo.walk_store import WalkArrays, walk_arrays_from
+from geo.walk_store import WalkArrays, symmetric_min_csr, walk_arrays_from
 
 __all__ = [
     "EdgePositions",
@@ -50,8 +50,21 @@ class WalkGraph:
     edge_u: NDArray[np.int64]  # node index of each edge's start
     edge_v: NDArray[np.int64]
     edge_length_m: NDArray[np.float64]
-    edge_geometry: NDArray[np.object_]  # shapely LineStrings in ``crs``
+    edge_coords: tuple[NDArray[np.float64], NDArray[np.int64]]  # vertices, start per edge
     crs: str
+
+    @cached_property
+    def edge_geometry(self) -> NDArray[np.object_]:
+        """The edges as shapely LineStrings in ``crs`` (built on first use).
+
+        A walking pass needs only the matrix; placing points on the network needs
+        the lines, so a graph loaded to reuse stored positions never builds them.
+        """
+        coords, offsets = self.edge_coords
+        return np.asarray(
+            shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords, (offsets,)),
+            dtype=object,
+        )
 
     @property
     def n_nodes(self) -> int:
@@ -98,6 +111,32 @@ class EdgePositions:
         """The far end of each stretch (the offset itself for points)."""
         return self.offset_m if self.end_offset_m is None else self.end_offset_m
 
+    def as_arrays(self) -> dict[str, NDArray[np.generic]]:
+        """Return the positions as named arrays (to store them; see :meth:`from_arrays`)."""
+        arrays: dict[str, NDArray[np.generic]] = {
+            "edge": self.edge,
+            "offset_m": self.offset_m,
+            "snap_m": self.snap_m,
+        }
+        if self.end_offset_m is not None:
+            arrays["end_offset_m"] = self.end_offset_m
+        return arrays
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, NDArray[np.generic]]) -> EdgePositions:
+        """Return positions from :meth:`as_arrays`'s output.
+
+        >>> p = EdgePositions(np.array([3]), np.array([1.5]), np.array([0.2]))
+        >>> EdgePositions.from_arrays(p.as_arrays()).offset_m.tolist()
+        [1.5]
+        """
+        return cls(
+            np.asarray(arrays["edge"], dtype=np.int64),
+            np.asarray(arrays["offset_m"], dtype=np.float64),
+            np.asarray(arrays["snap_m"], dtype=np.float64),
+            None if "end_offset_m" not in arrays else np.asarray(arrays["end_offset_m"]),
+        )
+
     def take(self, index: NDArray[np.int64] | NDArray[np.bool_]) -> EdgePositions:
         """Return the positions at ``index`` (an index array or a mask)."""
         end = None if self.end_offset_m is None else self.end_offset_m[index]
@@ -109,14 +148,15 @@ def walk_graph_from_arrays(arrays: WalkArrays) -> WalkGraph:
 
     Parallel edges keep their shortest length in the matrix (all are kept for snapping).
     """
-    matrix = _symmetric_min(arrays.edge_u, arrays.edge_v, arrays.length_m, len(arrays.node_ids))
+    n = len(arrays.node_ids)
+    matrix = sp.csr_matrix((arrays.csr_data, arrays.csr_indices, arrays.csr_indptr), shape=(n, n))
     return WalkGraph(
         arrays.node_ids,
         matrix,
         arrays.edge_u,
         arrays.edge_v,
         arrays.length_m,
-        arrays.edge_geometry(),
+        (arrays.coords, arrays.offsets),
         arrays.crs,
     )
 
@@ -146,26 +186,11 @@ def subgraph(graph: WalkGraph, edges: NDArray[np.int64]) -> WalkGraph:
     nodes, inverse = np.unique(np.concatenate([u, v]), return_inverse=True)
     sub_u, sub_v = inverse[: len(edges)], inverse[len(edges) :]
     length = graph.edge_length_m[edges]
-    matrix = _symmetric_min(sub_u, sub_v, length, len(nodes))
+    matrix = symmetric_min_csr(sub_u, sub_v, length, len(nodes))
+    _, coords, (offsets,) = shapely.to_ragged_array(graph.edge_geometry[edges])
     return WalkGraph(
-        graph.node_ids[nodes], matrix, sub_u, sub_v, length, graph.edge_geometry[edges], graph.crs
+        graph.node_ids[nodes], matrix, sub_u, sub_v, length, (coords, offsets), graph.crs
     )
-
-
-def _symmetric_min(
-    u: NDArray[np.int64], v: NDArray[np.int64], weight: NDArray[np.float64], n: int
-) -> sp.csr_matrix:
-    """Return an n x n symmetric CSR matrix keeping the smallest weight per node pair."""
-    rows = np.concatenate([u, v])
-    cols = np.concatenate([v, u])
-    w = np.concatenate([weight, weight])
-    order = np.lexsort((w, cols, rows))
-    rows, cols, w = rows[order], cols[order], w[order]
-    first = np.ones(len(rows), dtype=bool)
-    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    # Zero-length edges would vanish in a sparse matrix: keep them as a tiny epsilon.
-    w = np.where(w[first] > 0, w[first], 1e-9)
-    return sp.csr_matrix((w, (rows[first], cols[first])), shape=(n, n))
 
 
 def snap_to_edges(
@@ -215,11 +240,10 @@ def usable_edges(
 
     Examples
     --------
-    >>> import scipy.sparse as sp
-    >>> lines = np.array([shapely.LineString([(0, 0), (1, 0)])] * 3, dtype=object)
-    >>> g = WalkGraph(np.arange(5), _symmetric_min(np.array([0, 1, 3]), np.array([1, 2, 4]),
-    ...     np.array([600.0, 600.0, 50.0]), 5), np.array([0, 1, 3]), np.array([1, 2, 4]),
-    ...     np.array([600.0, 600.0, 50.0]), lines, "EPSG:4549")
+    >>> u, v, length = np.array([0, 1, 3]), np.array([1, 2, 4]), np.array([600.0, 600, 50])
+    >>> lines = (np.zeros((6, 2)), np.array([0, 2, 4, 6]))
+    >>> g = WalkGraph(np.arange(5), symmetric_min_csr(u, v, length, 5), u, v, length, lines,
+    ...     "EPSG:4549")
     >>> usable_edges(g, np.array([0, 2]), min_component_m=1000).tolist()
     [True, True, False]
     """
@@ -233,10 +257,13 @@ def usable_edges(
 
 @dataclass(frozen=True)
 class JoinedSources:
-    """Sources joined to a graph as virtual nodes, built once for passes from any subset.
+    """Sources placed on a graph, ready for passes from any subset of them.
 
-    Source ``i`` (of those on an edge) is node ``n + i``, with edges leaving it only,
-    so no path passes through a source; a pass from a subset starts at its nodes.
+    A pass from a subset adds one super source to the graph, joined to the two
+    ends of every chosen source's edge by the walk from the source to that end
+    (the shortest per node); one Dijkstra from the super source gives every node
+    its distance to the nearest chosen source. The graph's matrix gets the super
+    source's row appended without copying its structure twice.
     """
 
     graph: WalkGraph
@@ -245,13 +272,14 @@ class JoinedSources:
     end_offset_m: NDArray[np.float64]
     gap_m: NDArray[np.float64]  # walking from the source to its edge (0 without snapping)
     usable: NDArray[np.bool_]  # which of the given sources lie on an edge
-    matrix: sp.csr_matrix
+    to_start_m: NDArray[np.float64]  # from each source to its edge's start node
+    to_end_m: NDArray[np.float64]
 
 
 def join_sources(
     graph: WalkGraph, sources: EdgePositions, *, include_snap: bool = True
 ) -> JoinedSources:
-    """Join every source on an edge to both ends of its edge (see :class:`JoinedSources`).
+    """Prepare the sources that lie on an edge for passes (see :class:`JoinedSources`).
 
     A stretch source ``[lo, hi]`` reaches the edge's start after ``lo`` metres
     and its end after ``length - hi``: every point of the stretch is a source.
@@ -259,21 +287,33 @@ def join_sources(
     ok = sources.edge >= 0
     s_edge, s_lo, s_hi = sources.edge[ok], sources.offset_m[ok], sources.hi_m[ok]
     s_gap = sources.snap_m[ok] if include_snap else np.zeros(int(ok.sum()))
-    n, k = graph.n_nodes, len(s_edge)
     length = graph.edge_length_m[s_edge]
-    rows = np.concatenate([np.arange(n, n + k), np.arange(n, n + k)])
-    cols = np.concatenate([graph.edge_u[s_edge], graph.edge_v[s_edge]])
-    w = np.concatenate([s_gap + s_lo, s_gap + np.maximum(length - s_hi, 0.0)])
-    w = np.where(w > 0, w, 1e-9)
-    base_row, base_col, base_data = graph.coo
-    matrix = sp.csr_matrix(
+    to_start = s_gap + s_lo
+    to_end = s_gap + np.maximum(length - s_hi, 0.0)
+    return JoinedSources(graph, s_edge, s_lo, s_hi, s_gap, ok, to_start, to_end)
+
+
+def _with_super_source(joined: JoinedSources, chosen: NDArray[np.int64]) -> sp.csr_matrix:
+    """Return the graph's matrix with one more row: the super source of ``chosen``."""
+    graph = joined.graph
+    n = graph.n_nodes
+    first = np.full(n, np.inf)
+    edges = joined.edge[chosen]
+    nodes = np.concatenate([graph.edge_u[edges], graph.edge_v[edges]])
+    walks = np.concatenate([joined.to_start_m[chosen], joined.to_end_m[chosen]])
+    np.minimum.at(first, nodes, walks)
+    cols = np.flatnonzero(np.isfinite(first))
+    weights = np.maximum(first[cols], 1e-9)  # an explicit zero would be no edge
+    base = graph.matrix
+    indptr = np.append(base.indptr, base.indptr[-1] + len(cols))
+    return sp.csr_matrix(
         (
-            np.concatenate([base_data, w]),
-            (np.concatenate([base_row, rows]), np.concatenate([base_col, cols])),
+            np.concatenate([base.data, weights]),
+            np.concatenate([base.indices, cols.astype(base.indices.dtype)]),
+            indptr.astype(base.indptr.dtype),
         ),
-        shape=(n + k, n + k),
+        shape=(n + 1, n + 1),
     )
-    return JoinedSources(graph, s_edge, s_lo, s_hi, s_gap, ok, matrix)
 
 
 def _chosen(joined: JoinedSources, subset: NDArray[np.bool_] | None) -> NDArray[np.int64]:
@@ -307,7 +347,8 @@ def joined_node_distances(
     chosen = _chosen(joined, subset)
     if len(chosen) == 0:
         return np.full(n, np.inf)
-    dist = dijkstra(joined.matrix, directed=True, indices=n + chosen, min_only=True, limit=limit_m)
+    matrix = _with_super_source(joined, chosen)
+    dist = dijkstra(matrix, directed=True, indices=n, limit=limit_m)
     return np.asarray(dist[:n], dtype=np.float64)
 
 

@@ -63,6 +63,7 @@ __all__ = [
     "OSMDownloadError",
     "OSMExtract",
     "cache_is_current",
+    "cache_tag",
     "clip_polygon",
     "import_pbf_to_cache",
     "layers_from_overpass",
@@ -404,6 +405,11 @@ def _unreadable_message(path: Path) -> str:
         "be read or is damaged: import it again (python -m geo.osm import FILE.osm.pbf, or "
         "refresh)."
     )
+
+
+def cache_tag(path: Path = DEFAULT_CACHE) -> str:
+    """Return the identity of the cache at ``path`` (its random id and schema version)."""
+    return _cache_tag(read_cache_metadata(path))
 
 
 def cache_is_current(path: Path = DEFAULT_CACHE) -> bool:

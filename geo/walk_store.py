@@ -12,6 +12,8 @@ edge_u/edge_v  node index of each edge's ends, in the walk_edges layer order
 length_m       edge length in metres
 coords         edge vertices in ``crs`` (metres), all edges end to end
 offsets        where each edge's vertices start in ``coords`` (n_edges + 1)
+csr_*          the symmetric edge-length matrix (CSR: data, indices, indptr), the
+               shortest of parallel edges, ready for scipy's shortest paths
 ============== ===============================================================
 
 The file is tagged with the GeoPackage's ``cache_id`` (a random token written
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
 
@@ -36,9 +39,12 @@ from geo.errors import WalkNetworkError
 
 __all__ = [
     "WalkArrays",
+    "read_placement",
     "read_walk_arrays",
+    "symmetric_min_csr",
     "walk_arrays_from",
     "walk_arrays_path",
+    "write_placement",
     "write_walk_arrays",
 ]
 
@@ -54,15 +60,44 @@ class WalkArrays:
     coords: NDArray[np.float64]
     offsets: NDArray[np.int64]
     crs: str
+    csr_data: NDArray[np.float64]
+    csr_indices: NDArray[np.int32]
+    csr_indptr: NDArray[np.int32]
 
-    def edge_geometry(self) -> NDArray[np.object_]:
-        """Return the edges as shapely LineStrings in ``crs``."""
-        return np.asarray(
-            shapely.from_ragged_array(
-                shapely.GeometryType.LINESTRING, self.coords, (self.offsets,)
-            ),
-            dtype=object,
-        )
+
+_ARRAYS = (
+    "node_ids",
+    "edge_u",
+    "edge_v",
+    "length_m",
+    "coords",
+    "offsets",
+    "csr_data",
+    "csr_indices",
+    "csr_indptr",
+)
+
+
+def symmetric_min_csr(
+    u: NDArray[np.int64], v: NDArray[np.int64], weight: NDArray[np.float64], n: int
+) -> sp.csr_matrix:
+    """Return an n x n symmetric CSR matrix keeping the smallest weight per node pair.
+
+    Zero-length edges would vanish from a sparse matrix: they are kept as 1e-9 m.
+
+    >>> symmetric_min_csr(np.array([0, 0]), np.array([1, 1]), np.array([5.0, 3.0]), 2).toarray()
+    array([[0., 3.],
+           [3., 0.]])
+    """
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    w = np.concatenate([weight, weight])
+    order = np.lexsort((w, cols, rows))
+    rows, cols, w = rows[order], cols[order], w[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    w = np.where(w[first] > 0, w[first], 1e-9)
+    return sp.csr_matrix((w, (rows[first], cols[first])), shape=(n, n))
 
 
 def walk_arrays_from(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> WalkArrays:
@@ -108,14 +143,19 @@ def walk_arrays_from(nodes: gpd.GeoDataFrame, edges: gpd.GeoDataFrame) -> WalkAr
     if kind != shapely.GeometryType.LINESTRING:
         msg = "步行路段必须为线。 / Walk edges must be LineStrings."
         raise WalkNetworkError(msg)
+    length = edges["length_m"].to_numpy(np.float64)
+    matrix = symmetric_min_csr(u, v, length, len(sorted_ids))
     return WalkArrays(
         node_ids=sorted_ids,
         edge_u=u.astype(np.int64),
         edge_v=v.astype(np.int64),
-        length_m=edges["length_m"].to_numpy(np.float64),
+        length_m=length,
         coords=np.ascontiguousarray(coords[:, :2], dtype=np.float64),
         offsets=offsets.astype(np.int64),
         crs=crs,
+        csr_data=matrix.data,
+        csr_indices=matrix.indices,
+        csr_indptr=matrix.indptr,
     )
 
 
@@ -133,14 +173,9 @@ def write_walk_arrays(arrays: WalkArrays, path: Path, *, tag: str) -> Path:
         with tmp.open("wb") as handle:
             np.savez(
                 handle,
-                node_ids=arrays.node_ids,
-                edge_u=arrays.edge_u,
-                edge_v=arrays.edge_v,
-                length_m=arrays.length_m,
-                coords=arrays.coords,
-                offsets=arrays.offsets,
                 crs=np.array(arrays.crs),
                 tag=np.array(tag),
+                **{name: getattr(arrays, name) for name in _ARRAYS},
             )
         os.replace(tmp, path)
     finally:
@@ -157,14 +192,43 @@ def read_walk_arrays(path: Path, *, tag: str) -> WalkArrays | None:
         with np.load(path, allow_pickle=False) as data:
             if str(data["tag"]) != tag:
                 return None
-            return WalkArrays(
-                node_ids=data["node_ids"],
-                edge_u=data["edge_u"],
-                edge_v=data["edge_v"],
-                length_m=data["length_m"],
-                coords=data["coords"],
-                offsets=data["offsets"],
-                crs=str(data["crs"]),
-            )
+            return WalkArrays(crs=str(data["crs"]), **{name: data[name] for name in _ARRAYS})
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def _placement_path(cache: Path, key: str) -> Path:
+    cache = Path(cache)
+    return cache.with_name(f"{cache.stem}.walk.places-{key}.npz")
+
+
+def write_placement(cache: Path, key: str, arrays: dict[str, NDArray[np.generic]]) -> Path:
+    """Store where a grid's origins start on the cache's network, under ``key``.
+
+    The file sits beside the cache (``NAME.walk.places-KEY.npz``); the key names
+    the inputs (:func:`analysis.distances.placement_key`), so a changed grid,
+    park set or network never reads another's places.
+    """
+    path = _placement_path(cache, key)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
+    try:
+        with tmp.open("wb") as handle:
+            np.savez(handle, key=np.array(key), **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_placement(cache: Path, key: str) -> dict[str, NDArray[np.generic]] | None:
+    """Return the stored places under ``key``; None when missing or unreadable."""
+    path = _placement_path(cache, key)
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["key"]) != key:
+                return None
+            return {name: data[name] for name in data.files if name != "key"}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None

@@ -140,6 +140,8 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     buffer = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
     walking = float(_metric(at, "全市步行可达覆盖率").rstrip("%"))
     assert 0 < walking <= buffer
+    # Where the grid's origins start on the network is stored beside the cache, once.
+    assert list(kunshan_like_cache.parent.glob(f"{kunshan_like_cache.stem}.walk.places-*.npz"))
     off = float(_metric(at, "不在步行路网上的需求").rstrip("%"))
     assert 0 <= off < 100
     at.button_group(key="parks_view__zh").set_value("gap").run()

@@ -117,3 +117,47 @@ def test_a_cache_from_a_newer_version_or_a_broken_file_is_a_clear_error(tmp_path
         read_cache_metadata(broken)
     with pytest.raises(CacheVersionError, match=r"import it again"):
         read_cache_layer("parks", broken)
+
+
+def test_the_origins_places_are_stored_once_and_never_read_for_other_inputs(cache, layers):
+    import geopandas as gpd
+    import shapely
+
+    from analysis.demand import grid_origins
+    from analysis.distances import park_reach, placement_key, prepare_reach
+    from analysis.network import EdgePositions
+    from analysis.standards import standards_from_dict
+    from geo.entrances import AccessRules
+    from geo.osm import cache_tag
+    from geo.walk_store import read_placement, write_placement
+
+    graph = walk_graph_from_arrays(load_walk_arrays(cache))
+    box = gpd.GeoDataFrame(geometry=[shapely.box(*layers["walk_edges"].total_bounds)], crs=4326)
+    origins = grid_origins(box, cell_m=50)
+    parks, entrances = layers["parks"], layers["park_access"]
+    rules = AccessRules()
+    key = placement_key(cache_tag(cache), origins, parks, rules)
+    assert read_placement(cache, key) is None
+    fresh = prepare_reach(origins, parks, graph=graph, entrances=entrances, rules=rules)
+    write_placement(cache, key, fresh.walk.origins.as_arrays())
+    stored = EdgePositions.from_arrays(read_placement(cache, key))
+    again = prepare_reach(
+        origins, parks, graph=graph, entrances=entrances, rules=rules, origin_positions=stored
+    )
+    tier = {"tier_id": "p", "min_area_m2": 0, "radius_m": 500}
+    standard = standards_from_dict({"standards": [{"standard_id": "t", "tiers": [tier]}]})
+    one = park_reach(fresh, standard.standard("t"))
+    two = park_reach(again, standard.standard("t"))
+    np.testing.assert_array_equal(one.network_m, two.network_m)
+    np.testing.assert_array_equal(one.off_network, two.off_network)
+    # Another grid, another park set, other rules or another cache: another key.
+    other_grid = grid_origins(box, cell_m=100)
+    keys = {
+        key,
+        placement_key(cache_tag(cache), other_grid, parks, rules),
+        placement_key(cache_tag(cache), origins, parks.iloc[1:], rules),
+        placement_key(cache_tag(cache), origins, parks, AccessRules(origin_max_snap_m=100)),
+        placement_key("another-cache/2", origins, parks, rules),
+    }
+    assert len(keys) == 5
+    assert all(read_placement(cache, k) is None for k in keys - {key})

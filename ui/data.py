@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,15 @@ from analysis.demand import (
     residential_weights,
     zone_of_origins,
 )
-from analysis.distances import ParkReach, PreparedReach, park_reach, prepare_reach
+from analysis.distances import (
+    ParkReach,
+    PreparedReach,
+    park_reach,
+    placement_key,
+    prepare_reach,
+)
 from analysis.indicators import coverage_by_zone, per_capita_park_area, two_step_fca
-from analysis.network import WalkGraph, walk_graph_from_arrays
+from analysis.network import EdgePositions, WalkGraph, walk_graph_from_arrays
 from analysis.standards import StandardSettings, standards_from_dict
 from geo.boundaries import (
     Cluster,
@@ -40,7 +47,14 @@ from geo.boundaries import (
 )
 from geo.crs import DISPLAY_CRS
 from geo.entrances import load_access_rules
-from geo.osm import LAYERS, cache_is_current, load_walk_arrays, read_cache_layer, upgrade_cache
+from geo.osm import (
+    LAYERS,
+    cache_is_current,
+    cache_tag,
+    load_walk_arrays,
+    read_cache_layer,
+    upgrade_cache,
+)
 from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
 from geo.standards import read_standards_file
@@ -52,6 +66,7 @@ from geo.transit import (
     load_stations,
 )
 from geo.uploads import demand_layer_from_upload
+from geo.walk_store import read_placement, write_placement
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang, tr
@@ -430,15 +445,27 @@ def _prepared(
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layers = _osm_layers(*osm) if osm[0] else None
     parks, entrances = _active_parks(layers)
-    use_network = network and layers is not None
-    return prepare_reach(
+    rules = load_access_rules()
+    limit = _standards(standards_key).search_limit_m
+    if not network or layers is None:
+        return prepare_reach(grid.origins, parks, rules=rules, limit_m=limit)
+    # Where the grid's origins start on the network is stored beside the cache once.
+    cache = Path(osm[0])
+    key = placement_key(cache_tag(cache), grid.origins, parks, rules)
+    stored = read_placement(cache, key)
+    prepared = prepare_reach(
         grid.origins,
         parks,
-        graph=_walk_graph(*osm) if use_network else None,
-        entrances=entrances if use_network else None,
-        rules=load_access_rules(),
-        limit_m=_standards(standards_key).search_limit_m,
+        graph=_walk_graph(*osm),
+        entrances=entrances,
+        rules=rules,
+        limit_m=limit,
+        origin_positions=None if stored is None else EdgePositions.from_arrays(stored),
     )
+    if stored is None and prepared.walk is not None:
+        with contextlib.suppress(OSError):  # a read-only cache folder: recompute next time
+            write_placement(cache, key, prepared.walk.origins.as_arrays())
+    return prepared
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -154,6 +154,10 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     assert "不在步行路网上" in legend
     at.toggle(key="parks_show_entrances").set_value(True).run()
     assert not at.exception
+    # The demand chosen is the demand used: land area gives other figures than residential land.
+    at.selectbox(key="parks_demand__zh").set_value("land").run()
+    assert "用地面积" in at.info[0].value
+    assert float(_metric(at, "全市步行可达覆盖率").rstrip("%")) != walking
 
 
 def test_a_cache_of_the_first_version_is_upgraded_when_the_page_opens(

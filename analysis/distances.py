@@ -28,7 +28,6 @@ adds planned parks with one pass from their entrances only.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
@@ -54,6 +53,7 @@ from analysis.network import (
 from analysis.standards import ParkStandard, default_limit_m
 from geo.entrances import AccessRules, park_entrances
 from geo.errors import ParkAccessError
+from geo.walk_places import placement_key
 
 __all__ = [
     "BOUNDARY_STEP_M",
@@ -206,24 +206,6 @@ def _entrance_positions(
     positions = EdgePositions(edge, lo, table["gap_m"].to_numpy(float), hi)
     park = index_of.reindex(table["park_id"].to_numpy(object)).to_numpy(np.int64)
     return positions, park
-
-
-def placement_key(
-    data_tag: str, origins: Origins, parks: gpd.GeoDataFrame, rules: AccessRules
-) -> str:
-    """Return a key that names where ``origins`` start on a network (for storing it).
-
-    The places depend on the network and its entrances (``data_tag``: the data
-    set's identity, and the parks), the origins' coordinates and the rules; the
-    key is a SHA-256 of all of them.
-    """
-    digest = hashlib.sha256()
-    digest.update(data_tag.encode())
-    digest.update(np.ascontiguousarray(origins.x).tobytes())
-    digest.update(np.ascontiguousarray(origins.y).tobytes())
-    digest.update("\n".join(map(str, parks["park_id"])).encode())
-    digest.update(repr(rules).encode())
-    return digest.hexdigest()[:32]
 
 
 def prepare_walk(

@@ -20,9 +20,10 @@ import numpy as np
 import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components, dijkstra
+from scipy.sparse.csgraph import dijkstra
 
-from geo.walk_store import WalkArrays, symmetric_min_csr, walk_arrays_from
+from geo.walk_places import component_labels, snap_to_lines, usable_edge_mask
+from geo.walk_store import WalkArrays, lines_from_ragged, symmetric_min_csr, walk_arrays_from
 
 __all__ = [
     "EdgePositions",
@@ -60,11 +61,7 @@ class WalkGraph:
         A walking pass needs only the matrix; placing points on the network needs
         the lines, so a graph loaded to reuse stored positions never builds them.
         """
-        coords, offsets = self.edge_coords
-        return np.asarray(
-            shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords, (offsets,)),
-            dtype=object,
-        )
+        return lines_from_ragged(*self.edge_coords)
 
     @property
     def n_nodes(self) -> int:
@@ -80,16 +77,7 @@ class WalkGraph:
     @cached_property
     def component(self) -> NDArray[np.int64]:
         """The connected component of every node (labels 0..k-1)."""
-        _, labels = connected_components(self.matrix, directed=False)
-        return np.asarray(labels, dtype=np.int64)
-
-    @cached_property
-    def component_length_m(self) -> NDArray[np.float64]:
-        """Total edge length of every connected component (metres)."""
-        labels = self.component
-        return np.bincount(  # type: ignore[return-value]
-            labels[self.edge_u], weights=self.edge_length_m, minlength=int(labels.max()) + 1
-        )
+        return component_labels(self.matrix)
 
 
 @dataclass(frozen=True)
@@ -203,29 +191,16 @@ def snap_to_edges(
     """Place each point on its nearest walk edge (among ``edge_mask`` when given).
 
     Points farther than ``max_snap_m`` from every such edge get edge ``-1`` and an
-    infinite gap (they are not reachable on foot).
+    infinite gap (they are not reachable on foot). See :func:`geo.walk_places.snap_to_lines`.
     """
-    pts = points.to_crs(graph.crs).to_numpy()
-    candidates = (
-        np.arange(len(graph.edge_u)) if edge_mask is None else np.flatnonzero(edge_mask)
+    edge, offset, gap = snap_to_lines(
+        graph.edge_geometry,
+        graph.edge_length_m,
+        points.to_crs(graph.crs).to_numpy(),
+        max_snap_m=max_snap_m,
+        edge_mask=edge_mask,
     )
-    edge = np.full(len(pts), -1, dtype=np.int64)
-    snap = np.full(len(pts), np.inf)
-    offset = np.zeros(len(pts))
-    if len(candidates) == 0 or len(pts) == 0:
-        return EdgePositions(edge, offset, snap)
-    tree = shapely.STRtree(graph.edge_geometry[candidates])
-    finite = np.isfinite(max_snap_m)
-    hits, gaps = tree.query_nearest(
-        pts, max_distance=max_snap_m if finite else None, return_distance=True, all_matches=False
-    )
-    edge[hits[0]] = candidates[hits[1]]
-    snap[hits[0]] = gaps
-    found = edge >= 0
-    offset[found] = shapely.line_locate_point(graph.edge_geometry[edge[found]], pts[found])
-    # Geometry lengths and stored lengths agree to rounding; keep offsets within the edge.
-    offset[found] = np.minimum(offset[found], graph.edge_length_m[edge[found]])
-    return EdgePositions(edge, offset, snap)
+    return EdgePositions(edge, offset, gap)
 
 
 def usable_edges(
@@ -247,12 +222,13 @@ def usable_edges(
     >>> usable_edges(g, np.array([0, 2]), min_component_m=1000).tolist()
     [True, True, False]
     """
-    labels = graph.component
-    with_source = np.zeros(len(graph.component_length_m), dtype=bool)
-    if len(source_edges):
-        with_source[labels[graph.edge_u[np.asarray(source_edges, dtype=np.int64)]]] = True
-    usable = with_source & (graph.component_length_m >= min_component_m)
-    return np.asarray(usable[labels[graph.edge_u]])
+    return usable_edge_mask(
+        graph.edge_u,
+        graph.edge_length_m,
+        graph.component,
+        np.asarray(source_edges, dtype=np.int64),
+        min_component_m=min_component_m,
+    )
 
 
 @dataclass(frozen=True)

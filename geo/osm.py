@@ -48,6 +48,7 @@ from geo.osm_layers import (
     water_from_features,
 )
 from geo.paths import OSM_CACHE
+from geo.walk_places import store_default_placement
 from geo.walk_store import (
     WalkArrays,
     read_walk_arrays,
@@ -384,7 +385,30 @@ def write_cache(
     if not layers["walk_edges"].empty:
         arrays = walk_arrays_from(layers["walk_nodes"], layers["walk_edges"])
         write_walk_arrays(arrays, walk_arrays_path(path), tag=_cache_tag(metadata))
+        _store_default_placement(path, layers, arrays, _cache_tag(metadata))
     return path
+
+
+def _store_default_placement(
+    path: Path, layers: dict[str, gpd.GeoDataFrame], arrays: WalkArrays, tag: str
+) -> None:
+    """Store where the parks page's default grid starts on the network, if it meets it."""
+    outline = load_outline()
+    area = outline.to_crs(arrays.crs).total_bounds
+    net = (*arrays.coords.min(axis=0), *arrays.coords.max(axis=0))
+    overlaps = net[0] <= area[2] and area[0] <= net[2] and net[1] <= area[3] and area[1] <= net[3]
+    if not overlaps:  # an extract elsewhere (a test city): nothing of the county to place
+        return
+    store_default_placement(
+        path,
+        tag=tag,
+        arrays=arrays,
+        area=outline,
+        parks=layers["parks"],
+        entrances=layers["park_access"],
+        water=layers["water_areas"],
+        rules=load_access_rules(),
+    )
 
 
 def read_cache_metadata(path: Path = DEFAULT_CACHE) -> dict[str, str]:

@@ -39,12 +39,11 @@ from geo.errors import WalkNetworkError
 
 __all__ = [
     "WalkArrays",
-    "read_placement",
+    "lines_from_ragged",
     "read_walk_arrays",
     "symmetric_min_csr",
     "walk_arrays_from",
     "walk_arrays_path",
-    "write_placement",
     "write_walk_arrays",
 ]
 
@@ -63,6 +62,20 @@ class WalkArrays:
     csr_data: NDArray[np.float64]
     csr_indices: NDArray[np.int32]
     csr_indptr: NDArray[np.int32]
+
+    def edge_geometry(self) -> NDArray[np.object_]:
+        """Return the edges as shapely LineStrings in ``crs``."""
+        return lines_from_ragged(self.coords, self.offsets)
+
+
+def lines_from_ragged(
+    coords: NDArray[np.float64], offsets: NDArray[np.int64]
+) -> NDArray[np.object_]:
+    """Return LineStrings from vertices laid end to end and where each line starts."""
+    return np.asarray(
+        shapely.from_ragged_array(shapely.GeometryType.LINESTRING, coords, (offsets,)),
+        dtype=object,
+    )
 
 
 _ARRAYS = (
@@ -196,39 +209,3 @@ def read_walk_arrays(path: Path, *, tag: str) -> WalkArrays | None:
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
 
-
-def _placement_path(cache: Path, key: str) -> Path:
-    cache = Path(cache)
-    return cache.with_name(f"{cache.stem}.walk.places-{key}.npz")
-
-
-def write_placement(cache: Path, key: str, arrays: dict[str, NDArray[np.generic]]) -> Path:
-    """Store where a grid's origins start on the cache's network, under ``key``.
-
-    The file sits beside the cache (``NAME.walk.places-KEY.npz``); the key names
-    the inputs (:func:`analysis.distances.placement_key`), so a changed grid,
-    park set or network never reads another's places.
-    """
-    path = _placement_path(cache, key)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
-    try:
-        with tmp.open("wb") as handle:
-            np.savez(handle, key=np.array(key), **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
-def read_placement(cache: Path, key: str) -> dict[str, NDArray[np.generic]] | None:
-    """Return the stored places under ``key``; None when missing or unreadable."""
-    path = _placement_path(cache, key)
-    if not path.is_file():
-        return None
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            if str(data["key"]) != key:
-                return None
-            return {name: data[name] for name in data.files if name != "key"}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        return None

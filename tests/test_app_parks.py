@@ -134,14 +134,17 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     assert not at.error
     assert "OpenStreetMap" in "\n".join(c.value for c in at.caption)
     assert "居住用地面积" in at.info[0].value  # the official denominator when it is loaded
+    places = f"{kunshan_like_cache.stem}.walk.places-*.npz"
+    stored = list(kunshan_like_cache.parent.glob(places))
+    assert len(stored) == 1  # the import stored where the default grid starts on the network
     method = at.radio(key="parks_method__zh")
     method.set_value("network").run()
     assert not at.exception
     buffer = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
     walking = float(_metric(at, "全市步行可达覆盖率").rstrip("%"))
     assert 0 < walking <= buffer
-    # Where the grid's origins start on the network is stored beside the cache, once.
-    assert list(kunshan_like_cache.parent.glob(f"{kunshan_like_cache.stem}.walk.places-*.npz"))
+    # The page read the import's places: it stored no others for the same grid.
+    assert list(kunshan_like_cache.parent.glob(places)) == stored
     off = float(_metric(at, "不在步行路网上的需求").rstrip("%"))
     assert 0 <= off < 100
     at.button_group(key="parks_view__zh").set_value("gap").run()

@@ -129,7 +129,7 @@ def test_the_origins_places_are_stored_once_and_never_read_for_other_inputs(cach
     from analysis.standards import standards_from_dict
     from geo.entrances import AccessRules
     from geo.osm import cache_tag
-    from geo.walk_store import read_placement, write_placement
+    from geo.walk_places import read_placement, write_placement
 
     graph = walk_graph_from_arrays(load_walk_arrays(cache))
     box = gpd.GeoDataFrame(geometry=[shapely.box(*layers["walk_edges"].total_bounds)], crs=4326)

@@ -66,7 +66,7 @@ from geo.transit import (
     load_stations,
 )
 from geo.uploads import demand_layer_from_upload
-from geo.walk_store import read_placement, write_placement
+from geo.walk_places import read_placement, write_placement
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang, tr

@@ -255,11 +255,13 @@ def prepare_reach(
     rules: AccessRules | None = None,
     limit_m: float = default_limit_m(3000),
     origin_positions: EdgePositions | None = None,
+    boundaries: ParkBoundaries | None = None,
 ) -> PreparedReach:
     """Prepare ``parks`` for distances from ``origins`` (walking too, given a graph).
 
     ``limit_m`` is the largest search limit the prepared set will serve (the
-    default serves tiers up to a 3 km radius).
+    default serves tiers up to a 3 km radius). ``boundaries`` from another
+    preparation of the same origins and parks (e.g. without the network) are reused.
     """
     check_parks(parks)
     parks = parks.reset_index(drop=True)
@@ -279,7 +281,9 @@ def prepare_reach(
         origins=origins,
         parks=parks,
         area_m2=parks["area_m2"].to_numpy(float),
-        boundaries=park_boundaries(origins, parks, limit_m),
+        boundaries=boundaries
+        if boundaries is not None and boundaries.limit_m >= limit_m
+        else park_boundaries(origins, parks, limit_m),
         walk=walk,
     )
 
@@ -444,4 +448,3 @@ def with_planned_park(
     return replace(
         reach, straight_m=np.minimum(reach.straight_m, new.straight_m), network_m=network
     )
-

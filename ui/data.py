@@ -461,6 +461,9 @@ def _prepared(
         rules=rules,
         limit_m=limit,
         origin_positions=None if stored is None else EdgePositions.from_arrays(stored),
+        boundaries=_prepared(
+            units_file, mtimes, osm, cell_m, standards_key, network=False
+        ).boundaries,
     )
     if stored is None and prepared.walk is not None:
         with contextlib.suppress(OSError):  # a read-only cache folder: recompute next time

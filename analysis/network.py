@@ -12,7 +12,9 @@ along the edge when a source shares it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import threading
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import geopandas as gpd
@@ -250,6 +252,9 @@ class JoinedSources:
     usable: NDArray[np.bool_]  # which of the given sources lie on an edge
     to_start_m: NDArray[np.float64]  # from each source to its edge's start node
     to_end_m: NDArray[np.float64]
+    super_rows: dict[bytes, tuple[NDArray[np.int32], NDArray[np.float64]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 def join_sources(
@@ -269,27 +274,65 @@ def join_sources(
     return JoinedSources(graph, s_edge, s_lo, s_hi, s_gap, ok, to_start, to_end)
 
 
-def _with_super_source(joined: JoinedSources, chosen: NDArray[np.int64]) -> sp.csr_matrix:
-    """Return the graph's matrix with one more row: the super source of ``chosen``."""
+_SUPER_ROWS_KEPT = 16
+
+
+def _super_row(
+    joined: JoinedSources, chosen: NDArray[np.int64]
+) -> tuple[NDArray[np.int32], NDArray[np.float64]]:
+    """Return the super source's neighbours and walks for ``chosen`` (kept per subset).
+
+    The walk to a node is the shortest from any chosen source; the same subsets
+    come back with every standard and tier, so the last few are kept.
+    """
+    key = hashlib.blake2b(chosen.tobytes(), digest_size=16).digest()
+    kept = joined.super_rows.get(key)
+    if kept is not None:
+        return kept
     graph = joined.graph
-    n = graph.n_nodes
-    first = np.full(n, np.inf)
+    first = np.full(graph.n_nodes, np.inf)
     edges = joined.edge[chosen]
     nodes = np.concatenate([graph.edge_u[edges], graph.edge_v[edges]])
     walks = np.concatenate([joined.to_start_m[chosen], joined.to_end_m[chosen]])
     np.minimum.at(first, nodes, walks)
     cols = np.flatnonzero(np.isfinite(first))
-    weights = np.maximum(first[cols], 1e-9)  # an explicit zero would be no edge
-    base = graph.matrix
-    indptr = np.append(base.indptr, base.indptr[-1] + len(cols))
-    return sp.csr_matrix(
-        (
-            np.concatenate([base.data, weights]),
-            np.concatenate([base.indices, cols.astype(base.indices.dtype)]),
-            indptr.astype(base.indptr.dtype),
-        ),
-        shape=(n + 1, n + 1),
+    row = (
+        cols.astype(graph.matrix.indices.dtype),
+        np.maximum(first[cols], 1e-9),  # an explicit zero would be no edge
     )
+    if len(joined.super_rows) >= _SUPER_ROWS_KEPT:
+        joined.super_rows.clear()
+    joined.super_rows[key] = row
+    return row
+
+
+def _with_super_source(joined: JoinedSources, chosen: NDArray[np.int64]) -> sp.csr_matrix:
+    """Return the graph's matrix with one more row: the super source of ``chosen``.
+
+    The graph's arrays are copied into a per-thread buffer once; each pass only
+    writes the new row's tail (sessions on a server run passes in their own threads).
+    """
+    cols, weights = _super_row(joined, chosen)
+    base = joined.graph.matrix
+    n, nnz = joined.graph.n_nodes, base.nnz
+    buffers = getattr(_BUFFERS, "by_graph", None)
+    if buffers is None or buffers[0] is not base:
+        data = np.concatenate([base.data, np.zeros(n)])
+        indices = np.concatenate([base.indices, np.zeros(n, dtype=base.indices.dtype)])
+        indptr = np.append(base.indptr, nnz).astype(base.indptr.dtype)
+        buffers = (base, data, indices, indptr)
+        _BUFFERS.by_graph = buffers
+    _, data, indices, indptr = buffers
+    k = len(cols)
+    data[nnz : nnz + k] = weights
+    indices[nnz : nnz + k] = cols
+    indptr[-1] = nnz + k
+    return sp.csr_matrix(
+        (data[: nnz + k], indices[: nnz + k], indptr), shape=(n + 1, n + 1), copy=False
+    )
+
+
+_BUFFERS = threading.local()
 
 
 def _chosen(joined: JoinedSources, subset: NDArray[np.bool_] | None) -> NDArray[np.int64]:

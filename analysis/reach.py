@@ -63,9 +63,10 @@ from analysis.demand import DemandKind, Origins, grid_origins, residential_weigh
 from analysis.distances import ParkReach, park_reach, prepare_reach
 from analysis.network import WalkGraph, walk_graph_from_arrays
 from analysis.standards import ParkStandard, default_limit_m, standards_from_dict
-from geo.crs import DISPLAY_CRS, metric_crs_for
+from geo.crs import DISPLAY_CRS
 from geo.entrances import load_access_rules
 from geo.errors import CRSError, ParkAccessError, PlanningMapError, StandardError
+from geo.grid import origins_from_points
 from geo.osm import (
     cache_is_current,
     load_walk_arrays,
@@ -111,83 +112,6 @@ class _UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise _UsageError(message)
-
-
-def origins_from_points(points: gpd.GeoSeries) -> Origins:
-    """Return arbitrary points as origins in their metric CRS (one origin per point, in order).
-
-    The grid fields are unused by point origins (``col``/``row`` 0, ``cell_m`` 1, one cell);
-    each origin weighs 1 ("land"). Only distances are meant to be read from them.
-
-    Parameters
-    ----------
-    points
-        Point geometries with a declared CRS.
-
-    Returns
-    -------
-    Origins
-        In :func:`geo.crs.metric_crs_for` of the points (EPSG:4549 in Kunshan).
-
-    Raises
-    ------
-    ParkAccessError
-        If there are no points, or some are not points or cannot be placed.
-    CRSError
-        If the points have no CRS.
-
-    Examples
-    --------
-    >>> pts = gpd.GeoSeries.from_xy([120.98, 121.0], [31.38, 31.39], crs=4326)
-    >>> o = origins_from_points(pts)
-    >>> len(o), o.crs, o.weight.tolist()
-    (2, 'EPSG:4549', [1.0, 1.0])
-    """
-    if points.crs is None:
-        msg = "点没有坐标系。 / The points have no coordinate reference system."
-        raise CRSError(msg)
-    if len(points) == 0:
-        msg = "没有可计算的点。 / There are no points to measure."
-        raise ParkAccessError(msg)
-    geoms = points.to_numpy()
-    if (shapely.get_type_id(geoms) != 0).any() or shapely.is_empty(geoms).any():
-        msg = "只能计算点要素。 / Only point geometries can be measured."
-        raise ParkAccessError(msg)
-    _check_placeable(points)
-    crs = metric_crs_for(gpd.GeoDataFrame(geometry=points.reset_index(drop=True)))
-    metric = points.to_crs(crs).to_numpy()
-    x, y = shapely.get_x(metric), shapely.get_y(metric)
-    n = len(x)
-    return Origins(
-        x=x,
-        y=y,
-        col=np.zeros(n, dtype=np.int64),
-        row=np.zeros(n, dtype=np.int64),
-        x0=float(x.min()),
-        y0=float(y.min()),
-        cell_m=1.0,
-        n_cols=1,
-        n_rows=1,
-        weight=np.ones(n),
-        demand="land",
-        points=shapely.points(x, y),
-        crs=crs,
-    )
-
-
-def _check_placeable(points: gpd.GeoSeries) -> None:
-    """Raise unless every point has a place on Earth (catches swapped or wrong-CRS coordinates)."""
-    lonlat = points.to_crs(DISPLAY_CRS).to_numpy()
-    lon, lat = shapely.get_x(lonlat), shapely.get_y(lonlat)
-    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
-    if bad.any():
-        first = int(np.flatnonzero(bad)[0]) + 1
-        msg = (
-            f"第 {first} 个点的坐标在所给坐标系中无效（经纬度是否颠倒或坐标系有误？）。 / "
-            f"Point {first} has no valid position in the given CRS (longitude and latitude "
-            "swapped, or the wrong CRS?)."
-        )
-        raise ParkAccessError(msg)
 
 
 def _parse_crs(text: str) -> CRS:

@@ -14,10 +14,10 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from geo.crs import ANALYSIS_CRS, metric_crs_for
-from geo.errors import ParkAccessError
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS, metric_crs_for
+from geo.errors import CRSError, ParkAccessError
 
-__all__ = ["DEFAULT_CELL_M", "DemandKind", "Origins", "grid_origins"]
+__all__ = ["DEFAULT_CELL_M", "DemandKind", "Origins", "grid_origins", "origins_from_points"]
 
 # The grid the parks page opens with (metres).
 DEFAULT_CELL_M = 100
@@ -113,3 +113,80 @@ def grid_origins(
         points=shapely.points(x[keep], y[keep]),
         crs=crs,
     )
+
+
+def origins_from_points(points: gpd.GeoSeries) -> Origins:
+    """Return arbitrary points as origins in their metric CRS (one origin per point, in order).
+
+    The grid fields are unused by point origins (``col``/``row`` 0, ``cell_m`` 1, one cell);
+    each origin weighs 1 ("land"). Only distances are meant to be read from them.
+
+    Parameters
+    ----------
+    points
+        Point geometries with a declared CRS.
+
+    Returns
+    -------
+    Origins
+        In :func:`geo.crs.metric_crs_for` of the points (EPSG:4549 in Kunshan).
+
+    Raises
+    ------
+    ParkAccessError
+        If there are no points, or some are not points or cannot be placed.
+    CRSError
+        If the points have no CRS.
+
+    Examples
+    --------
+    >>> pts = gpd.GeoSeries.from_xy([120.98, 121.0], [31.38, 31.39], crs=4326)
+    >>> o = origins_from_points(pts)
+    >>> len(o), o.crs, o.weight.tolist()
+    (2, 'EPSG:4549', [1.0, 1.0])
+    """
+    if points.crs is None:
+        msg = "点没有坐标系。 / The points have no coordinate reference system."
+        raise CRSError(msg)
+    if len(points) == 0:
+        msg = "没有可计算的点。 / There are no points to measure."
+        raise ParkAccessError(msg)
+    geoms = points.to_numpy()
+    if (shapely.get_type_id(geoms) != 0).any() or shapely.is_empty(geoms).any():
+        msg = "只能计算点要素。 / Only point geometries can be measured."
+        raise ParkAccessError(msg)
+    _check_placeable(points)
+    crs = metric_crs_for(gpd.GeoDataFrame(geometry=points.reset_index(drop=True)))
+    metric = points.to_crs(crs).to_numpy()
+    x, y = shapely.get_x(metric), shapely.get_y(metric)
+    n = len(x)
+    return Origins(
+        x=x,
+        y=y,
+        col=np.zeros(n, dtype=np.int64),
+        row=np.zeros(n, dtype=np.int64),
+        x0=float(x.min()),
+        y0=float(y.min()),
+        cell_m=1.0,
+        n_cols=1,
+        n_rows=1,
+        weight=np.ones(n),
+        demand="land",
+        points=shapely.points(x, y),
+        crs=crs,
+    )
+
+
+def _check_placeable(points: gpd.GeoSeries) -> None:
+    """Raise unless every point has a place on Earth (catches swapped or wrong-CRS coordinates)."""
+    lonlat = points.to_crs(DISPLAY_CRS).to_numpy()
+    lon, lat = shapely.get_x(lonlat), shapely.get_y(lonlat)
+    bad = ~(np.isfinite(lon) & np.isfinite(lat) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180))
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0]) + 1
+        msg = (
+            f"第 {first} 个点的坐标在所给坐标系中无效（经纬度是否颠倒或坐标系有误？）。 / "
+            f"Point {first} has no valid position in the given CRS (longitude and latitude "
+            "swapped, or the wrong CRS?)."
+        )
+        raise ParkAccessError(msg)

@@ -24,9 +24,9 @@ from analysis.indicators import (
     surface_classes,
 )
 from analysis.network import walk_graph_from
-from analysis.reach import origins_from_points
 from analysis.standards import standards_from_dict
 from geo.entrances import AccessRules, fenced_parks, park_entrances
+from geo.grid import origins_from_points
 from geo.standards import read_standards_file
 from tests.toy_networks import X0, Y0, lines_network, river_town, street
 

@@ -11,6 +11,7 @@ __all__ = [
     "PlanningMapError",
     "StandardError",
     "UnknownLayerError",
+    "UploadError",
     "WalkNetworkError",
 ]
 
@@ -49,3 +50,7 @@ class StandardError(PlanningMapError, ValueError):
 
 class CacheVersionError(PlanningMapError, ValueError):
     """An OpenStreetMap cache was written by another version and cannot be upgraded."""
+
+
+class UploadError(PlanningMapError, ValueError):
+    """A planner's file cannot be read or does not fit the layer it is meant for."""

@@ -1,0 +1,178 @@
+"""Fit a planner's layer to the shared schema: which column is the name, the area, the class.
+
+:func:`guess_mapping` proposes, from common Chinese and English headers, which of
+the file's columns holds each field of the layer kind (the planner confirms or
+changes it); :func:`apply_mapping` then returns the layer in the schema: renamed
+columns, ids made where the file has none, areas measured where it gives none,
+park classes normalised (综合公园 / 社区公园 / 游园 / 专类公园).
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo.crs import DISPLAY_CRS, metric_crs_for
+from geo.dataset import layer_kind
+from geo.errors import UploadError
+
+__all__ = [
+    "FIELD_ALIASES",
+    "PARK_CLASSES",
+    "apply_mapping",
+    "guess_mapping",
+    "park_class_of",
+]
+
+# Field -> headers that usually hold it (compared without case, spaces or punctuation).
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "名称", "公园名称", "站点名称", "站名", "名字", "mc", "name_zh", "地名"),
+    "area_m2": ("area_m2", "area", "面积", "面积m2", "面积平方米", "占地面积", "mj", "shape_area"),
+    "area_ha": ("area_ha", "面积公顷", "面积ha", "公顷"),
+    "park_class": ("park_class", "class", "类型", "公园类型", "类别", "分类", "lx", "type"),
+    "population": ("population", "pop", "人口", "人口数", "常住人口", "人数", "rk"),
+    "unit_id": ("unit_id", "id", "编号", "代码", "bm"),
+    "station_id": ("station_id", "id", "编号", "站点编号"),
+    "park_id": ("park_id", "id", "编号", "公园编号", "bh"),
+    "year": ("year", "年份", "建成年份", "规划年份"),
+}
+_KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    "parks": ("park_id", "name", "area_m2", "area_ha", "park_class", "year"),
+    "stations": ("station_id", "name"),
+    "units": ("unit_id", "name"),
+    "population": ("population", "name"),
+    "residential": ("name",),
+    "plan_lines": ("name",),
+}
+
+# Park classes of GB/T 51346 (the 公园名录's column) and the words that mean them.
+PARK_CLASSES: dict[str, tuple[str, ...]] = {
+    "comprehensive": ("综合公园", "综合", "comprehensive"),
+    "community": ("社区公园", "社区", "community"),
+    "garden": ("游园", "口袋公园", "街头绿地", "小游园", "garden", "pocket"),
+    "specialised": (
+        "专类公园",
+        "专类",
+        "植物园",
+        "动物园",
+        "湿地公园",
+        "specialised",
+        "specialized",
+    ),
+}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-()（）:：/]+", "", str(text)).lower()
+
+
+def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
+    """Return field -> column for the fields of ``kind`` whose header is recognised.
+
+    >>> guess_mapping("parks", ["FID", "公园名称", "类型", "面积（公顷）"])
+    {'name': '公园名称', 'area_ha': '面积（公顷）', 'park_class': '类型'}
+    """
+    layer_kind(kind)
+    by_norm = {_norm(c): c for c in columns}
+    mapping: dict[str, str] = {}
+    for field in _KIND_FIELDS.get(kind, ()):
+        for alias in FIELD_ALIASES[field]:
+            if _norm(alias) in by_norm and by_norm[_norm(alias)] not in mapping.values():
+                mapping[field] = by_norm[_norm(alias)]
+                break
+    return mapping
+
+
+def park_class_of(value: object) -> str:
+    """Return the park class id of a class text ("" when it names none).
+
+    >>> park_class_of("社区公园"), park_class_of(" 口袋公园 "), park_class_of("广场")
+    ('community', 'garden', '')
+    """
+    missing = value is None or (isinstance(value, float) and np.isnan(value))
+    text = "" if missing else _norm(str(value))
+    for class_id, words in PARK_CLASSES.items():
+        if any(_norm(w) in text for w in words):
+            return class_id
+    return ""
+
+
+def _numbers(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
+    values = pd.to_numeric(frame[column], errors="coerce")
+    if values.isna().all():
+        msg = (
+            f"字段“{column}”中没有可读的{what}数值。 / Column {column!r} holds no readable "
+            f"{what} numbers: map another column."
+        )
+        raise UploadError(msg)
+    return values
+
+
+def apply_mapping(
+    gdf: gpd.GeoDataFrame, kind: str, mapping: dict[str, str], *, id_prefix: str
+) -> gpd.GeoDataFrame:
+    """Return ``gdf`` (WGS84) in the schema of ``kind`` using ``mapping`` (field -> column).
+
+    Parks get ``park_id`` (the file's, else ``<id_prefix>:<row>``), ``name``,
+    ``area_m2`` (the file's, from hectares, or measured in the metric CRS — then
+    ``area_measured`` is true), ``park_class`` (normalised) and ``year``; other
+    kinds get their mapped fields. Columns not mapped are kept as they are.
+
+    Raises
+    ------
+    UploadError
+        If a mapped column is missing, a numeric field holds no numbers, or ids repeat.
+    """
+    layer_kind(kind)
+    missing = [c for c in mapping.values() if c not in gdf.columns]
+    if missing:
+        msg = f"文件中没有字段 {missing}。 / The file has no column {missing}."
+        raise UploadError(msg)
+    out = gdf.to_crs(DISPLAY_CRS).reset_index(drop=True)
+    renamed = {column: f"_src_{field}" for field, column in mapping.items()}
+    source = out.rename(columns=renamed)
+    for field in mapping:
+        source[field] = source[f"_src_{field}"]
+    source = source.drop(columns=list(renamed.values()))
+    id_field = {"parks": "park_id", "stations": "station_id", "units": "unit_id"}.get(kind)
+    if id_field is not None:
+        if id_field in mapping:
+            ids = source[id_field].astype(str).str.strip()
+            repeated = sorted(set(ids[ids.duplicated()]))
+            if repeated:
+                shown = ", ".join(repeated[:5])
+                msg = (
+                    f"编号字段“{mapping[id_field]}”有重复：{shown}。 / The id column "
+                    f"{mapping[id_field]!r} repeats: {shown}. Map another column, or none to "
+                    "number the features."
+                )
+                raise UploadError(msg)
+            source[id_field] = ids
+        else:
+            source[id_field] = [f"{id_prefix}:{i}" for i in range(len(source))]
+    if kind == "parks":
+        if "area_m2" in mapping:
+            source["area_m2"] = _numbers(source, "area_m2", "面积 / area")
+        elif "area_ha" in mapping:
+            source["area_m2"] = _numbers(source, "area_ha", "面积 / area") * 10_000
+        measured = source.to_crs(metric_crs_for(source)).area.to_numpy()
+        given = (
+            source["area_m2"].to_numpy(float)
+            if "area_m2" in source
+            else np.full(len(source), np.nan)
+        )
+        source["area_measured"] = ~np.isfinite(given)
+        source["area_m2"] = np.where(np.isfinite(given), given, measured).round(1)
+        source["park_class"] = (
+            source["park_class"].map(park_class_of) if "park_class" in mapping else ""
+        )
+        if "name" not in source:
+            source["name"] = None
+        if "name_en" not in source:
+            source["name_en"] = None
+    if kind == "population":
+        source["population"] = _numbers(source, "population", "人口 / population")
+    return gpd.GeoDataFrame(source, geometry=out.geometry.name, crs=DISPLAY_CRS)

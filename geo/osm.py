@@ -28,6 +28,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -286,6 +287,30 @@ def _check_overpass(url: str, timeout_s: float = 10.0) -> None:
         raise OSMDownloadError(msg) from exc
 
 
+OVERPASS_TIMEOUT_S = 180
+
+
+def _refuse_unusable_answer(response: Any, *args: Any, **kwargs: Any) -> None:
+    """Raise at once for a busy server (429/504) or an error page instead of JSON."""
+    del args, kwargs
+    if not response.url.rstrip("/").endswith("/interpreter"):
+        return
+    kind = response.headers.get("Content-Type", "")
+    if response.status_code in {429, 504}:
+        reason = f"HTTP {response.status_code} {response.reason}"
+    elif response.ok and "json" not in kind:
+        reason = f"an answer of type {kind or 'unknown'} instead of JSON"
+    else:
+        return
+    msg = (
+        f"OpenStreetMap 数据服务繁忙或返回错误（{reason}），已停止更新，现有缓存未改动；"
+        "请稍后再试。 / "
+        f"The Overpass server answered {reason}; the refresh stopped and the existing cache "
+        "is untouched. Try again later."
+    )
+    raise OSMDownloadError(msg)
+
+
 def layers_from_overpass(
     polygon: shapely.Geometry,
     *,
@@ -309,6 +334,12 @@ def layers_from_overpass(
     ox.settings.overpass_url = url
     ox.settings.use_cache = False
     ox.settings.log_console = False
+    # osmnx pauses and retries a busy server (429/504) without end, and waits on the
+    # status endpoint's advice: stop at the first such answer instead, and bound each
+    # request, so that a refresh takes at most a stated time and then says why.
+    ox.settings.overpass_rate_limit = False
+    ox.settings.requests_timeout = OVERPASS_TIMEOUT_S
+    ox.settings.requests_kwargs = {"hooks": {"response": _refuse_unusable_answer}}
     start = time.perf_counter()
     try:
         graph = ox.graph_from_polygon(polygon, network_type="walk", simplify=False, retain_all=True)

@@ -182,11 +182,15 @@ def answer(store: OSMStore, query: str) -> dict[str, Any]:  # noqa: PLR0912
 
 
 @contextmanager
-def overpass_server(pbf: Path, *, cut_after_bytes: int | None = None) -> Iterator[str]:
+def overpass_server(
+    pbf: Path, *, cut_after_bytes: int | None = None, fail_with: int | str | None = None
+) -> Iterator[str]:
     """Serve ``pbf`` as an Overpass API on 127.0.0.1; yield the base URL (…/api).
 
     With ``cut_after_bytes`` every answer announces its full length but the
-    connection drops after that many bytes: a download cut off half-way.
+    connection drops after that many bytes: a download cut off half-way. With
+    ``fail_with`` every query is answered by that HTTP status (429, 504) or, for
+    ``"html"``, by a 200 HTML error page instead of JSON (as a proxy might).
     """
     store = OSMStore(pbf)
 
@@ -211,6 +215,12 @@ def overpass_server(pbf: Path, *, cut_after_bytes: int | None = None) -> Iterato
             length = int(self.headers.get("Content-Length", "0"))
             form = parse_qs(self.rfile.read(length).decode())
             query = form.get("data", [""])[0]
+            if isinstance(fail_with, int):
+                self.send_error(fail_with)
+                return
+            if fail_with == "html":
+                self._send(b"<html><body><h1>Gateway error</h1></body></html>", "text/html")
+                return
             body = json.dumps(answer(store, query)).encode()
             if cut_after_bytes is None:
                 self._send(body, "application/json")

@@ -99,3 +99,18 @@ def test_a_cut_off_download_leaves_the_cache_byte_for_byte(tmp_path, refreshed, 
             refresh_cache(path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert not list(tmp_path.glob(".*partial*"))
+
+
+@pytest.mark.parametrize("failure", [504, 429, "html"])
+def test_a_busy_server_or_an_error_page_stops_the_refresh_at_once(tmp_path, monkeypatch, failure):
+    import time
+
+    path = tmp_path / "osm.gpkg"
+    path.write_bytes(b"the previous cache")
+    with overpass_server(HELSINKI, fail_with=failure) as url:
+        monkeypatch.setenv("KUNSHAN_OVERPASS_URL", url)
+        start = time.monotonic()
+        with pytest.raises(OSMDownloadError, match=r"繁忙或返回错误.*Overpass server answered"):
+            refresh_cache(path)
+        assert time.monotonic() - start < 30  # osmnx alone would retry every 55 s, forever
+    assert path.read_bytes() == b"the previous cache"

@@ -223,6 +223,15 @@ def layers_from_pbf(
         warnings.simplefilter("ignore")
         nodes, edges = osm.get_network(network_type="walking", nodes=True)
         progress(f"read walk network ({time.perf_counter() - start:.1f} s)")
+        if clip is not None and (edges is None or len(edges) == 0):
+            msg = (
+                f"{Path(path).name} 在昆山市界（含缓冲）内没有步行路网：这可能不是昆山的数据。"
+                "如确需导入整个文件，请加 --no-clip。 / "
+                f"{Path(path).name} holds no walk network inside Kunshan's outline (with its "
+                "buffer): it is probably not an extract of Kunshan. To import the whole file "
+                "anyway, add --no-clip."
+            )
+            raise PlanningMapError(msg)
 
         def features(
             criteria: dict[str, list[str] | bool], *, nodes_too: bool = False

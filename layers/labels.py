@@ -236,6 +236,11 @@ _TEXT: dict[str, tuple[str, str]] = {
         "than 5000 m² ({year}). Coverage is therefore a lower bound; footprints are circles of "
         "the cited area (approximate). Load the OpenStreetMap layers for every park outline.",
     ),
+    "parks_upload_source": (
+        "公园：规划人员的图层 {file}（{n} 个公园，添加于 {when}）；入口按规则（沿边 20 米）生成。",
+        "Parks: the planners' layer {file} ({n} parks, added {when}); entrances found by the "
+        "rule (paths within 20 m).",
+    ),
     "parks_osm_source": (
         "公园：OpenStreetMap 中 {n} 个公开公园（轮廓与入口）。",
         "Parks: {n} public parks from OpenStreetMap (outlines and entrances).",

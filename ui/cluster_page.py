@@ -66,8 +66,8 @@ def _cluster_parks(cluster_id: str, lang: Lang) -> None:
     )
     title = tr("park_figures", lang, standard=standard.name(lang))
     st.markdown(f"**{title}**{colon}{line}")
-    _, from_osm = data.active_parks()
-    if not from_osm:
+    _, origin = data.active_parks()
+    if origin == "bundled":
         st.caption(tr("park_figures_bundled", lang))
 
 

@@ -197,8 +197,9 @@ def _station_panel(
     if catchment is not None and not catchment.is_empty:
         area = gpd.GeoSeries([catchment], crs=DISPLAY_CRS).to_crs(4549).area.iloc[0] / 1e6
         st.metric(tr("layer_catchments", lang) + " (km²)", f"{area:.2f}")
-        if osm is not None and not osm["parks"].empty:
-            parks = osm["parks"][osm["parks"].intersects(catchment)]
+        all_parks, origin = data.active_parks()
+        if origin != "bundled" and not all_parks.empty:
+            parks = all_parks[all_parks.intersects(catchment)]
             st.markdown(f"**{tr('parks_within', lang)}**: {len(parks)}")
             if not parks.empty:
                 standard = data.park_standards().default

@@ -47,6 +47,7 @@ from geo.boundaries import (
 )
 from geo.crs import DISPLAY_CRS
 from geo.entrances import load_access_rules
+from geo.layer_store import StoredLayer, data_dir, read_stored, server_layers, stored_layers
 from geo.osm import (
     LAYERS,
     cache_is_current,
@@ -261,11 +262,11 @@ def ecological_corridors() -> pd.DataFrame:
 def _catchments(
     units_file: str,
     mtimes: tuple[float, ...],
-    osm: tuple[str, float],
+    osm: DataKey,
     radius_m: int,
     method: str,
 ) -> gpd.GeoDataFrame:
-    osm_path, osm_mtime = osm
+    osm_path, osm_mtime, _ = osm
     outline = _bundle(units_file, mtimes)[0]
     osm = _osm_layers(osm_path, osm_mtime) if osm_path else None
     stations = active_stations(osm, outline)
@@ -275,12 +276,48 @@ def _catchments(
     return straight_line_catchments(stations, radius_m=radius_m)
 
 
-def _osm_key() -> tuple[str, float]:
+# What the cached computations depend on besides the bundled files: the OpenStreetMap
+# cache (path and version; "" when not active) and the planner's parks layer (the
+# stored layer's content hash; "" for OSM/bundled parks).
+DataKey = tuple[str, float, str]
+
+
+def _osm_key() -> DataKey:
     path = settings.osm_cache_path()
     osm_active = st.session_state.get(state.DATASET) == state.OSM and path.is_file()
     if osm_active:
         _current_cache(path)
-    return (str(path), _mtime(path)) if osm_active else ("", -1.0)
+    parks = active_upload("parks")
+    return (str(path), _mtime(path), parks) if osm_active else ("", -1.0, parks)
+
+
+@st.cache_data(show_spinner=False)
+def _server_layers(mtime: float) -> dict[str, str]:
+    del mtime  # cache key only
+    return server_layers()
+
+
+def active_upload(kind: str) -> str:
+    """Return the content hash of the planner's layer of ``kind`` in use ("" for none).
+
+    The session's own choice (an upload, or "" to go back to OSM/bundled) wins over
+    the server's layer.
+    """
+    session = st.session_state.get(state.SESSION_LAYERS) or {}
+    if kind in session:
+        return str(session[kind])
+    path = data_dir() / "server.json"
+    return _server_layers(_mtime(path)).get(kind, "")
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _stored(content_hash: str) -> gpd.GeoDataFrame:
+    return read_stored(content_hash)
+
+
+def upload_record(content_hash: str) -> StoredLayer | None:
+    """Return the stored layer's record (file name, who added it, when), None if unknown."""
+    return next((r for r in stored_layers() if r.content_hash == content_hash), None)
 
 
 def catchments(units_file: Path, radius_m: int, method: str) -> gpd.GeoDataFrame:
@@ -290,17 +327,17 @@ def catchments(units_file: Path, radius_m: int, method: str) -> gpd.GeoDataFrame
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _coverage(
-    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], radius_m: int, method: str
+    units_file: str, mtimes: tuple[float, ...], osm: DataKey, radius_m: int, method: str
 ) -> pd.DataFrame:
     outline = _bundle(units_file, mtimes)[0]
-    layers = _osm_layers(*osm) if osm[0] else None
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
     polygons = _cluster_polygons(units_file, mtimes)
     reach = _catchments(units_file, mtimes, osm, radius_m, method)
     residential = layers["residential"] if layers is not None else None
     coverage = catchment_coverage(polygons, reach, residential=residential)
     coverage["stations"] = points_per_zone(polygons, active_stations(layers, outline)).to_numpy()
-    if layers is not None:
-        parks = features_per_zone_within(polygons, reach, layers["parks"])
+    if layers is not None or osm[2]:
+        parks = features_per_zone_within(polygons, reach, _active_parks(layers, osm[2])[0])
         coverage["parks_within"] = parks.to_numpy()
     return coverage
 
@@ -312,10 +349,10 @@ def coverage(units_file: Path, radius_m: int, method: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _transit_inputs(
-    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], lang: str
+    units_file: str, mtimes: tuple[float, ...], osm: DataKey, lang: str
 ) -> TransitMapInputs:
     outline = _bundle(units_file, mtimes)[0]
-    layers = _osm_layers(*osm) if osm[0] else None
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
     lines, line_stations, _ = transit()
     return transit_map_inputs(
         lines=lines,
@@ -366,17 +403,23 @@ def bundled_park_set() -> tuple[gpd.GeoDataFrame, ParkCompleteness]:
     return _bundled_parks(tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv"))))
 
 
-def _active_parks(osm: Mapping[str, gpd.GeoDataFrame] | None) -> tuple[gpd.GeoDataFrame, Any]:
+def _active_parks(
+    osm: Mapping[str, gpd.GeoDataFrame] | None, upload: str = ""
+) -> tuple[gpd.GeoDataFrame, Any]:
+    """The parks in use and their stored entrances (None: found by the rule when needed)."""
+    if upload:
+        return _stored(upload), None
     if osm is not None and not osm["parks"].empty:
         return osm["parks"], osm["park_access"]
     return bundled_park_set()[0], None
 
 
-def active_parks() -> tuple[gpd.GeoDataFrame, bool]:
-    """Return the parks in use and whether they come from OpenStreetMap."""
+def active_parks() -> tuple[gpd.GeoDataFrame, str]:
+    """Return the parks in use and where they come from ("upload", "osm" or "bundled")."""
     osm = active_osm_layers()
-    parks, access = _active_parks(osm)
-    return parks, access is not None
+    upload = active_upload("parks")
+    parks, access = _active_parks(osm, upload)
+    return parks, "upload" if upload else "osm" if access is not None else "bundled"
 
 
 @dataclass(frozen=True)
@@ -394,10 +437,10 @@ class ParkGrid:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _park_grid(
-    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int
+    units_file: str, mtimes: tuple[float, ...], osm: DataKey, cell_m: int
 ) -> ParkGrid:
     outline, units, table, _ = _bundle(units_file, mtimes)
-    layers = _osm_layers(*osm) if osm[0] else None
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
     water = layers["water_areas"] if layers is not None else None
     origins = grid_origins(outline, cell_m=cell_m, water=water)
     unit_of = zone_of_origins(origins, units, "unit_id")
@@ -435,7 +478,7 @@ def park_grid(units_file: Path, cell_m: int) -> ParkGrid:
 def _prepared(
     units_file: str,
     mtimes: tuple[float, ...],
-    osm: tuple[str, float],
+    osm: DataKey,
     cell_m: int,
     standards_key: tuple[str, float],
     *,
@@ -443,8 +486,8 @@ def _prepared(
 ) -> PreparedReach:
     """Prepare the parks once per grid (entrances and origins on the network when asked)."""
     grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layers = _osm_layers(*osm) if osm[0] else None
-    parks, entrances = _active_parks(layers)
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
+    parks, entrances = _active_parks(layers, osm[2])
     rules = load_access_rules()
     limit = _standards(standards_key).search_limit_m
     if not network or layers is None:
@@ -456,7 +499,7 @@ def _prepared(
     prepared = prepare_reach(
         grid.origins,
         parks,
-        graph=_walk_graph(*osm),
+        graph=_walk_graph(osm[0], osm[1]),
         entrances=entrances,
         rules=rules,
         limit_m=limit,
@@ -475,7 +518,7 @@ def _prepared(
 def _park_reach(
     units_file: str,
     mtimes: tuple[float, ...],
-    osm: tuple[str, float],
+    osm: DataKey,
     *,
     cell_m: int,
     standards_key: tuple[str, float],
@@ -501,30 +544,30 @@ def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: 
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _park_shapes(osm: tuple[str, float], park_mtimes: tuple[float, ...]) -> dict[str, Any]:
+def _park_shapes(osm: DataKey, park_mtimes: tuple[float, ...]) -> dict[str, Any]:
     del park_mtimes  # cache key only
-    layers = _osm_layers(*osm) if osm[0] else None
-    return park_shapes(_active_parks(layers)[0])
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
+    return park_shapes(_active_parks(layers, osm[2])[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _park_display(
-    osm: tuple[str, float],
+    osm: DataKey,
     park_mtimes: tuple[float, ...],
     standards_key: tuple[str, float],
     standard_id: str,
     lang: str,
 ) -> dict[str, Any]:
-    layers = _osm_layers(*osm) if osm[0] else None
-    parks, _ = _active_parks(layers)
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
+    parks, _ = _active_parks(layers, osm[2])
     standard = _standards(standards_key).standard(standard_id)
     shapes = _park_shapes(osm, park_mtimes)
     return park_features(parks, standard, lang, shapes=shapes)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _entrance_display(osm: tuple[str, float], lang: str) -> dict[str, Any]:
-    layers = _osm_layers(*osm)
+def _entrance_display(osm: DataKey, lang: str) -> dict[str, Any]:
+    layers = _osm_layers(osm[0], osm[1])
     return entrance_features(layers["park_access"], layers["parks"], lang)  # type: ignore[arg-type]
 
 
@@ -542,7 +585,7 @@ def park_display(standard_id: str, lang: Lang) -> dict[str, Any]:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _park_surface_raster(
-    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int
+    units_file: str, mtimes: tuple[float, ...], osm: DataKey, cell_m: int
 ) -> SurfaceRaster:
     return surface_raster(_park_grid(units_file, mtimes, osm, cell_m).origins)
 
@@ -559,7 +602,7 @@ DEFAULT_PARK_CELL_M = 100
 def _cluster_park_figures(
     units_file: str,
     mtimes: tuple[float, ...],
-    osm: tuple[str, float],
+    osm: DataKey,
     standards_key: tuple[str, float],
 ) -> pd.DataFrame:
     standard = _standards(standards_key).default
@@ -576,8 +619,8 @@ def _cluster_park_figures(
     demand = "residential" if "residential" in grid.demands else "land"
     origins = grid.origins.with_weights(grid.demands[demand], demand)  # type: ignore[arg-type]
     table = coverage_by_zone(origins, reach, grid.cluster_of).set_index("zone")
-    layers = _osm_layers(*osm) if osm[0] else None
-    parks, _ = _active_parks(layers)
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
+    parks, _ = _active_parks(layers, osm[2])
     polygons = _cluster_polygons(units_file, mtimes).set_index("cluster_id")
     spots = parks.representative_point()
     table["parks"] = [
@@ -596,7 +639,7 @@ def cluster_park_figures(units_file: Path) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _uploaded_demand(
-    units_file: str, mtimes: tuple[float, ...], osm: tuple[str, float], cell_m: int, content: bytes
+    units_file: str, mtimes: tuple[float, ...], osm: DataKey, cell_m: int, content: bytes
 ) -> tuple[Any, float, str]:
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layer, kind = demand_layer_from_upload(content)
@@ -615,13 +658,13 @@ def uploaded_demand(units_file: Path, cell_m: int, content: bytes) -> tuple[Any,
 def _unit_per_capita(
     units_file: str,
     mtimes: tuple[float, ...],
-    osm: tuple[str, float],
+    osm: DataKey,
     park_mtimes: tuple[float, ...],
 ) -> pd.Series:
     del park_mtimes  # cache key only
     _, units, table, _ = _bundle(units_file, mtimes)
-    layers = _osm_layers(*osm) if osm[0] else None
-    parks, _ = _active_parks(layers)
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
+    parks, _ = _active_parks(layers, osm[2])
     population = table.set_index("unit_id")["population"].astype(float)
     frame = per_capita_park_area(parks, units, population, id_column="unit_id")
     return frame.set_index("unit_id")["per_capita_m2"]
@@ -643,15 +686,15 @@ def uploaded_demand_kind(content: bytes) -> str:
 def _two_sfca(
     units_file: str,
     mtimes: tuple[float, ...],
-    osm: tuple[str, float],
+    osm: DataKey,
     *,
     cell_m: int,
     radius_m: float,
     people: Any,
 ) -> Any:
     grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layers = _osm_layers(*osm) if osm[0] else None
-    parks, _ = _active_parks(layers)
+    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
+    parks, _ = _active_parks(layers, osm[2])
     return two_step_fca(grid.origins, parks, radius_m=radius_m, population=people)
 
 

@@ -67,9 +67,21 @@ def _population_upload_widget(lang: Lang, error: str) -> None:
             st.error(f"{tr('upload_error', lang)} {error}")
 
 
-def _completeness(lang: Lang, from_osm: bool, n_parks: int) -> None:
-    if from_osm:
+def _completeness(lang: Lang, origin: str, n_parks: int) -> None:
+    if origin == "osm":
         st.caption(tr("parks_osm_source", lang, n=n_parks))
+        return
+    if origin == "upload":
+        record = data.upload_record(data.active_upload("parks"))
+        st.caption(
+            tr(
+                "parks_upload_source",
+                lang,
+                n=n_parks,
+                file=record.file_name if record else "?",
+                when=record.added_at if record else "?",
+            )
+        )
         return
     _, done = data.bundled_park_set()
     st.warning(
@@ -172,13 +184,13 @@ def render(lang: Lang, basemap_id: str) -> None:
     units_file = settings.units_path()
     try:
         standards = data.park_standards()
-        parks, from_osm = data.active_parks()
+        parks, origin = data.active_parks()
         osm_active = data.active_osm_layers() is not None
         grid = data.park_grid(units_file, st.session_state.get(CELL, 100))
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
-    _completeness(lang, from_osm, len(parks))
+    _completeness(lang, origin, len(parks))
     population_file, upload_kind, upload_error = _uploaded_demand()
     choices = _choices(lang, standards, grid, osm_active, upload_kind)
     _population_upload_widget(lang, upload_error)

@@ -15,6 +15,7 @@ ALL_CLUSTERS: Final = "all"
 DATASET: Final = "dataset"
 BUNDLED: Final = "bundled"
 OSM: Final = "osm"
+SESSION_LAYERS: Final = "session_layers"  # kind -> stored layer hash ("" = OSM/bundled)
 OSM_JOB_SEEN: Final = "osm_job_seen"  # the start time of the OSM job this session watched
 OSM_JOB_DONE: Final = "osm_job_done"  # (start time, succeeded, last lines) once it ended
 

@@ -1,0 +1,91 @@
+"""A planner's parks layer in the app (set on the server as the command line does)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from geo.layer_schema import apply_mapping, guess_mapping
+from geo.layer_store import set_server_layer, store_layer
+from ui import state
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "ui/page_parks.py"
+
+
+def _inventory() -> gpd.GeoDataFrame:
+    """Three parks of a 公园名录, around 昆山 city (WGS84, areas in hectares)."""
+    centres = [(120.98, 31.385), (121.0, 31.36), (120.95, 31.40)]
+    shapes = [shapely.Point(x, y).buffer(0.004) for x, y in centres]
+    raw = gpd.GeoDataFrame(
+        {
+            "公园名称": ["东塘公园", "<img src=x onerror=alert(1)>", "西郊游园"],
+            "类型": ["社区公园", "综合公园", "游园"],
+            "面积（公顷）": [15.0, 40.0, 0.8],
+        },
+        geometry=shapes,
+        crs=4326,
+    )
+    return apply_mapping(raw, "parks", guess_mapping("parks", list(raw.columns)), id_prefix="t")
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
+    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
+    monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
+    return tmp_path / "store"
+
+
+def _coverage(at: AppTest) -> str:
+    return next(m.value for m in at.metric if m.label == "全市服务半径覆盖率")
+
+
+def test_the_servers_parks_layer_is_used_and_a_session_can_switch_back(env):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    bundled = _coverage(at)
+    record = store_layer(
+        _inventory(),
+        kind="parks",
+        original=b"inventory",
+        file_name="公园名录2025.zip",
+        added_by="规划科",
+        root=env,
+    )
+    set_server_layer("parks", record.content_hash, root=env)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert not at.error
+    captions = "\n".join(c.value for c in at.caption)
+    assert "公园名录2025.zip" in captions
+    assert "3 个公园" in captions
+    assert _coverage(at) != bundled
+    assert _metric_parks(at) == 3
+    # The session goes back to the bundled parks; the server's layer stays.
+    at.session_state[state.SESSION_LAYERS] = {"parks": ""}
+    at.run()
+    assert not at.exception
+    assert _coverage(at) == bundled
+    assert "已定位 2 个公园" in at.warning[0].value
+
+
+def _metric_parks(at: AppTest) -> int:
+    return int(next(m.value for m in at.metric if m.label == "公园数"))
+
+
+def test_the_cluster_panel_counts_the_planners_parks(env):
+    record = store_layer(_inventory(), kind="parks", original=b"i", file_name="名录.zip", root=env)
+    set_server_layer("parks", record.content_hash, root=env)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.selectbox(key="cluster_select__zh").set_value("west").run()
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    assert "公园可达" in text

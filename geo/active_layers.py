@@ -90,9 +90,8 @@ def upload_sources(
 def server_dataset(osm_cache: Path | None, root: Path | None = None) -> DataSet:
     """Return the bundled set overlaid by the OSM cache (if given) and the server's uploads."""
     osm = osm_sources(osm_cache) if osm_cache is not None else {}
-    return compose_dataset(
-        bundled_sources(), osm, upload_sources(server_layers(root), scope="server", root=root)
-    )
+    server = upload_sources(server_layers(root), scope="server", root=root)
+    return compose_dataset(bundled_sources(), osm, server)
 
 
 def load_layer(

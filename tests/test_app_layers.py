@@ -69,12 +69,16 @@ def test_the_servers_parks_layer_is_used_and_a_session_can_switch_back(env):
     assert "3 个公园" in captions
     assert _coverage(at) != bundled
     assert _metric_parks(at) == 3
+    sources = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "公园** — 规划人员上传 · 服务器（所有人）: 公园名录2025.zip · 3" in sources
+    version = next(c.value for c in at.sidebar.caption if c.value.startswith("数据集版本"))
     # The session goes back to the bundled parks; the server's layer stays.
-    at.session_state[state.SESSION_LAYERS] = {"parks": ""}
-    at.run()
+    at.sidebar.button(key="switch_back_parks").click().run()
+    assert at.session_state[state.SESSION_LAYERS] == {"parks": ""}
     assert not at.exception
     assert _coverage(at) == bundled
     assert "已定位 2 个公园" in at.warning[0].value
+    assert version not in [c.value for c in at.sidebar.caption]  # another data set
 
 
 def _metric_parks(at: AppTest) -> int:

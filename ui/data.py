@@ -37,6 +37,7 @@ from analysis.distances import (
 from analysis.indicators import coverage_by_zone, per_capita_park_area, two_step_fca
 from analysis.network import EdgePositions, WalkGraph, walk_graph_from_arrays
 from analysis.standards import StandardSettings, standards_from_dict
+from geo.active_layers import bundled_sources, osm_sources, upload_sources
 from geo.boundaries import (
     Cluster,
     load_clusters,
@@ -46,6 +47,7 @@ from geo.boundaries import (
     read_unit_table,
 )
 from geo.crs import DISPLAY_CRS
+from geo.dataset import DataSet, compose_dataset
 from geo.entrances import load_access_rules
 from geo.layer_store import StoredLayer, data_dir, read_stored, server_layers, stored_layers
 from geo.osm import (
@@ -313,6 +315,25 @@ def active_upload(kind: str) -> str:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _stored(content_hash: str) -> gpd.GeoDataFrame:
     return read_stored(content_hash)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _dataset(osm_path: str, osm_mtime: float, server_mtime: float, session: tuple) -> DataSet:
+    del osm_mtime, server_mtime  # cache keys only
+    osm = osm_sources(Path(osm_path)) if osm_path else {}
+    # The session's own choices: an upload of its own, or "" to go below the server's.
+    back = {kind for kind, content in session if not content}
+    server = upload_sources(server_layers(), scope="server")
+    own = upload_sources({k: c for k, c in session if c}, scope="session")
+    kept = {k: v for k, v in server.items() if k not in back}
+    return compose_dataset(bundled_sources(), osm, kept, own)
+
+
+def active_dataset() -> DataSet:
+    """Return the data set in use: bundled, OSM (when chosen), the server's and the session's."""
+    key = _osm_key()
+    session = tuple(sorted((st.session_state.get(state.SESSION_LAYERS) or {}).items()))
+    return _dataset(key[0], key[1], _mtime(data_dir() / "server.json"), session)
 
 
 def upload_record(content_hash: str) -> StoredLayer | None:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import streamlit as st
 
+from geo.dataset import layer_kind
 from geo.errors import PlanningMapError
 from geo.jobs import osm_job_status, start_osm_job
 from geo.osm import read_cache_metadata
 from layers.labels import Lang, tr
-from ui import settings, state
+from ui import data, settings, state
 
 
 def _saved_pbf(content: bytes) -> Path:
@@ -122,3 +124,27 @@ def render(lang: Lang) -> None:
         if pbf is not None and st.button(tr("osm_import_start", lang), key="osm_import"):
             _start("import", lang, _saved_pbf(pbf.getvalue()))
     _job_progress(lang)
+    _layer_sources(lang)
+
+
+def _layer_sources(lang: Lang) -> None:
+    """List where every layer of the data set in use comes from; uploads can be switched back."""
+    dataset = data.active_dataset()
+    with st.expander(tr("layer_sources", lang)):
+        for kind in dataset.kinds():
+            source = dataset.source(kind)
+            if source is None:
+                continue
+            origin = tr(f"origin_{source.origin}", lang)
+            scope = f" · {tr(f'scope_{source.scope}', lang)}" if source.scope else ""
+            st.markdown(
+                f"**{html.escape(layer_kind(kind).name(lang))}** — {origin}{scope}: "
+                f"{html.escape(source.label)} · {source.n_features:,}"
+            )
+            if source.origin == "upload":
+                if st.button(tr("switch_back", lang), key=f"switch_back_{kind}"):
+                    layers = dict(st.session_state.get(state.SESSION_LAYERS) or {})
+                    layers[kind] = ""
+                    st.session_state[state.SESSION_LAYERS] = layers
+                    st.rerun()
+        st.caption(tr("dataset_version", lang, version=dataset.version[:12]))

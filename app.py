@@ -10,6 +10,7 @@ from ui import data_panel, settings, state
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
 state.init_state(**{state.BASEMAP: settings.default_basemap()})
+state.restore_session_layers()
 if st.session_state[state.BASEMAP] not in {b.id for b in BASEMAPS}:
     st.session_state[state.BASEMAP] = "osm"
 

@@ -93,3 +93,68 @@ def test_the_cluster_panel_counts_the_planners_parks(env):
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "公园可达" in text
+
+
+def _zipped_shapefile(tmp_path) -> bytes:
+    """The inventory as a zipped GBK Shapefile without .cpg, in CGCS2000 zone 40 (EPSG:4528)."""
+    import io
+    import zipfile
+
+    import pyogrio
+
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    raw = _inventory()[["name", "park_class", "area_m2", "geometry"]].rename(
+        columns={"name": "名称", "park_class": "类型", "area_m2": "面积"}
+    )
+    pyogrio.write_dataframe(raw.to_crs(4528), folder / "公园.shp", encoding="GBK")
+    (folder / "公园.cpg").unlink(missing_ok=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for part in sorted(folder.iterdir()):
+            zf.write(part, f"名录/{part.name}")
+    return buffer.getvalue()
+
+
+def test_a_planner_uploads_parks_previews_accepts_and_keeps_them_over_a_reload(env, tmp_path):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    bundled = _coverage(at)
+    at.file_uploader(key="upload_parks_file").set_value(
+        ("公园名录.zip", _zipped_shapefile(tmp_path), "application/zip")
+    ).run()
+    assert not at.exception
+    assert not at.error
+    preview = "\n".join(m.value for m in at.markdown)
+    assert "预览：公园名录.zip 中 3 个要素（坐标系 EPSG:4528）" in preview
+    assert at.selectbox(key="upload_parks_map_name").value == "名称"  # guessed header
+    assert _coverage(at) == bundled  # nothing changes before it is accepted
+    at.button(key="upload_parks_accept").click().run()
+    assert not at.exception
+    assert _coverage(at) != bundled
+    assert _metric_parks(at) == 3
+    layers = at.session_state[state.SESSION_LAYERS]
+    assert set(layers) == {"parks"}
+    # A reload is a new session: the page address keeps the layer.
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params[state.LAYERS_PARAM] = f"parks:{layers['parks']}"
+    reloaded.run()
+    reloaded.switch_page(PAGE).run()
+    assert _metric_parks(reloaded) == 3
+    # Another planner's session (no such address) still sees the bundled parks.
+    other = AppTest.from_file(APP, default_timeout=120).run()
+    other.switch_page(PAGE).run()
+    assert _coverage(other) == bundled
+
+
+def test_a_broken_upload_is_explained_and_changes_nothing(env):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    before = _coverage(at)
+    at.file_uploader(key="upload_parks_file").set_value(
+        ("公园.zip", b"PK\x03\x04" + bytes(range(256)) * 3, "application/zip")
+    ).run()
+    assert not at.exception
+    assert at.error
+    assert "Traceback" not in at.error[0].value
+    assert _coverage(at) == before

@@ -238,3 +238,48 @@ def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
     assert hosts <= LOCAL_HOSTS
     page.close()
+
+
+def test_uploading_a_zipped_shapefile_of_parks_draws_them_and_a_reload_keeps_them(
+    tmp_path_factory, browser
+):
+    from tests.test_app_layers import _zipped_shapefile
+
+    folder = tmp_path_factory.mktemp("upload")
+    zipped = folder / "公园名录.zip"
+    zipped.write_bytes(_zipped_shapefile(folder))
+    env = {"KUNSHAN_DATA_DIR": str(folder / "store"), "KUNSHAN_OSM_CACHE": str(folder / "no.gpkg")}
+    with streamlit_app(env=env) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(f"{url}/parks")
+        map_frame(page)
+        page.get_by_text("上传图层：公园").first.click()
+        page.locator("input[type=file]").last.set_input_files(str(zipped))
+        page.get_by_text("预览：公园名录.zip 中 3 个要素").wait_for(timeout=60_000)
+        page.get_by_role("button", name="使用此图层（本会话）").click()
+        page.get_by_text("规划人员的图层 公园名录.zip").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+
+        def drawn_parks() -> int:
+            frame = map_frame(page)
+            return len(
+                [
+                    p
+                    for p in frame.query_selector_all("path.leaflet-interactive")
+                    if p.get_attribute("stroke") == "#00441b"
+                ]
+            )
+
+        assert drawn_parks() == 3
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "parks_uploaded_zh.png"), full_page=True)
+        assert "layers=parks" in page.url
+        page.reload()
+        page.get_by_text("规划人员的图层 公园名录.zip").wait_for(timeout=60_000)
+        page.wait_for_timeout(1500)
+        assert drawn_parks() == 3  # still there after a reload
+        hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
+        assert hosts <= LOCAL_HOSTS
+        page.close()

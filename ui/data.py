@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,7 +50,16 @@ from geo.boundaries import (
 from geo.crs import DISPLAY_CRS
 from geo.dataset import DataSet, compose_dataset
 from geo.entrances import load_access_rules
-from geo.layer_store import StoredLayer, data_dir, read_stored, server_layers, stored_layers
+from geo.layer_schema import apply_mapping
+from geo.layer_store import (
+    StoredLayer,
+    data_dir,
+    read_stored,
+    server_layers,
+    set_server_layer,
+    store_layer,
+    stored_layers,
+)
 from geo.osm import (
     LAYERS,
     cache_is_current,
@@ -60,6 +70,7 @@ from geo.osm import (
 )
 from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
+from geo.readers import FileInfo, ReadOptions, ReadResult, inspect_file, read_layer
 from geo.standards import read_standards_file
 from geo.transit import (
     TRANSIT_DIR,
@@ -334,6 +345,72 @@ def active_dataset() -> DataSet:
     key = _osm_key()
     session = tuple(sorted((st.session_state.get(state.SESSION_LAYERS) or {}).items()))
     return _dataset(key[0], key[1], _mtime(data_dir() / "server.json"), session)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def inspect_upload(content: bytes, file_name: str) -> FileInfo:
+    """Look into an uploaded file once (format, layers, CRS, encoding, columns)."""
+    return inspect_file(content, file_name)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _read_upload(
+    content: bytes, file_name: str, crs: str | None, encoding: str | None, layer: str | None
+) -> ReadResult:
+    return read_layer(content, file_name, ReadOptions(crs=crs, encoding=encoding, layer=layer))
+
+
+def read_upload(content: bytes, file_name: str, options: ReadOptions) -> ReadResult:
+    """Read an uploaded file with the planner's choices (cached per file and choices)."""
+    return _read_upload(content, file_name, options.crs, options.encoding, options.layer)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _fitted_upload(  # noqa: PLR0917 - a cache key: every argument counts
+    content: bytes,
+    file_name: str,
+    crs: str | None,
+    encoding: str | None,
+    layer: str | None,
+    kind: str,
+    mapping: tuple[tuple[str, str], ...],
+) -> gpd.GeoDataFrame:
+    result = _read_upload(content, file_name, crs, encoding, layer)
+    prefix = f"upload:{hashlib.sha256(content).hexdigest()[:8]}"
+    return apply_mapping(result.gdf, kind, dict(mapping), id_prefix=prefix)
+
+
+def fitted_upload(
+    content: bytes,
+    file_name: str,
+    options: ReadOptions,
+    kind: str,
+    mapping: tuple[tuple[str, str], ...],
+) -> gpd.GeoDataFrame:
+    """Return the uploaded layer in the schema of ``kind`` with the planner's column mapping."""
+    return _fitted_upload(
+        content, file_name, options.crs, options.encoding, options.layer, kind, mapping
+    )
+
+
+def accept_upload(
+    kind: str, content: bytes, file_name: str, fitted: gpd.GeoDataFrame, result: ReadResult
+) -> StoredLayer:
+    """Keep an accepted upload in the layer store (the session then uses it)."""
+    return store_layer(
+        fitted,
+        kind=kind,
+        original=content,
+        file_name=file_name,
+        crs=result.crs_used,
+        encoding=result.encoding_used or "",
+        notes=tuple(result.notes),
+    )
+
+
+def make_server_layer(kind: str, content_hash: str) -> None:
+    """Make a stored layer the server's layer of ``kind`` for everyone."""
+    set_server_layer(kind, content_hash)
 
 
 def upload_record(content_hash: str) -> StoredLayer | None:

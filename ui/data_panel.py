@@ -143,8 +143,6 @@ def _layer_sources(lang: Lang) -> None:
             )
             if source.origin == "upload":
                 if st.button(tr("switch_back", lang), key=f"switch_back_{kind}"):
-                    layers = dict(st.session_state.get(state.SESSION_LAYERS) or {})
-                    layers[kind] = ""
-                    st.session_state[state.SESSION_LAYERS] = layers
+                    state.set_session_layer(kind, "")
                     st.rerun()
         st.caption(tr("dataset_version", lang, version=dataset.version[:12]))

@@ -19,7 +19,7 @@ from layers.parks_view import (
     zone_table,
 )
 from layers.render import surface_group
-from ui import data, page_map, settings, state
+from ui import data, layer_upload, page_map, settings, state
 
 MAP_HEIGHT_PX = 620
 PARKS_MAP = "parks_map"
@@ -194,6 +194,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     population_file, upload_kind, upload_error = _uploaded_demand()
     choices = _choices(lang, standards, grid, osm_active, upload_kind)
     _population_upload_widget(lang, upload_error)
+    layer_upload.panel("parks", lang, basemap_id)
     standard: ParkStandard = choices["standard"]
     _standard_source(lang, standard)
     try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, Final
 
 import streamlit as st
+
+from geo.dataset import LAYER_KINDS
 
 LANG: Final = "lang"
 BASEMAP: Final = "basemap"
@@ -93,3 +96,31 @@ def select_in_lang(
             container=container,
         )
     )
+
+
+LAYERS_PARAM: Final = "layers"  # ?layers=parks:<hash>,… keeps a session's layers over a reload
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def restore_session_layers() -> None:
+    """Take the session's layer choices from the page address (a reload keeps them).
+
+    Only well-formed entries (a known kind, a SHA-256 or empty) are taken.
+    """
+    if SESSION_LAYERS in st.session_state:
+        return
+    raw = st.query_params.get(LAYERS_PARAM, "")
+    layers = {}
+    for item in str(raw).split(","):
+        kind, _, content = item.partition(":")
+        if kind in LAYER_KINDS and (content == "" or _HASH.match(content)):
+            layers[kind] = content
+    st.session_state[SESSION_LAYERS] = layers
+
+
+def set_session_layer(kind: str, content_hash: str) -> None:
+    """Use a stored layer of ``kind`` here ("": back to OSM/bundled); keep it in the URL."""
+    layers = dict(st.session_state.get(SESSION_LAYERS) or {})
+    layers[kind] = content_hash
+    st.session_state[SESSION_LAYERS] = layers
+    st.query_params[LAYERS_PARAM] = ",".join(f"{k}:{v}" for k, v in sorted(layers.items()))

@@ -1,0 +1,144 @@
+"""Upload a planner's layer: read, check, preview, map the columns, accept (session or server)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import streamlit as st
+
+from geo.dataset import layer_kind
+from geo.errors import PlanningMapError
+from geo.layer_schema import FIELD_ALIASES, guess_mapping
+from geo.readers import MAX_UPLOAD_BYTES, ReadOptions
+from layers.labels import Lang, tr
+from layers.parks_view import park_features
+from layers.render import surface_group
+from ui import data, page_map, settings, state
+
+UPLOAD_TYPES = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv", "xlsx"]
+_ENCODINGS = ["", "utf-8", "gb18030"]
+_FIELDS = {"parks": ("name", "area_m2", "area_ha", "park_class", "park_id", "year")}
+
+
+def _key(kind: str, what: str) -> str:
+    return f"upload_{kind}_{what}"
+
+
+def panel(kind: str, lang: Lang, basemap_id: str) -> None:
+    """Draw the upload panel of ``kind`` (an expander): file, options, preview, accept."""
+    name = layer_kind(kind).name(lang)
+    own = (st.session_state.get(state.SESSION_LAYERS) or {}).get(kind)
+    with st.expander(tr("upload_layer", lang, kind=name), expanded=False):
+        st.caption(tr("upload_layer_help", lang, mb=MAX_UPLOAD_BYTES // 1_000_000))
+        upload = st.file_uploader(
+            tr("upload_layer", lang, kind=name), type=UPLOAD_TYPES, key=_key(kind, "file")
+        )
+        if upload is not None:
+            _read_and_preview(kind, upload.name, upload.getvalue(), lang, basemap_id)
+        if own:
+            record = data.upload_record(own)
+            st.info(tr("upload_session_layer", lang, file=record.file_name if record else own[:12]))
+            if st.button(tr("upload_make_server", lang), key=_key(kind, "server")):
+                data.make_server_layer(kind, own)
+                st.success(tr("upload_made_server", lang))
+
+
+def _options(kind: str, info: Any, lang: Lang) -> ReadOptions:
+    """The planner's reading choices: layer, CRS (best guess first), encoding."""
+    layer = None
+    if len(info.layers) > 1:
+        layer = st.selectbox(tr("upload_layer_choice", lang), info.layers, key=_key(kind, "layer"))
+    crs = None
+    if info.declared_crs is None:
+        choices = [c.crs for c in info.crs_candidates]
+        reasons = {c.crs: c.reason for c in info.crs_candidates}
+        crs = st.selectbox(
+            tr("upload_crs_choice", lang),
+            choices,
+            key=_key(kind, "crs"),
+            format_func=lambda c: f"{c} — {reasons.get(c, '')}",
+        )
+    else:
+        st.caption(tr("upload_crs_declared", lang, crs=info.declared_crs))
+    encoding = None
+    if info.format == "shapefile_zip" and not info.encoding_from_cpg:
+        chosen = st.selectbox(
+            tr("upload_encoding", lang, detected=info.encoding or "?"),
+            _ENCODINGS,
+            key=_key(kind, "encoding"),
+            format_func=lambda e: e or tr("upload_encoding_auto", lang),
+        )
+        encoding = chosen or None
+    return ReadOptions(crs=crs, encoding=encoding, layer=layer)
+
+
+def _mapping(kind: str, columns: list[str], lang: Lang) -> dict[str, str]:
+    """Show the guessed column for each field; the planner confirms or changes it."""
+    guessed = guess_mapping(kind, columns)
+    fields = [f for f in _FIELDS.get(kind, ()) if f in FIELD_ALIASES]
+    mapping = {}
+    cells = st.columns(3)
+    for i, field in enumerate(fields):
+        options = ["", *columns]
+        default = options.index(guessed[field]) if field in guessed else 0
+        chosen = cells[i % 3].selectbox(
+            tr(f"field_{field}", lang),
+            options,
+            index=default,
+            key=_key(kind, f"map_{field}"),
+            format_func=lambda c: c or "—",
+        )
+        if chosen:
+            mapping[field] = chosen
+    return mapping
+
+
+def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, basemap: str) -> None:
+    try:
+        info = data.inspect_upload(content, file_name)
+        options = _options(kind, info, lang)
+        result = data.read_upload(content, file_name, options)
+        columns = [c for c in result.gdf.columns if c != result.gdf.geometry.name]
+        mapping = _mapping(kind, columns, lang)
+        fitted = data.fitted_upload(content, file_name, options, kind, tuple(mapping.items()))
+    except PlanningMapError as exc:
+        st.error(f"{tr('upload_error', lang)} {exc}")
+        return
+    for note in result.notes:
+        st.caption(note)
+    if not result.location.in_kunshan:
+        st.warning(result.location.message or tr("upload_outside_kunshan", lang))
+    st.markdown(
+        tr(
+            "upload_summary",
+            lang,
+            n=len(fitted),
+            file=html.escape(file_name),
+            crs=html.escape(result.crs_used),
+        )
+    )
+    _preview(kind, fitted, lang, basemap)
+    if st.button(tr("upload_accept", lang), key=_key(kind, "accept"), type="primary"):
+        record = data.accept_upload(kind, content, file_name, fitted, result)
+        state.set_session_layer(kind, record.content_hash)
+        st.rerun()
+
+
+def _preview(kind: str, fitted: Any, lang: Lang, basemap_id: str) -> None:
+    inputs = data.map_inputs(settings.units_path(), lang)
+    standard = data.park_standards().default
+    geojson = park_features(fitted, standard, lang) if kind == "parks" else None
+    m = page_map.base_map(inputs, lang, basemap_id, parks_geojson=geojson)
+    if m is None:
+        return
+    bounds = tuple(float(v) for v in fitted.total_bounds)
+    page_map.show(
+        m,
+        key=_key(kind, "preview"),
+        bounds=bounds,  # type: ignore[arg-type]
+        width_px=600,
+        height_px=360,
+        overlay=surface_group(None, None, lang=lang),
+        returned=[],
+    )

@@ -7,6 +7,8 @@ land (m², the official denominator of 服务半径覆盖率), population, or la
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -17,8 +19,10 @@ from geo.errors import ParkAccessError
 from geo.grid import DemandKind, Origins, grid_origins
 
 __all__ = [
+    "DemandGrid",
     "DemandKind",
     "Origins",
+    "demand_grid",
     "grid_origins",
     "population_weights",
     "residential_weights",
@@ -103,3 +107,62 @@ def zone_of_origins(
     z_idx, o_idx = shapely.STRtree(origins.points).query(geoms, predicate="contains")
     out[o_idx] = zones[id_column].to_numpy()[z_idx]
     return out
+
+
+@dataclass(frozen=True)
+class DemandGrid:
+    """The demand grid with its zones and the demand options the data supports.
+
+    ``demands`` maps a demand kind to the weight of every origin: ``land`` always
+    (cell area, water removed when a water layer is given), ``residential`` with a
+    residential layer, ``population`` where units have a cited population (spread
+    over residential land, else land: labelled approximate by the page).
+    """
+
+    origins: Origins
+    unit_of: NDArray[np.object_]
+    cluster_of: NDArray[np.object_]
+    demands: dict[str, NDArray[np.float64]]
+    population_units: tuple[str, ...]
+    population_years: tuple[int, ...]
+    water_removed: bool
+
+
+def demand_grid(
+    outline: gpd.GeoDataFrame,
+    units: gpd.GeoDataFrame,
+    unit_table: pd.DataFrame,
+    clusters: gpd.GeoDataFrame,
+    *,
+    cell_m: float,
+    water: gpd.GeoDataFrame | None = None,
+    residential: gpd.GeoDataFrame | None = None,
+) -> DemandGrid:
+    """Build the county's demand grid: origins, their unit and cluster, every demand.
+
+    ``unit_table`` holds ``unit_id``, ``population`` and ``population_year`` (cited
+    values or NaN); ``clusters`` holds ``cluster_id`` and polygons.
+    """
+    origins = grid_origins(outline, cell_m=cell_m, water=water)
+    demands: dict[str, NDArray[np.float64]] = {"land": origins.weight}
+    spread = origins.weight
+    if residential is not None and not residential.empty:
+        demands["residential"] = residential_weights(origins, residential)
+        spread = demands["residential"]
+    cited = unit_table[unit_table["population"].notna()].set_index("unit_id")
+    with_pop = units[units["unit_id"].isin(cited.index) & ~units.geometry.is_empty]
+    if not with_pop.empty:
+        frame = with_pop[["unit_id", "geometry"]].assign(
+            population=cited.loc[with_pop["unit_id"], "population"].to_numpy(float)
+        )
+        demands["population"] = population_weights(origins, frame, spread=spread)
+    years = tuple(sorted({int(y) for y in cited.loc[with_pop["unit_id"], "population_year"]}))
+    return DemandGrid(
+        origins=origins,
+        unit_of=zone_of_origins(origins, units, "unit_id"),
+        cluster_of=zone_of_origins(origins, clusters, "cluster_id"),
+        demands=demands,
+        population_units=tuple(with_pop["unit_id"]),
+        population_years=years,
+        water_removed=water is not None and not water.empty,
+    )

@@ -35,6 +35,8 @@ __all__ = [
     "load_lines",
     "load_stations",
     "load_transit_sources",
+    "stations_from_layer",
+    "stations_from_osm",
 ]
 
 TRANSIT_DIR = DATA_DIR / "transit"
@@ -159,3 +161,55 @@ def load_ecological_corridors(directory: Path = TRANSIT_DIR) -> pd.DataFrame:
         msg = f"ecological_corridors.csv: unregistered sources {bad}."
         raise BoundaryDataError(msg)
     return corridors
+
+
+def stations_from_osm(
+    rail_stations: gpd.GeoDataFrame, outline: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    """Return the OpenStreetMap stations inside the county in the station schema.
+
+    The schema of :func:`load_stations`: ``station_id``, ``name_zh``, ``name_en``,
+    ``lines``, ``opened`` (unknown: ""), ``status`` (operating) and points, WGS84.
+    """
+    county = outline.to_crs(DISPLAY_CRS).geometry.iloc[0]
+    inside = rail_stations[rail_stations.to_crs(DISPLAY_CRS).within(county)]
+    return gpd.GeoDataFrame(
+        {
+            "station_id": inside["station_id"].to_numpy(),
+            "name_zh": inside["name"].fillna("—").to_numpy(),
+            "name_en": inside["name_en"].fillna(inside["name"]).fillna("—").to_numpy(),
+            "lines": inside["lines"].fillna("").to_numpy(),
+            "opened": "",
+            "status": "operating",
+        },
+        geometry=inside.to_crs(DISPLAY_CRS).geometry.to_numpy(),
+        crs=DISPLAY_CRS,
+    )
+
+
+def stations_from_layer(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a planner's station layer (``station_id``, ``name``, points) in the station schema.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> up = gpd.GeoDataFrame({"station_id": ["s1"], "name": ["花桥站"]},
+    ...     geometry=[shapely.Point(121.1, 31.3)], crs=4326)
+    >>> stations_from_layer(up)[["station_id", "name_zh", "status"]].values.tolist()
+    [['s1', '花桥站', 'operating']]
+    """
+    points = layer.to_crs(DISPLAY_CRS)
+    geoms = points.geometry.representative_point()
+    names = points["name"] if "name" in points else None
+    return gpd.GeoDataFrame(
+        {
+            "station_id": points["station_id"].astype(str).to_numpy(),
+            "name_zh": (names.fillna("—") if names is not None else "—"),
+            "name_en": (names.fillna("—") if names is not None else "—"),
+            "lines": points["lines"].fillna("").to_numpy() if "lines" in points else "",
+            "opened": "",
+            "status": "operating",
+        },
+        geometry=geoms.to_numpy(),
+        crs=DISPLAY_CRS,
+    )

@@ -63,7 +63,8 @@ def schematic_lines(
         ordered = group.sort_values("seq")
         pairs = list(zip(ordered["seq"], ordered["station_id"], strict=True))
         for (s1, a), (s2, b) in itertools.pairwise(pairs):
-            if a and b and s2 == s1 + 1:
+            # Stations of another data set (a planner's list) may not be the cited ones.
+            if a in located.index and b in located.index and s2 == s1 + 1:
                 rows.append(
                     {"line_id": line_id, "geometry": shapely.LineString([located[a], located[b]])}
                 )

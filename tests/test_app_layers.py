@@ -158,3 +158,32 @@ def test_a_broken_upload_is_explained_and_changes_nothing(env):
     assert at.error
     assert "Traceback" not in at.error[0].value
     assert _coverage(at) == before
+
+
+def test_the_planners_stations_and_residential_land_replace_the_others(env):
+    stations = gpd.GeoDataFrame(
+        {"station_id": ["s1", "s2", "s3"], "name": ["A站", "B站", "<b>C站</b>"]},
+        geometry=[
+            shapely.Point(120.98, 31.385),
+            shapely.Point(121.0, 31.36),
+            shapely.Point(120.95, 31.4),
+        ],
+        crs=4326,
+    )
+    record = store_layer(stations, kind="stations", original=b"s", file_name="站点.csv", root=env)
+    set_server_layer("stations", record.content_hash, root=env)
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["r1"], "name": ["小区"]},
+        geometry=[shapely.box(120.975, 31.38, 120.985, 31.39)],
+        crs=4326,
+    )
+    record = store_layer(parcels, kind="residential", original=b"r", file_name="居住.zip", root=env)
+    set_server_layer("residential", record.content_hash, root=env)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("ui/page_corridors.py").run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert int(table["站点数"].sum()) == 3  # the planners' three, not the seven cited
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert "居住用地面积" in at.info[0].value  # the official denominator, from their parcels

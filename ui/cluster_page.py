@@ -35,7 +35,7 @@ def _cluster_options(summary: pd.DataFrame) -> list[str]:
 def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
     """List the rail stations inside the cluster (bundled, or OSM when active)."""
     polygons = data.cluster_polygon_frame(settings.units_path()).set_index("cluster_id")
-    stations = data.active_stations(data.active_osm_layers(), outline)
+    stations = data.stations_in_use(outline)
     inside = stations[stations.within(polygons.geometry[cluster_id])]
     names = inside["name_zh" if lang == "zh" else "name_en"].tolist()
     separator = "、" if lang == "zh" else ", "

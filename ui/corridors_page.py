@@ -73,7 +73,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         inputs = data.map_inputs(units_file, lang)
         summary = data.summary(units_file)
         osm = data.active_osm_layers()
-        stations = data.active_stations(osm, outline)
+        stations = data.stations_in_use(outline)
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +21,10 @@ from analysis.catchments import (
 )
 from analysis.clusters import cluster_polygons, cluster_summary
 from analysis.demand import (
-    Origins,
-    grid_origins,
+    DemandGrid,
+    demand_grid,
     population_weights,
     residential_weights,
-    zone_of_origins,
 )
 from analysis.distances import (
     ParkReach,
@@ -47,7 +45,6 @@ from geo.boundaries import (
     load_units,
     read_unit_table,
 )
-from geo.crs import DISPLAY_CRS
 from geo.dataset import DataSet, compose_dataset
 from geo.entrances import load_access_rules
 from geo.layer_schema import apply_mapping
@@ -78,6 +75,8 @@ from geo.transit import (
     load_line_stations,
     load_lines,
     load_stations,
+    stations_from_layer,
+    stations_from_osm,
 )
 from geo.uploads import demand_layer_from_upload
 from geo.walk_places import read_placement, write_placement
@@ -237,27 +236,20 @@ def active_osm_layers() -> Mapping[str, gpd.GeoDataFrame] | None:
     return None
 
 
+def stations_in_use(outline: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the stations of the data set in use (planners', OSM or cited)."""
+    return active_stations(active_osm_layers(), outline, active_upload("stations"))
+
+
 def active_stations(
-    osm: Mapping[str, gpd.GeoDataFrame] | None, outline: gpd.GeoDataFrame
+    osm: Mapping[str, gpd.GeoDataFrame] | None, outline: gpd.GeoDataFrame, upload: str = ""
 ) -> gpd.GeoDataFrame:
-    """Bundled cited stations, or the OpenStreetMap stations inside the county."""
-    _, _, stations = transit()
-    if osm is None or osm["rail_stations"].empty:
-        return stations
-    county = outline.geometry.iloc[0]
-    osm_st = osm["rail_stations"][osm["rail_stations"].within(county)]
-    return gpd.GeoDataFrame(
-        {
-            "station_id": osm_st["station_id"].to_numpy(),
-            "name_zh": osm_st["name"].fillna("—").to_numpy(),
-            "name_en": osm_st["name_en"].fillna(osm_st["name"]).fillna("—").to_numpy(),
-            "lines": osm_st["lines"].fillna("").to_numpy(),
-            "opened": "",
-            "status": "operating",
-        },
-        geometry=osm_st.geometry.to_numpy(),
-        crs=DISPLAY_CRS,
-    )
+    """The planners' stations, else the OpenStreetMap stations in the county, else the cited."""
+    if upload:
+        return stations_from_layer(_stored(upload))
+    if osm is not None and not osm["rail_stations"].empty:
+        return stations_from_osm(osm["rail_stations"], outline)
+    return transit()[2]
 
 
 @st.cache_data(show_spinner=False)
@@ -279,19 +271,19 @@ def _catchments(
     radius_m: int,
     method: str,
 ) -> gpd.GeoDataFrame:
-    osm_path, osm_mtime, _ = osm
+    osm_path, osm_mtime, uploads = osm
     outline = _bundle(units_file, mtimes)[0]
-    osm = _osm_layers(osm_path, osm_mtime) if osm_path else None
-    stations = active_stations(osm, outline)
-    if method == "network" and osm is not None:
+    layers = _osm_layers(osm_path, osm_mtime) if osm_path else None
+    stations = active_stations(layers, outline, _upload_in(uploads, "stations"))
+    if method == "network" and layers is not None:
         graph = _walk_graph(osm_path, osm_mtime)
         return network_catchments(graph, stations, radius_m=radius_m)
     return straight_line_catchments(stations, radius_m=radius_m)
 
 
 # What the cached computations depend on besides the bundled files: the OpenStreetMap
-# cache (path and version; "" when not active) and the planner's parks layer (the
-# stored layer's content hash; "" for OSM/bundled parks).
+# cache (path and version; "" when not active) and the planners' layers in use
+# ("parks=<hash>;stations=<hash>", empty for OSM/bundled ones).
 DataKey = tuple[str, float, str]
 
 
@@ -300,8 +292,21 @@ def _osm_key() -> DataKey:
     osm_active = st.session_state.get(state.DATASET) == state.OSM and path.is_file()
     if osm_active:
         _current_cache(path)
-    parks = active_upload("parks")
-    return (str(path), _mtime(path), parks) if osm_active else ("", -1.0, parks)
+    uploads = ";".join(f"{k}={h}" for k in UPLOAD_KINDS if (h := active_upload(k)))
+    return (str(path), _mtime(path), uploads) if osm_active else ("", -1.0, uploads)
+
+
+# The kinds a planner's layer can replace in the pages (others are stored for later use).
+UPLOAD_KINDS = ("parks", "stations", "residential")
+
+
+def _upload_in(uploads: str, kind: str) -> str:
+    """Return the stored layer hash of ``kind`` in a data key's uploads ("" for none)."""
+    for item in uploads.split(";"):
+        name, _, content = item.partition("=")
+        if name == kind:
+            return content
+    return ""
 
 
 @st.cache_data(show_spinner=False)
@@ -433,9 +438,11 @@ def _coverage(
     reach = _catchments(units_file, mtimes, osm, radius_m, method)
     residential = layers["residential"] if layers is not None else None
     coverage = catchment_coverage(polygons, reach, residential=residential)
-    coverage["stations"] = points_per_zone(polygons, active_stations(layers, outline)).to_numpy()
+    stations = active_stations(layers, outline, _upload_in(osm[2], "stations"))
+    coverage["stations"] = points_per_zone(polygons, stations).to_numpy()
     if layers is not None or osm[2]:
-        parks = features_per_zone_within(polygons, reach, _active_parks(layers, osm[2])[0])
+        parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
+        parks = features_per_zone_within(polygons, reach, parks)
         coverage["parks_within"] = parks.to_numpy()
     return coverage
 
@@ -455,7 +462,7 @@ def _transit_inputs(
     return transit_map_inputs(
         lines=lines,
         line_stations=line_stations,
-        stations=active_stations(layers, outline),
+        stations=active_stations(layers, outline, _upload_in(osm[2], "stations")),
         lang=lang,  # type: ignore[arg-type]
         osm=layers,
         corridors=ecological_corridors(),
@@ -520,50 +527,25 @@ def active_parks() -> tuple[gpd.GeoDataFrame, str]:
     return parks, "upload" if upload else "osm" if access is not None else "bundled"
 
 
-@dataclass(frozen=True)
-class ParkGrid:
-    """The demand grid with its zones and the demand options it supports."""
-
-    origins: Origins
-    unit_of: Any  # unit id per origin
-    cluster_of: Any  # cluster id per origin
-    demands: dict[str, Any]  # demand kind -> weights per origin
-    population_units: tuple[str, ...]
-    population_years: tuple[int, ...]
-    water_removed: bool
+ParkGrid = DemandGrid
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _park_grid(
     units_file: str, mtimes: tuple[float, ...], osm: DataKey, cell_m: int
-) -> ParkGrid:
+) -> DemandGrid:
     outline, units, table, _ = _bundle(units_file, mtimes)
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    water = layers["water_areas"] if layers is not None else None
-    origins = grid_origins(outline, cell_m=cell_m, water=water)
-    unit_of = zone_of_origins(origins, units, "unit_id")
-    cluster_of = zone_of_origins(origins, _cluster_polygons(units_file, mtimes), "cluster_id")
-    demands: dict[str, Any] = {"land": origins.weight}
-    spread = origins.weight
-    if layers is not None and not layers["residential"].empty:
-        demands["residential"] = residential_weights(origins, layers["residential"])
-        spread = demands["residential"]
-    cited = table[table["population"].notna()].set_index("unit_id")
-    with_pop = units[units["unit_id"].isin(cited.index) & ~units.geometry.is_empty]
-    if not with_pop.empty:
-        frame = with_pop[["unit_id", "geometry"]].assign(
-            population=cited.loc[with_pop["unit_id"], "population"].to_numpy(float)
-        )
-        demands["population"] = population_weights(origins, frame, spread=spread)
-    years = tuple(sorted({int(y) for y in cited.loc[with_pop["unit_id"], "population_year"]}))
-    return ParkGrid(
-        origins=origins,
-        unit_of=unit_of,
-        cluster_of=cluster_of,
-        demands=demands,
-        population_units=tuple(with_pop["unit_id"]),
-        population_years=years,
-        water_removed=water is not None and not water.empty,
+    upload = _upload_in(osm[2], "residential")
+    residential = _stored(upload) if upload else layers["residential"] if layers else None
+    return demand_grid(
+        outline,
+        units,
+        table,
+        _cluster_polygons(units_file, mtimes),
+        cell_m=cell_m,
+        water=layers["water_areas"] if layers is not None else None,
+        residential=residential,
     )
 
 
@@ -585,7 +567,7 @@ def _prepared(
     """Prepare the parks once per grid (entrances and origins on the network when asked)."""
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, entrances = _active_parks(layers, osm[2])
+    parks, entrances = _active_parks(layers, _upload_in(osm[2], "parks"))
     rules = load_access_rules()
     limit = _standards(standards_key).search_limit_m
     if not network or layers is None:
@@ -645,7 +627,7 @@ def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: 
 def _park_shapes(osm: DataKey, park_mtimes: tuple[float, ...]) -> dict[str, Any]:
     del park_mtimes  # cache key only
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    return park_shapes(_active_parks(layers, osm[2])[0])
+    return park_shapes(_active_parks(layers, _upload_in(osm[2], "parks"))[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -657,7 +639,7 @@ def _park_display(
     lang: str,
 ) -> dict[str, Any]:
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, osm[2])
+    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
     standard = _standards(standards_key).standard(standard_id)
     shapes = _park_shapes(osm, park_mtimes)
     return park_features(parks, standard, lang, shapes=shapes)  # type: ignore[arg-type]
@@ -718,13 +700,11 @@ def _cluster_park_figures(
     origins = grid.origins.with_weights(grid.demands[demand], demand)  # type: ignore[arg-type]
     table = coverage_by_zone(origins, reach, grid.cluster_of).set_index("zone")
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, osm[2])
-    polygons = _cluster_polygons(units_file, mtimes).set_index("cluster_id")
-    spots = parks.representative_point()
-    table["parks"] = [
-        int(spots.within(polygons.geometry[c]).sum()) if c in polygons.index else len(parks)
-        for c in table.index
-    ]
+    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
+    polygons = _cluster_polygons(units_file, mtimes)
+    spots = gpd.GeoDataFrame(geometry=parks.representative_point(), crs=parks.crs)
+    per_cluster = points_per_zone(polygons, spots).set_axis(polygons["cluster_id"])
+    table["parks"] = per_cluster.reindex(table.index).fillna(len(parks)).astype(int)
     table["standard_id"] = standard.standard_id
     table["demand"] = demand
     return table
@@ -762,7 +742,7 @@ def _unit_per_capita(
     del park_mtimes  # cache key only
     _, units, table, _ = _bundle(units_file, mtimes)
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, osm[2])
+    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
     population = table.set_index("unit_id")["population"].astype(float)
     frame = per_capita_park_area(parks, units, population, id_column="unit_id")
     return frame.set_index("unit_id")["per_capita_m2"]
@@ -792,7 +772,7 @@ def _two_sfca(
 ) -> Any:
     grid = _park_grid(units_file, mtimes, osm, cell_m)
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, osm[2])
+    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
     return two_step_fca(grid.origins, parks, radius_m=radius_m, population=people)
 
 

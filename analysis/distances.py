@@ -50,7 +50,8 @@ from analysis.network import (
     snap_to_edges,
     usable_edges,
 )
-from analysis.standards import ParkStandard, default_limit_m
+from analysis.standards import ParkStandard, TierBasis, default_limit_m
+from analysis.standards import qualifies as qualifying
 from geo.entrances import AccessRules, park_entrances
 from geo.errors import ParkAccessError
 from geo.walk_places import placement_key
@@ -161,6 +162,13 @@ class PreparedReach:
     area_m2: NDArray[np.float64]
     boundaries: ParkBoundaries
     walk: WalkAccess | None
+
+    @property
+    def park_class(self) -> NDArray[np.object_] | None:
+        """Each park's 公园名录 class ("" unknown), None when the layer has no classes."""
+        if "park_class" not in self.parks.columns:
+            return None
+        return self.parks["park_class"].fillna("").astype(str).to_numpy(object)
 
 
 def _edges_frame(graph: WalkGraph) -> gpd.GeoDataFrame:
@@ -304,6 +312,7 @@ class ParkReach:
     network_m: NDArray[np.float64] | None
     limit_m: tuple[float, ...]
     off_network: NDArray[np.bool_] | None = None
+    basis: TierBasis = "area"
 
     def distances(self, method: Method) -> NDArray[np.float64]:
         """Return the distance array of ``method`` (tiers x origins)."""
@@ -370,10 +379,12 @@ def park_reach(
     standard: ParkStandard,
     *,
     limit_m: float | Sequence[float] | None = None,
+    basis: TierBasis = "area",
 ) -> ParkReach:
     """Measure every origin's distance to the nearest qualifying park of each tier.
 
-    A park qualifies for a tier when ``area_m2 >= min_area_m2``. Both searches of
+    A park qualifies for a tier by size, or with ``basis="class"`` by its 公园名录
+    class (:func:`analysis.standards.qualifies`). Both searches of
     a tier stop at ``limit_m`` (one value, or one per tier; default
     :func:`analysis.standards.default_limit_m`), so the distance surface reads
     "farther than" there. Tiers with the same qualifying parks share a search.
@@ -382,7 +393,9 @@ def park_reach(
     if max(limits) > prepared.boundaries.limit_m and np.isfinite(prepared.boundaries.limit_m):
         bounds = park_boundaries(prepared.origins, prepared.parks, max(limits))
         prepared = replace(prepared, boundaries=bounds)
-    qualifies = [prepared.area_m2 >= t.min_area_m2 for t in standard.tiers]
+    qualifies = [
+        qualifying(t, prepared.area_m2, prepared.park_class, basis=basis) for t in standard.tiers
+    ]
     groups: dict[bytes, list[int]] = {}
     for t, mask in enumerate(qualifies):
         groups.setdefault(np.packbits(mask).tobytes(), []).append(t)
@@ -394,7 +407,7 @@ def park_reach(
             straight[t] = np.where(reach <= limits[t], reach, np.inf)
     walk = prepared.walk
     if walk is None:
-        return ParkReach(standard, straight, None, limits)
+        return ParkReach(standard, straight, None, limits, basis=basis)
     network = np.full((len(limits), n), np.inf)
     for members in groups.values():
         distance = joined_nearest_distance(
@@ -408,7 +421,7 @@ def park_reach(
             network[t] = np.where(distance <= limits[t], distance, np.inf)
             # Inside a qualifying park there is nothing to walk.
             network[t][straight[t] == 0] = 0.0
-    return ParkReach(standard, straight, network, limits, walk.off_network)
+    return ParkReach(standard, straight, network, limits, walk.off_network, basis=basis)
 
 
 def with_planned_park(
@@ -441,7 +454,7 @@ def with_planned_park(
                 pairs=None,
             ),
         )
-    new = park_reach(added, reach.standard, limit_m=reach.limit_m)
+    new = park_reach(added, reach.standard, limit_m=reach.limit_m, basis=reach.basis)
     network = None
     if reach.network_m is not None and new.network_m is not None:
         network = np.minimum(reach.network_m, new.network_m)

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from analysis.demand import Origins
 from analysis.distances import Method, ParkReach, check_parks
-from analysis.standards import ParkStandard
+from analysis.standards import ParkStandard, TierBasis, qualifies
 from geo.crs import metric_crs_for
 from geo.errors import ParkAccessError
 
@@ -232,9 +232,24 @@ def zone_mean(
         return (sums["s"] / sums["w"]).where(sums["w"] > 0)
 
 
-def tier_of_parks(parks: gpd.GeoDataFrame, standard: ParkStandard) -> Sequence[str]:
-    """Each park's highest tier in ``standard`` ("" when it qualifies for none)."""
-    return [standard.tier_of_area(float(a)) for a in parks["area_m2"].to_numpy(float)]
+def tier_of_parks(
+    parks: gpd.GeoDataFrame, standard: ParkStandard, *, basis: TierBasis = "area"
+) -> Sequence[str]:
+    """Each park's highest tier in ``standard`` ("" when it qualifies for none).
+
+    Tiers are ranked by their minimum area; with ``basis="class"`` a park counts for
+    a tier by its class where it has one (:func:`analysis.standards.qualifies`).
+    """
+    area = parks["area_m2"].to_numpy(float)
+    kinds = (
+        parks["park_class"].fillna("").astype(str).to_numpy(object)
+        if "park_class" in parks.columns
+        else None
+    )
+    out = np.full(len(parks), "", dtype=object)
+    for tier in sorted(standard.tiers, key=lambda t: t.min_area_m2):
+        out[qualifies(tier, area, kinds, basis=basis)] = tier.tier_id
+    return list(out)
 
 
 def tier_distance(reach: ParkReach, method: Method, tier_id: str | None) -> NDArray[np.float64]:

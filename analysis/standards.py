@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
 
 from geo.errors import StandardError
 
 __all__ = [
+    "PARK_CLASS_IDS",
     "SURFACE_MIN_M",
     "ParkStandard",
     "StandardSettings",
     "StandardTier",
+    "TierBasis",
     "default_limit_m",
+    "qualifies",
     "sfca_radius_m",
     "standards_from_dict",
 ]
@@ -50,6 +56,7 @@ class StandardTier:
     radius_m: float
     source: str = ""
     confidence: str = "U"
+    classes: tuple[str, ...] = ()  # park classes that count when tiers go by class
 
     def name(self, lang: str) -> str:
         """Return the tier's name in ``lang`` ("zh" or "en")."""
@@ -202,7 +209,61 @@ def _tier(raw: dict[str, Any], standard_id: str) -> StandardTier:
         radius_m=_positive(raw.get("radius_m"), f"{where} 的服务半径", f"radius_m of {where}"),
         source=str(raw.get("source") or ""),
         confidence=str(raw.get("confidence") or "U"),
+        classes=_classes(raw.get("classes"), where),
     )
+
+
+PARK_CLASS_IDS = ("comprehensive", "community", "garden", "specialised")
+
+
+def _classes(raw: Any, where: str) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    values = tuple(str(v) for v in raw) if isinstance(raw, list) else None
+    if values is None or not set(values) <= set(PARK_CLASS_IDS):
+        msg = (
+            f"{where} 的 classes 必须是公园类型列表（{', '.join(PARK_CLASS_IDS)}），"
+            f"收到 {raw!r}。 / "
+            f"classes of {where} must be a list of park classes ({', '.join(PARK_CLASS_IDS)}), "
+            f"got {raw!r}."
+        )
+        raise StandardError(msg)
+    return values
+
+
+TierBasis = Literal["area", "class"]
+
+
+def qualifies(
+    tier: StandardTier,
+    area_m2: NDArray[np.float64],
+    park_class: NDArray[np.object_] | None = None,
+    *,
+    basis: TierBasis = "area",
+) -> NDArray[np.bool_]:
+    """Which parks count for ``tier``: by size, or by their 公园名录 class.
+
+    By area: ``area_m2 >= min_area_m2``. By class: the park's class is one the tier
+    lists (a larger class serves a smaller tier's purpose, as the settings say);
+    a park without a class, or a tier that lists none, still goes by area.
+
+    >>> s = standards_from_dict({"standards": [{"standard_id": "x", "tiers": [
+    ...     {"tier_id": "p", "min_area_m2": 10000, "radius_m": 500,
+    ...      "classes": ["community", "comprehensive"]}]}]}).standard("x")
+    >>> area = np.array([50_000.0, 2_000.0, 2_000.0, 20_000.0])
+    >>> kind = np.array(["garden", "community", "", ""], dtype=object)
+    >>> qualifies(s.tiers[0], area, kind).tolist()
+    [True, False, False, True]
+    >>> qualifies(s.tiers[0], area, kind, basis="class").tolist()
+    [False, True, False, True]
+    """
+    by_area = np.asarray(area_m2, dtype=float) >= tier.min_area_m2
+    if basis == "area" or park_class is None or not tier.classes:
+        return by_area
+    kinds = np.asarray(park_class, dtype=object)
+    known = np.array([isinstance(k, str) and k != "" for k in kinds], dtype=bool)
+    by_class = np.isin(kinds.astype(str), list(tier.classes))
+    return np.where(known, by_class, by_area)
 
 
 def standards_from_dict(raw: dict[str, Any]) -> StandardSettings:

@@ -27,7 +27,7 @@ from analysis.indicators import (
     surface_classes,
     tier_of_parks,
 )
-from analysis.standards import ParkStandard
+from analysis.standards import ParkStandard, TierBasis
 from geo.crs import DISPLAY_CRS
 from geo.display import geojson_for_display
 from layers.labels import Lang, tr
@@ -95,8 +95,11 @@ def park_features(
     lang: Lang,
     *,
     shapes: dict[str, Any] | None = None,
+    basis: TierBasis = "area",
 ) -> dict[str, Any]:
     """Return the parks as light GeoJSON coloured by tier, with escaped tooltips.
+
+    ``basis`` says whether tiers go by size or by the parks' 公园名录 class.
 
     ``shapes`` (from :func:`park_shapes` for the same ``parks``) saves simplifying
     the outlines again when only the standard or the language changes.
@@ -104,7 +107,7 @@ def park_features(
     if parks.empty:
         return {"type": "FeatureCollection", "features": []}
     shapes = shapes if shapes is not None else park_shapes(parks)
-    tiers = tier_of_parks(parks, standard)
+    tiers = tier_of_parks(parks, standard, basis=basis)
     names = {t.tier_id: t.name(lang) for t in standard.tiers}
     name_col = "name" if lang == "zh" else "name_en"
     approximate = (

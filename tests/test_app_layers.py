@@ -187,3 +187,19 @@ def test_the_planners_stations_and_residential_land_replace_the_others(env):
     at.switch_page(PAGE).run()
     assert not at.exception
     assert "居住用地面积" in at.info[0].value  # the official denominator, from their parcels
+
+
+def test_the_inventorys_class_column_can_drive_the_tiers(env):
+    record = store_layer(_inventory(), kind="parks", original=b"i", file_name="名录.zip", root=env)
+    set_server_layer("parks", record.content_hash, root=env)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    at.selectbox(key="parks_standard__zh").set_value("gbt51346_tiers").run()
+    by_area = _coverage(at)
+    basis = at.radio(key="parks_tier_basis__zh")
+    assert basis.options == ["面积", "公园名录类型"]
+    basis.set_value("class").run()
+    assert not at.exception
+    # 东塘公园 (15 ha, 社区公园) serves 800 m by size (≥ 5 ha) but 500 m as a community park:
+    # by class its catchment shrinks, and so does the coverage.
+    assert float(_coverage(at).rstrip("%")) < float(by_area.rstrip("%"))

@@ -238,3 +238,38 @@ def test_the_default_standard_and_the_search_limit_come_from_the_settings():
     assert chosen.default.standard_id == "garden_city"
     with pytest.raises(ValueError, match=r"默认标准.*default standard"):
         standards_from_dict({**raw, "default_standard": "nope"})
+
+
+def test_tiers_by_inventory_class_against_tiers_by_size():
+    tiers = [
+        {"tier_id": "garden", "min_area_m2": 400, "radius_m": 300, "classes": ["garden"]},
+        {"tier_id": "big", "min_area_m2": 50_000, "radius_m": 800, "classes": ["comprehensive"]},
+    ]
+    standard = standards_from_dict({"standards": [{"standard_id": "t", "tiers": tiers}]}).standard(
+        "t"
+    )
+    # A 6 ha park listed as 游园 (garden) and a 3 ha park listed as 综合公园.
+    parks = gpd.GeoDataFrame(
+        {
+            "park_id": ["a", "b"],
+            "area_m2": [60_000.0, 30_000.0],
+            "park_class": ["garden", "comprehensive"],
+        },
+        geometry=[_box(0, 0, 100, 100), _box(3000, 0, 3100, 100)],
+        crs=4549,
+    )
+    origins, _ = _at((700, 50), (3700, 50))  # 600 m east of each park
+    prepared = prepare_reach(origins, parks)
+    by_size = park_reach(prepared, standard)
+    by_class = park_reach(prepared, standard, basis="class")
+    big = standard.tier_index("big")
+    assert by_size.straight_m[big][0] == pytest.approx(600)
+    assert (
+        np.isinf(by_size.straight_m[big][1]) or by_size.straight_m[big][1] > 2000
+    )  # 3 ha: too small
+    assert by_class.straight_m[big][1] == pytest.approx(600)  # a comprehensive park by class
+    assert by_class.straight_m[big][0] > 2000  # a garden by class, whatever its size
+    with pytest.raises(ValueError, match=r"classes.*park classes"):
+        standards_from_dict(
+            {"standards": [{"standard_id": "t", "tiers": [{**tiers[0], "classes": ["huge"]}]}]}
+        )

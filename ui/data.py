@@ -604,14 +604,18 @@ def _park_reach(
     standards_key: tuple[str, float],
     standard_id: str,
     network: bool,
+    basis: str = "area",
 ) -> ParkReach:
     prepared = _prepared(
         units_file, mtimes, osm, cell_m, standards_key, network=network and bool(osm[0])
     )
-    return park_reach(prepared, _standards(standards_key).standard(standard_id))
+    standard = _standards(standards_key).standard(standard_id)
+    return park_reach(prepared, standard, basis=basis)  # type: ignore[arg-type]
 
 
-def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: bool) -> ParkReach:
+def park_reach_for(
+    units_file: Path, cell_m: int, standard_id: str, *, network: bool, basis: str = "area"
+) -> ParkReach:
     """Return every origin's distances to the standard's parks (cached; network when asked)."""
     return _park_reach(
         *_key(units_file),
@@ -620,6 +624,7 @@ def park_reach_for(units_file: Path, cell_m: int, standard_id: str, *, network: 
         standards_key=_standards_key(),
         standard_id=standard_id,
         network=network,
+        basis=basis,
     )
 
 
@@ -637,12 +642,14 @@ def _park_display(
     standards_key: tuple[str, float],
     standard_id: str,
     lang: str,
+    *,
+    basis: str,
 ) -> dict[str, Any]:
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
     parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
     standard = _standards(standards_key).standard(standard_id)
     shapes = _park_shapes(osm, park_mtimes)
-    return park_features(parks, standard, lang, shapes=shapes)  # type: ignore[arg-type]
+    return park_features(parks, standard, lang, shapes=shapes, basis=basis)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -657,10 +664,12 @@ def entrance_display(lang: Lang) -> dict[str, Any] | None:
     return _entrance_display(osm, lang) if osm[0] else None
 
 
-def park_display(standard_id: str, lang: Lang) -> dict[str, Any]:
+def park_display(standard_id: str, lang: Lang, basis: str = "area") -> dict[str, Any]:
     """Return the active parks as map features coloured by the standard's tiers (cached)."""
     park_mtimes = tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv")))
-    return _park_display(_osm_key(), park_mtimes, _standards_key(), standard_id, lang)
+    return _park_display(
+        _osm_key(), park_mtimes, _standards_key(), standard_id, lang, basis=basis
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -31,6 +31,7 @@ VIEW = "parks_view"
 CELL = "parks_cell"
 POPULATION_UPLOAD = "parks_population_upload"
 ENTRANCES = "parks_show_entrances"
+BASIS = "parks_tier_basis"
 CELL_SIZES = (50, 100, 200)
 ANY_TIER = "any"
 
@@ -97,7 +98,13 @@ def _completeness(lang: Lang, origin: str, n_parks: int) -> None:
 
 
 def _choices(
-    lang: Lang, standards: Any, grid: data.ParkGrid, osm_active: bool, upload_kind: str
+    lang: Lang,
+    standards: Any,
+    grid: data.ParkGrid,
+    osm_active: bool,
+    upload_kind: str,
+    *,
+    has_classes: bool = False,
 ) -> dict[str, Any]:
     """Draw the controls; return the choices (every figure on the page uses them)."""
     c1, c2, c3 = st.columns([3, 2, 2])
@@ -146,6 +153,18 @@ def _choices(
         container=c3,
     )
     cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
+    basis = "area"
+    if has_classes:
+        basis = state.choose_in_lang(
+            "radio",
+            tr("tier_basis", lang),
+            ["area", "class"],
+            state_key=BASIS,
+            lang=lang,
+            format_func=lambda b: tr(f"tier_basis_{b}", lang),
+            container=c1,
+            horizontal=True,
+        )
     if osm_active:
         c2.toggle(tr("show_entrances", lang), key=ENTRANCES, value=False)
     views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
@@ -165,6 +184,7 @@ def _choices(
         "cell": int(cell),
         "view": view or "coverage",
         "upload_kind": upload_kind,
+        "basis": basis,
     }
 
 
@@ -192,7 +212,10 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.stop()
     _completeness(lang, origin, len(parks))
     population_file, upload_kind, upload_error = _uploaded_demand()
-    choices = _choices(lang, standards, grid, osm_active, upload_kind)
+    has_classes = "park_class" in parks.columns and bool(
+        (parks["park_class"].fillna("") != "").any()
+    )
+    choices = _choices(lang, standards, grid, osm_active, upload_kind, has_classes=has_classes)
     _population_upload_widget(lang, upload_error)
     layer_upload.panel("parks", lang, basemap_id)
     standard: ParkStandard = choices["standard"]
@@ -205,6 +228,7 @@ def render(lang: Lang, basemap_id: str) -> None:
                 choices["cell"],
                 standard.standard_id,
                 network=choices["method"] == "network",
+                basis=choices["basis"],
             )
     except PlanningMapError as exc:
         st.error(str(exc))
@@ -226,7 +250,7 @@ def render(lang: Lang, basemap_id: str) -> None:
                 tier_id=choices["tier"],
             ),
         )
-        _map(lang, basemap_id, parks, standard, image)
+        _map(lang, basemap_id, parks, standard, image, basis=choices["basis"])
         st.markdown(
             surface_legend_html(choices["view"], lang, method=choices["method"]),
             unsafe_allow_html=True,
@@ -295,14 +319,16 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> N
         )
 
 
-def _map(lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any) -> None:
+def _map(
+    lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any, *, basis: str
+) -> None:
     inputs = data.map_inputs(settings.units_path(), lang)
     entrances = data.entrance_display(lang) if st.session_state.get(ENTRANCES) else None
     m = page_map.base_map(
         inputs,
         lang,
         basemap_id,
-        parks_geojson=data.park_display(standard.standard_id, lang),
+        parks_geojson=data.park_display(standard.standard_id, lang, basis),
         entrances_geojson=entrances,
     )
     if m is None:
@@ -333,9 +359,7 @@ def _panel(lang: Lang, by_cluster: pd.DataFrame, choices: dict[str, Any], n_park
         st.metric(
             tr("share_buffer_not_network", lang), f"{county['buffer_not_network_share'] * 100:.1f}%"
         )
-        st.metric(
-            tr("share_off_network_county", lang), f"{county['off_network_share'] * 100:.1f}%"
-        )
+        st.metric(tr("share_off_network_county", lang), f"{county['off_network_share'] * 100:.1f}%")
     st.metric(tr("parks_in_data", lang), n_parks)
 
 

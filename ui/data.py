@@ -220,9 +220,15 @@ def walk_graph(path: Path) -> WalkGraph:
     return _walk_graph(str(path), _mtime(path))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _is_current(path: str, mtime: float) -> bool:
+    del mtime  # cache key only: a rewritten cache is checked again
+    return cache_is_current(Path(path))
+
+
 def _current_cache(path: Path) -> None:
     """Upgrade a cache written by an earlier version, once (a spinner says so)."""
-    if not cache_is_current(path):
+    if not _is_current(str(path), _mtime(path)):
         with st.spinner(tr("upgrading_cache", st.session_state.get(state.LANG, "zh"))):
             upgrade_cache(path)
 

@@ -31,6 +31,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo.atomic import replaced_atomically
 from geo.crs import DISPLAY_CRS
 from geo.errors import UnknownLayerError, UploadError
 from geo.paths import DATA_DIR
@@ -89,13 +90,8 @@ def layer_hash(gdf: gpd.GeoDataFrame) -> str:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
+    with replaced_atomically(path) as tmp:
         tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def store_layer(
@@ -125,14 +121,8 @@ def store_layer(
     original_path = root / "originals" / original_sha
     if not original_path.is_file():
         _write_atomic(original_path, original)
-    parquet = layers / f"{content}.parquet"
-    parquet.parent.mkdir(parents=True, exist_ok=True)
-    tmp = parquet.with_name(f".{parquet.name}.{os.getpid()}.partial")
-    try:
+    with replaced_atomically(layers / f"{content}.parquet") as tmp:
         gdf.to_parquet(tmp, index=False)
-        os.replace(tmp, parquet)
-    finally:
-        tmp.unlink(missing_ok=True)
     record = StoredLayer(
         kind=kind,
         content_hash=content,

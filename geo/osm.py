@@ -35,6 +35,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from geo.atomic import replaced_atomically
 from geo.boundaries import load_outline
 from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
 from geo.entrances import FENCE_BARRIERS, GATE_BARRIERS, load_access_rules, park_entrances
@@ -405,10 +406,8 @@ def write_cache(
     file (:mod:`geo.walk_store`) is tagged with both.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial.gpkg")
     metadata = {**metadata, "cache_id": uuid.uuid4().hex, "schema_version": CACHE_SCHEMA_VERSION}
-    try:
+    with replaced_atomically(path) as tmp:
         for name in LAYERS:
             gdf = layers[name]
             gdf = gdf if not gdf.empty else gdf.set_crs(DISPLAY_CRS, allow_override=True)
@@ -419,9 +418,6 @@ def write_cache(
         rows = {**metadata, **{f"count_{k}": v for k, v in counts.items()}}
         table = pd.DataFrame({"key": list(rows), "value": list(rows.values())})
         pyogrio.write_dataframe(table, tmp, layer="metadata", driver="GPKG", append=True)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     if not layers["walk_edges"].empty:
         arrays = walk_arrays_from(layers["walk_nodes"], layers["walk_edges"])
         write_walk_arrays(arrays, walk_arrays_path(path), tag=_cache_tag(metadata))

@@ -12,7 +12,6 @@ functions.
 from __future__ import annotations
 
 import hashlib
-import os
 import zipfile
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
+from geo.atomic import replaced_atomically
 from geo.entrances import AccessRules
 from geo.grid import DEFAULT_CELL_M, Origins, grid_origins
 from geo.walk_store import WalkArrays
@@ -131,13 +131,8 @@ def write_placement(cache: Path, key: str, arrays: dict[str, NDArray[np.generic]
     rules or network never reads another's places.
     """
     path = _placement_path(cache, key)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
-    try:
-        with tmp.open("wb") as handle:
-            np.savez(handle, key=np.array(key), **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replaced_atomically(path) as tmp, tmp.open("wb") as handle:
+        np.savez(handle, key=np.array(key), **arrays)  # type: ignore[arg-type]
     return path
 
 

@@ -23,7 +23,6 @@ older or another cache is never used.
 
 from __future__ import annotations
 
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +33,7 @@ import scipy.sparse as sp
 import shapely
 from numpy.typing import NDArray
 
+from geo.atomic import replaced_atomically
 from geo.crs import metric_crs_for
 from geo.errors import WalkNetworkError
 
@@ -180,20 +180,14 @@ def walk_arrays_path(cache: Path) -> Path:
 
 def write_walk_arrays(arrays: WalkArrays, path: Path, *, tag: str) -> Path:
     """Write ``arrays`` to ``path`` (uncompressed ``.npz``) atomically, tagged with ``tag``."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial.npz")
-    try:
-        with tmp.open("wb") as handle:
-            np.savez(
-                handle,
-                crs=np.array(arrays.crs),
-                tag=np.array(tag),
-                **{name: getattr(arrays, name) for name in _ARRAYS},
-            )
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    with replaced_atomically(Path(path)) as tmp, tmp.open("wb") as handle:
+        np.savez(
+            handle,
+            crs=np.array(arrays.crs),
+            tag=np.array(tag),
+            **{name: getattr(arrays, name) for name in _ARRAYS},
+        )
+    return Path(path)
 
 
 def read_walk_arrays(path: Path, *, tag: str) -> WalkArrays | None:

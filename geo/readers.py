@@ -1380,8 +1380,14 @@ def _collections_to_multi(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
     return out
 
 
-def _clean(frame: gpd.GeoDataFrame, shown: str) -> tuple[gpd.GeoDataFrame, int, list[str]]:
-    """Check one geometry family and finite coordinates; repair invalid polygons."""
+def _clean(
+    frame: gpd.GeoDataFrame, shown: str, *, points_and_polygons: bool = False
+) -> tuple[gpd.GeoDataFrame, int, list[str]]:
+    """Check one geometry family and finite coordinates; repair invalid polygons.
+
+    With ``points_and_polygons`` a layer may mix those two families (a population
+    layer: buildings as points, estates as polygons); lines never mix.
+    """
     notes: list[str] = []
     geoms = np.asarray(frame.geometry.array, dtype=object)
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -1413,7 +1419,8 @@ def _clean(frame: gpd.GeoDataFrame, shown: str) -> tuple[gpd.GeoDataFrame, int, 
     geoms = _collections_to_multi(shapely.force_2d(geoms))
     families = _families(geoms)[~missing]
     kinds, counts = np.unique(families, return_counts=True)
-    if len(kinds) > 1 or kinds[0] == "collection":
+    mixed_ok = points_and_polygons and set(kinds) <= {"point", "polygon"}
+    if (len(kinds) > 1 and not mixed_ok) or kinds[0] == "collection":
         parts_zh = "、".join(
             f"{_FAMILY_TEXT[k][0]} {n} 个" for k, n in zip(kinds, counts, strict=True)
         )
@@ -1427,8 +1434,9 @@ def _clean(frame: gpd.GeoDataFrame, shown: str) -> tuple[gpd.GeoDataFrame, int, 
         )
         raise UploadError(msg)
     n_repaired = 0
-    if kinds[0] == "polygon":
-        invalid = ~missing & ~shapely.is_valid(geoms)
+    if "polygon" in kinds:
+        polygonal = np.isin(shapely.get_type_id(geoms), [3, 6])  # (Multi)Polygon
+        invalid = ~missing & polygonal & ~shapely.is_valid(geoms)
         n_repaired = int(invalid.sum())
         if n_repaired:
             fixed = shapely.make_valid(geoms[invalid], method="structure", keep_collapsed=False)
@@ -1785,6 +1793,7 @@ def read_layer(
     *,
     max_bytes: int = MAX_UPLOAD_BYTES,
     max_unpacked_bytes: int = MAX_UNPACKED_BYTES,
+    points_and_polygons: bool = False,
 ) -> ReadResult:
     """Read a planner's file into a WGS84 GeoDataFrame, safely.
 
@@ -1801,6 +1810,8 @@ def read_layer(
         Refuse uploads larger than this.
     max_unpacked_bytes
         Refuse zips (Shapefile, KMZ, XLSX) that unpack to more than this.
+    points_and_polygons
+        Accept a layer mixing points and polygons (population); otherwise one family.
 
     Returns
     -------
@@ -1836,7 +1847,9 @@ def read_layer(
             src.notes.extend(table_notes)
         else:
             frame, declared = _read_gdal(src, shown, tmp)
-    clean, n_repaired, geometry_notes = _clean(frame, shown)
+    clean, n_repaired, geometry_notes = _clean(
+        frame, shown, points_and_polygons=points_and_polygons
+    )
     crs, crs_source, crs_note = _resolve(clean, declared, options)
     gdf, shift_note = _to_wgs84(clean, crs, shown)
     notes = [crs_note] if crs_source == "guessed" and crs_note else []

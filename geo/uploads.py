@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import re
-
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
+from geo.readers import read_layer
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -22,8 +19,14 @@ __all__ = [
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
-def _read_upload(content: bytes, max_bytes: int) -> gpd.GeoDataFrame:
-    """Read an uploaded GeoJSON, refusing files over ``max_bytes``."""
+def _read_upload(
+    content: bytes, max_bytes: int, file_name: str, *, points_and_polygons: bool = False
+) -> gpd.GeoDataFrame:
+    """Read an upload of any supported format (:mod:`geo.readers`) into WGS84.
+
+    A file without a declared CRS is read with the best guess from its coordinates
+    (GeoJSON is WGS84 by definition).
+    """
     if len(content) > max_bytes:
         msg = (
             f"文件过大（{len(content) / 1e6:.1f} MB，上限 {max_bytes / 1e6:.0f} MB）。 / "
@@ -31,20 +34,14 @@ def _read_upload(content: bytes, max_bytes: int) -> gpd.GeoDataFrame:
             f"{max_bytes / 1e6:.0f} MB)."
         )
         raise PlanningMapError(msg)
-    try:
-        layer = gpd.read_file(io.BytesIO(content))
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as exc:
-        # GDAL names its in-memory copy ('/vsimem/…'): say what is wrong, not where.
-        reason = re.sub(r"'/vsimem/[^']*'\s*", "", str(exc)).split(";")[0].strip()
-        msg = (
-            f"无法读取该文件（需要 GeoJSON）。 / The file could not be read as GeoJSON ({reason})."
-        )
-        raise PlanningMapError(msg) from exc
-    return layer
+    result = read_layer(
+        content, file_name, max_bytes=max_bytes, points_and_polygons=points_and_polygons
+    )
+    return result.gdf
 
 
 def line_layer_from_upload(
-    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
+    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, file_name: str = "upload.geojson"
 ) -> gpd.GeoDataFrame:
     """Return an uploaded GeoJSON line layer (``name`` + lines) in WGS84.
 
@@ -55,7 +52,7 @@ def line_layer_from_upload(
     PlanningMapError
         If the file is too large, unreadable, empty, not lines, or has no ``name``.
     """
-    layer = _read_upload(content, max_bytes)
+    layer = _read_upload(content, max_bytes, file_name)
     kinds = set(layer.geom_type.dropna())
     if layer.empty or not kinds <= {"LineString", "MultiLineString"}:
         msg = (
@@ -76,7 +73,7 @@ POPULATION_COLUMNS = ("population", "人口", "pop")
 
 
 def demand_layer_from_upload(
-    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
+    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, file_name: str = "upload.geojson"
 ) -> tuple[gpd.GeoDataFrame, str]:
     """Return an uploaded demand layer and its kind: ``population`` or ``residential``.
 
@@ -89,20 +86,24 @@ def demand_layer_from_upload(
     PlanningMapError
         As :func:`population_layer_from_upload`, and for points without a count.
     """
-    layer = _read_upload(content, max_bytes)
+    layer = _read_upload(content, max_bytes, file_name, points_and_polygons=True)
     if any(c in layer.columns for c in POPULATION_COLUMNS):
-        return population_layer_from_upload(content, max_bytes=max_bytes), "population"
+        return population_layer_from_upload(
+            content, max_bytes=max_bytes, file_name=file_name
+        ), "population"
     kinds = set(layer.geom_type.dropna())
     if not layer.empty and kinds <= {"Polygon", "MultiPolygon"}:
         if layer.crs is None:
             layer = layer.set_crs(DISPLAY_CRS)
         parcels = gpd.GeoDataFrame(geometry=layer.geometry.to_numpy(), crs=layer.crs)
         return parcels.to_crs(DISPLAY_CRS), "residential"
-    return population_layer_from_upload(content, max_bytes=max_bytes), "population"
+    return population_layer_from_upload(
+        content, max_bytes=max_bytes, file_name=file_name
+    ), "population"
 
 
 def population_layer_from_upload(
-    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES
+    content: bytes, *, max_bytes: int = MAX_UPLOAD_BYTES, file_name: str = "upload.geojson"
 ) -> gpd.GeoDataFrame:
     """Return an uploaded population layer (points or polygons + ``population``) in WGS84.
 
@@ -116,7 +117,7 @@ def population_layer_from_upload(
         If the file is too large or unreadable, holds no points or polygons, or
         lacks a valid population count.
     """
-    layer = _read_upload(content, max_bytes)
+    layer = _read_upload(content, max_bytes, file_name, points_and_polygons=True)
     kinds = set(layer.geom_type.dropna())
     allowed = {"Point", "MultiPoint", "Polygon", "MultiPolygon"}
     if layer.empty or not kinds <= allowed:

@@ -327,13 +327,15 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Upload demand (population or residential land)",
     ),
     "population_upload_help": (
-        "GeoJSON。人口：点（如楼栋、网格中心）或面（如网格、小区），"
-        "人口字段为 population（或“人口”）；居住用地：不含人口字段的面（如控规居住地块），"
-        "按面积计。未声明坐标系时按 WGS84 读取；高德/百度坐标请先转换。上限 20 MB。",
-        "GeoJSON. Population: points (buildings, grid centres) or polygons (grid cells, estates) "
-        "with a 'population' column. Residential land: polygons without one (e.g. zoning plots), "
-        "measured by area. Without a declared CRS it is read as WGS84; convert Amap/Baidu "
-        "coordinates first. Limit 20 MB.",
+        "GeoJSON、压缩的 Shapefile、GeoPackage 或 KML/KMZ。人口：点（如楼栋、网格中心）或面"
+        "（如网格、小区），人口字段为 population（或“人口”）；居住用地：不含人口字段的面"
+        "（如控规居住地块），按面积计。未声明坐标系时按坐标范围推断（可能不准）；高德/百度坐标"
+        "请在上方“上传图层”中选择坐标系。上限 20 MB。",
+        "GeoJSON, zipped Shapefile, GeoPackage or KML/KMZ. Population: points (buildings, grid "
+        "centres) or polygons (grid cells, estates) with a 'population' column. Residential "
+        "land: polygons without one (e.g. zoning plots), measured by area. Without a declared "
+        "CRS it is guessed from the coordinates (which may be wrong); for Amap/Baidu "
+        "coordinates use 'Upload a layer' above, where the CRS can be chosen. Limit 20 MB.",
     ),
     "upload_error": ("上传的数据无法使用：", "The upload cannot be used:"),
     "upload_outside": (

@@ -242,7 +242,8 @@ def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(a
         ("bad.geojson", b"{ not json", "application/json")
     ).run()
     assert not at.exception
-    assert "could not be read as GeoJSON" in at.error[0].value
+    assert "could not be read" in at.error[0].value
+    assert "/vsimem/" not in at.error[0].value
     assert "用地面积" in at.info[0].value  # back to a demand that works; nothing lost
 
 

@@ -37,7 +37,7 @@ def test_a_line_layer_loads_in_wgs84():
     ("content", "message"),
     [
         (b"{ not json", "could not be read"),
-        (_geojson([]), "must hold lines"),
+        (_geojson([]), r"没有要素.*holds no features"),  # an empty file: said so
         (
             _geojson(
                 [
@@ -117,7 +117,7 @@ def test_a_population_layer_in_cgcs2000_gauss_kruger_is_converted():
 @pytest.mark.parametrize(
     ("features", "message"),
     [
-        ([], "points or polygons"),
+        ([], r"没有要素.*holds no features"),
         ([_line("road")], "points or polygons"),
         ([_people({"name": "x"}, _POINT)], "needs a 'population' column"),
         ([_people({"population": -3}, _POINT)], "zero or more"),
@@ -141,3 +141,26 @@ def test_polygons_without_a_count_are_residential_land():
     assert kind == "population"
     with pytest.raises(PlanningMapError, match="needs a 'population' column"):
         demand_layer_from_upload(_geojson([_people({"use": "R2"}, _POINT)]))
+
+
+def test_demand_uploads_take_a_geopackage_in_cgcs2000_mixing_points_and_polygons(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    people = gpd.GeoDataFrame(
+        {"名称": ["A栋", "某小区"], "人口": [320, 1800]},
+        geometry=[
+            shapely.Point(590_000, 3_470_000),
+            shapely.box(590_200, 3_470_000, 590_400, 3_470_200),
+        ],
+        crs=4549,
+    )
+    path = tmp_path / "人口.gpkg"
+    people.to_file(path, driver="GPKG")
+    layer, kind = demand_layer_from_upload(path.read_bytes(), file_name="人口.gpkg")
+    assert kind == "population"
+    assert layer["population"].tolist() == [320.0, 1800.0]
+    assert layer.crs.to_epsg() == 4326
+    back = layer.to_crs(4549).geometry
+    assert back.iloc[0].distance(shapely.Point(590_000, 3_470_000)) < 0.01
+    assert set(layer.geom_type) == {"Point", "Polygon"}  # buildings and estates together

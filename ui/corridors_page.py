@@ -42,7 +42,11 @@ def _plan_layer() -> tuple[gpd.GeoDataFrame | None, str]:
 def _plan_upload_widget(lang: Lang, error: str) -> None:
     with st.expander(tr("plan_upload", lang), expanded=bool(error)):
         st.info(tr("plan_networks", lang))
-        st.file_uploader(tr("plan_upload", lang), type=["geojson", "json"], key=PLAN_UPLOAD)
+        st.file_uploader(
+            tr("plan_upload", lang),
+            type=["geojson", "json", "zip", "gpkg", "kml", "kmz"],
+            key=PLAN_UPLOAD,
+        )
         if error:
             st.error(f"{tr('plan_upload_error', lang)} {error}")
 

@@ -60,7 +60,7 @@ def _population_upload_widget(lang: Lang, error: str) -> None:
         st.caption(tr("population_upload_help", lang))
         st.file_uploader(
             tr("population_upload", lang),
-            type=["geojson", "json"],
+            type=["geojson", "json", "zip", "gpkg", "kml", "kmz"],
             key=POPULATION_UPLOAD,
             on_change=_use_upload,
         )

@@ -137,11 +137,14 @@ def demand_grid(
     cell_m: float,
     water: gpd.GeoDataFrame | None = None,
     residential: gpd.GeoDataFrame | None = None,
+    population: gpd.GeoDataFrame | None = None,
 ) -> DemandGrid:
     """Build the county's demand grid: origins, their unit and cluster, every demand.
 
     ``unit_table`` holds ``unit_id``, ``population`` and ``population_year`` (cited
-    values or NaN); ``clusters`` holds ``cluster_id`` and polygons.
+    values or NaN); ``clusters`` holds ``cluster_id`` and polygons. A planners'
+    ``population`` layer (points or polygons with ``population``) adds the demand
+    ``population_layer`` (polygons spread over residential land, else land).
     """
     origins = grid_origins(outline, cell_m=cell_m, water=water)
     demands: dict[str, NDArray[np.float64]] = {"land": origins.weight}
@@ -156,6 +159,8 @@ def demand_grid(
             population=cited.loc[with_pop["unit_id"], "population"].to_numpy(float)
         )
         demands["population"] = population_weights(origins, frame, spread=spread)
+    if population is not None and not population.empty:
+        demands["population_layer"] = population_weights(origins, population, spread=spread)
     years = tuple(sorted({int(y) for y in cited.loc[with_pop["unit_id"], "population_year"]}))
     return DemandGrid(
         origins=origins,

@@ -321,6 +321,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Population (cited unit totals, spread over land, approximate)",
     ),
     "demand_upload_population": ("人口（上传的数据）", "Population (uploaded)"),
+    "demand_population_layer": ("人口（规划人员的人口图层）", "Population (the planners' layer)"),
     "demand_upload_residential": ("居住用地面积（上传的数据）", "Residential land (uploaded)"),
     "population_upload": (
         "上传需求数据（人口或居住用地）",

@@ -203,3 +203,22 @@ def test_the_inventorys_class_column_can_drive_the_tiers(env):
     # 东塘公园 (15 ha, 社区公园) serves 800 m by size (≥ 5 ha) but 500 m as a community park:
     # by class its catchment shrinks, and so does the coverage.
     assert float(_coverage(at).rstrip("%")) < float(by_area.rstrip("%"))
+
+
+def test_the_planners_population_layer_is_a_demand_with_its_2sfca(env):
+    people = gpd.GeoDataFrame(
+        {"population": [1000.0, 1000.0], "name": ["近亭林园", "远处"]},
+        geometry=[shapely.Point(120.9441, 31.3905), shapely.Point(120.93, 31.24)],
+        crs=4326,
+    )
+    record = store_layer(people, kind="population", original=b"p", file_name="人口.gpkg", root=env)
+    set_server_layer("population", record.content_hash, root=env)
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page(PAGE).run()
+    demand = at.selectbox(key="parks_demand__zh")
+    assert demand.options[0] == "人口（规划人员的人口图层）"  # offered first: the planners' data
+    demand.set_value("population_layer").run()
+    assert not at.exception
+    assert "人口（规划人员的人口图层）" in at.info[0].value
+    assert _coverage(at) == "50.0%"  # half the people live within 300 m of 亭林园
+    assert "2SFCA 供需指数 m²/人" in at.dataframe[0].value.columns

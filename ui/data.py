@@ -303,7 +303,7 @@ def _osm_key() -> DataKey:
 
 
 # The kinds a planner's layer can replace in the pages (others are stored for later use).
-UPLOAD_KINDS = ("parks", "stations", "residential")
+UPLOAD_KINDS = ("parks", "stations", "residential", "population")
 
 
 def _upload_in(uploads: str, kind: str) -> str:
@@ -544,6 +544,7 @@ def _park_grid(
     layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
     upload = _upload_in(osm[2], "residential")
     residential = _stored(upload) if upload else layers["residential"] if layers else None
+    people = _upload_in(osm[2], "population")
     return demand_grid(
         outline,
         units,
@@ -552,6 +553,7 @@ def _park_grid(
         cell_m=cell_m,
         water=layers["water_areas"] if layers is not None else None,
         residential=residential,
+        population=_stored(people) if people else None,
     )
 
 

@@ -141,7 +141,8 @@ def _choices(
     )
     if not osm_active:
         c2.caption(tr("method_network_unavailable", lang))
-    demands = [d for d in ("residential", "land", "population") if d in grid.demands]
+    kinds = ("population_layer", "residential", "land", "population")
+    demands = [d for d in kinds if d in grid.demands]
     if upload_kind:
         demands.insert(0, "upload")
     demand = state.select_in_lang(
@@ -287,7 +288,8 @@ def _demand_origins(
             share = round(100 * (1 - weights.sum() / total))
             st.warning(tr("upload_outside", lang, share=share))
         return grid.origins.with_weights(weights, kind)
-    return grid.origins.with_weights(grid.demands[choices["demand"]], choices["demand"])
+    kind = "population" if choices["demand"] == "population_layer" else choices["demand"]
+    return grid.origins.with_weights(grid.demands[choices["demand"]], kind)
 
 
 def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> None:
@@ -383,7 +385,7 @@ def _tables(
         by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
     )
     uploaded_people = choices["demand"] == "upload" and choices["upload_kind"] == "population"
-    if choices["demand"] == "population" or uploaded_people:
+    if choices["demand"] in {"population", "population_layer"} or uploaded_people:
         radius = sfca_radius_m(choices["standard"], choices["tier"])
         score = data.two_sfca_scores(settings.units_path(), choices["cell"], radius, origins.weight)
         grid = data.park_grid(settings.units_path(), choices["cell"])

@@ -775,9 +775,22 @@ def _open_gpkg(
     notes: list[str] = []
     spatial = [name for name, kind in _gdal_layers(path, shown, tmp, notes) if kind is not None]
     layer = _choose(spatial, options.layer, shown, lenient=lenient)
+    return _gdal_source("gpkg", spatial, layer, path=path, options=options, notes=notes)
+
+
+def _gdal_source(
+    fmt: Format,
+    layers: list[str],
+    layer: str | None,
+    *,
+    path: Path,
+    options: ReadOptions,
+    notes: list[str],
+) -> _Source:
+    """Describe a file GDAL reads itself (GeoPackage, KML): UTF-8 unless the planner says."""
     return _Source(
-        "gpkg",
-        tuple(spatial),
+        fmt,
+        tuple(layers),
         layer,
         path=path,
         gdal_layer=layer,
@@ -803,16 +816,7 @@ def _open_kml_path(
     # KML documents carry empty folders; only folders with placemarks are layers.
     layers = [n for n in names if counts[n] != 0] or names[:1]
     layer = _choose(layers, options.layer, shown, lenient=lenient)
-    return _Source(
-        fmt,
-        tuple(layers),
-        layer,
-        path=path,
-        gdal_layer=layer,
-        encoding=_codec(options.encoding) if options.encoding else "utf-8",
-        gdal_encoding=options.encoding and _codec(options.encoding),
-        notes=notes,
-    )
+    return _gdal_source(fmt, layers, layer, path=path, options=options, notes=notes)
 
 
 def _open_kml(

@@ -28,6 +28,8 @@ __all__ = [
     "catchment_coverage",
     "features_per_zone_within",
     "network_catchments",
+    "points_per_zone",
+    "station_coverage_table",
     "straight_line_catchments",
 ]
 
@@ -245,3 +247,24 @@ def features_per_zone_within(
         len(tree.query(area, predicate="intersects")) if not area.is_empty else 0 for area in reach
     ]
     return pd.Series(counts, index=zones.index, name="features")
+
+
+def station_coverage_table(
+    zones: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    stations: gpd.GeoDataFrame,
+    *,
+    residential: gpd.GeoDataFrame | None = None,
+    parks: gpd.GeoDataFrame | None = None,
+) -> pd.DataFrame:
+    """Return the corridors page's table: coverage per zone, its stations, parks reached.
+
+    :func:`catchment_coverage` per zone, with ``stations`` (how many stations lie
+    in it) and, when ``parks`` are given, ``parks_within`` (how many touch the
+    catchments inside it, :func:`features_per_zone_within`).
+    """
+    table = catchment_coverage(zones, catchments, residential=residential)
+    table["stations"] = points_per_zone(zones, stations).to_numpy()
+    if parks is not None:
+        table["parks_within"] = features_per_zone_within(zones, catchments, parks).to_numpy()
+    return table

@@ -12,7 +12,7 @@ from geo.crs import ANALYSIS_CRS
 if TYPE_CHECKING:
     from geo.boundaries import Cluster
 
-__all__ = ["cluster_polygons", "cluster_summary", "unit_cluster_ids"]
+__all__ = ["cluster_polygons", "cluster_summary", "features_per_cluster", "unit_cluster_ids"]
 
 
 def unit_cluster_ids(units: gpd.GeoDataFrame, clusters: tuple[Cluster, ...]) -> pd.Series:
@@ -111,3 +111,29 @@ def cluster_summary(
     summary = pd.DataFrame(rows)
     summary["population"] = summary["population"].astype("Int64")
     return summary
+
+
+def features_per_cluster(
+    polygons: gpd.GeoDataFrame, features: gpd.GeoDataFrame, *, whole_area: str = "*"
+) -> pd.Series:
+    """Count features per cluster by where their representative point falls.
+
+    A park straddling two clusters counts once, in the cluster holding its
+    representative point (always inside the feature, unlike a centroid). The row
+    ``whole_area`` counts every feature, including any outside all clusters.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``cluster_id`` in the polygons' order, then ``whole_area``.
+    """
+    counts = pd.Series(0, index=polygons["cluster_id"].to_numpy(), dtype=int)
+    if not features.empty:
+        spots = gpd.GeoDataFrame(
+            geometry=features.to_crs(polygons.crs).representative_point(), crs=polygons.crs
+        )
+        joined = gpd.sjoin(spots, polygons[["cluster_id", "geometry"]], predicate="within")
+        found = joined.groupby("cluster_id").size()
+        counts = found.reindex(counts.index).fillna(0).astype(int)
+    counts.loc[whole_area] = len(features)
+    return counts.rename("features")

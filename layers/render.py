@@ -383,6 +383,7 @@ def build_cluster_map(
     transit: TransitMapInputs | None = None,
     parks_geojson: dict[str, Any] | None = None,
     entrances_geojson: dict[str, Any] | None = None,
+    preview_geojson: dict[str, Any] | None = None,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
     """Build a page's base map (identical across reruns for equal inputs).
@@ -410,6 +411,9 @@ def build_cluster_map(
         over lighter clusters, coloured by tier.
     entrances_geojson
         Park entrances from :func:`layers.parks_view.entrance_features` (small dots).
+    preview_geojson
+        A planner's layer before it is accepted (:func:`layers.preview_view.preview_features`),
+        drawn in magenta over everything.
     static_url
         Where the app serves its vendored Leaflet.
     """
@@ -514,6 +518,13 @@ def build_cluster_map(
                 "fillColor": "#6baed6",
             },
             point_radius=3,
+        ).add_to(m)
+    if preview_geojson is not None and preview_geojson["features"]:
+        _FastGeoJson(
+            preview_geojson,
+            name=tr("layer_upload_preview", lang),
+            base_style={"color": "#ae017e", "weight": 2, "fillOpacity": 0.35},
+            point_radius=4,
         ).add_to(m)
     legend = _legend_html(
         inputs.labels,

@@ -222,3 +222,74 @@ def test_the_planners_population_layer_is_a_demand_with_its_2sfca(env):
     assert "人口（规划人员的人口图层）" in at.info[0].value
     assert _coverage(at) == "50.0%"  # half the people live within 300 m of 亭林园
     assert "2SFCA 供需指数 m²/人" in at.dataframe[0].value.columns
+
+
+def _layer_sources(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.sidebar.markdown)
+
+
+def test_a_planner_uploads_stations_and_plan_lines_on_the_corridors_page(env):
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("ui/page_corridors.py").run()
+    assert int(at.dataframe[-1].value["站点数"].sum()) == 7  # the cited stations
+    stations = "名称,经度,纬度\n花桥站,121.1083,31.3086\n<b>A站</b>,120.98,31.385\n".encode(
+        "gb18030"
+    )
+    at.file_uploader(key="upload_stations_file").set_value(
+        ("站点.csv", stations, "text/csv")
+    ).run()
+    assert not at.exception
+    assert not at.error
+    at.button(key="upload_stations_accept").click().run()
+    assert not at.exception
+    assert int(at.dataframe[-1].value["站点数"].sum()) == 2
+    # Plan lines: chosen in the same panel, then drawn from the data set.
+    at.segmented_control(key="upload_kind_stations_plan_lines__zh").set_value("plan_lines").run()
+    lines = gpd.GeoDataFrame(
+        {"name": ["七横一"]},
+        geometry=[shapely.LineString([(120.9, 31.35), (121.1, 31.35)])],
+        crs=4326,
+    ).to_json()
+    at.file_uploader(key="upload_plan_lines_file").set_value(
+        ("规划线网.geojson", lines.encode(), "application/geo+json")
+    ).run()
+    assert not at.exception
+    at.button(key="upload_plan_lines_accept").click().run()
+    assert not at.exception
+    assert set(at.session_state[state.SESSION_LAYERS]) == {"stations", "plan_lines"}
+    sources = _layer_sources(at)
+    assert "规划线网" in sources and "规划线网.geojson" in sources
+    assert "&lt;b&gt;" not in sources  # names are shown as text, once escaped
+
+
+def test_town_boundaries_replace_the_units_and_a_wrong_file_changes_nothing(env, tmp_path):
+    from geo.boundaries import load_units, read_unit_table
+
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    assert not at.exception
+    before = at.dataframe[0].value.copy()
+    names = read_unit_table().set_index("unit_id")["name_zh"]
+    bundled = load_units()
+    towns = gpd.GeoDataFrame(
+        {"名称": [names[u] for u in bundled["unit_id"]]},
+        geometry=bundled.geometry.to_numpy(),
+        crs=4326,
+    ).to_crs(4549)  # a declared CGCS2000 GK CRS, converted on reading
+    wrong = towns.assign(名称=[f"片区{i}" for i in range(len(towns))])
+    at.file_uploader(key="upload_units_file").set_value(
+        ("wrong.geojson", wrong.to_json().encode(), "application/geo+json")
+    ).run()
+    assert not at.exception
+    assert "planning_units.csv" in at.error[0].value
+    assert "upload_units_accept" not in [b.key for b in at.button]
+    at.file_uploader(key="upload_units_file").set_value(
+        ("乡镇界.geojson", towns.to_json(to_wgs84=False).encode(), "application/geo+json")
+    ).run()
+    assert not at.exception
+    assert not at.error
+    at.button(key="upload_units_accept").click().run()
+    assert not at.exception
+    assert at.session_state[state.SESSION_LAYERS].keys() == {"units"}
+    assert "乡镇界.geojson" in _layer_sources(at)
+    after = at.dataframe[0].value
+    assert after.shape == before.shape

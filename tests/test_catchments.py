@@ -147,3 +147,18 @@ def test_no_stations_give_no_catchments_and_zero_coverage():
     assert cover["area_share"].iloc[0] == 0
     graph = walk_graph_from(*river_town())
     assert network_catchments(graph, none, radius_m=500).empty
+
+
+def test_the_corridors_table_counts_stations_and_parks_per_zone():
+    from analysis.catchments import station_coverage_table
+
+    stations = _stations([(0, 0), (300, 0), (5000, 5000)])  # the last is outside the zone
+    discs = straight_line_catchments(stations, radius_m=500)
+    parks = gpd.GeoDataFrame(
+        geometry=[shapely.box(X0 + 100, Y0, X0 + 200, Y0 + 100)], crs=4549
+    ).to_crs(4326)
+    zone = _square_zone(2000)
+    table = station_coverage_table(zone, discs, stations, parks=parks)
+    assert table["stations"].tolist() == [2]
+    assert table["parks_within"].tolist() == [1]
+    assert "parks_within" not in station_coverage_table(zone, discs, stations).columns

@@ -13,7 +13,7 @@ from layers.labels import Lang, tr
 from layers.render import (
     selected_cluster_group,
 )
-from ui import data, page_map, settings, state
+from ui import data, layer_upload, page_map, state
 
 MAP_HEIGHT_PX = 600
 MAP_WIDTH_PX = 520  # typical width of the map column, for zoom-to-cluster
@@ -34,8 +34,8 @@ def _cluster_options(summary: pd.DataFrame) -> list[str]:
 
 def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
     """List the rail stations inside the cluster (bundled, or OSM when active)."""
-    polygons = data.cluster_polygon_frame(settings.units_path()).set_index("cluster_id")
-    stations = data.stations_in_use(outline)
+    polygons = data.cluster_polygon_frame().set_index("cluster_id")
+    stations = data.stations_in_use()
     inside = stations[stations.within(polygons.geometry[cluster_id])]
     names = inside["name_zh" if lang == "zh" else "name_en"].tolist()
     separator = "、" if lang == "zh" else ", "
@@ -47,7 +47,7 @@ def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
 def _cluster_parks(cluster_id: str, lang: Lang) -> None:
     """Show the cluster's park coverage (first standard, buffer) and its parks in the data."""
     try:
-        figures = data.cluster_park_figures(settings.units_path())
+        figures = data.cluster_park_figures()
         standard = data.park_standards().standards[0]
     except PlanningMapError as exc:
         st.caption(str(exc))
@@ -72,8 +72,8 @@ def _cluster_parks(cluster_id: str, lang: Lang) -> None:
 
 
 def _panel(cluster_id: str, lang: Lang) -> None:
-    outline, units, table, clusters = data.bundle(settings.units_path())
-    summary = data.summary(settings.units_path()).set_index("cluster_id")
+    outline, units, table, clusters = data.bundle()
+    summary = data.summary().set_index("cluster_id")
     if cluster_id == state.ALL_CLUSTERS:
         st.markdown(tr("clusters_intro", lang))
         area = float(outline["area_km2"].iloc[0])
@@ -111,10 +111,9 @@ def _panel(cluster_id: str, lang: Lang) -> None:
 def render(lang: Lang, basemap_id: str) -> None:
     """Draw the cluster overview page."""
     st.title(tr("page_clusters", lang))
-    units_file = settings.units_path()
     try:
-        summary = data.summary(units_file)
-        inputs = data.map_inputs(units_file, lang)
+        summary = data.summary()
+        inputs = data.map_inputs(lang)
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
@@ -151,6 +150,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         mime="text/csv",
         key="download_clusters_csv",
     )
+    layer_upload.panel("units", lang, basemap_id)
 
 
 def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:

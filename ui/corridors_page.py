@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
@@ -13,42 +12,17 @@ import streamlit as st
 from analysis.indicators import tier_of_parks
 from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
-from geo.uploads import line_layer_from_upload
 from layers.corridors_view import plan_geojson
 from layers.labels import Lang, tr
 from layers.render import catchment_group
-from ui import data, page_map, settings, state
+from ui import data, layer_upload, page_map, state
 
 MAP_HEIGHT_PX = 620
 RADII_M = (500, 800)
 CORRIDOR_MAP = "corridor_map"
 RADIUS = "corridor_radius"
 METHOD = "corridor_method"
-PLAN_UPLOAD = "corridor_plan_upload"
 STATION = "corridor_station"
-
-
-def _plan_layer() -> tuple[gpd.GeoDataFrame | None, str]:
-    """Return the uploaded plan network (read from the uploader's state) and any error."""
-    upload = st.session_state.get(PLAN_UPLOAD)
-    if upload is None:
-        return None, ""
-    try:
-        return line_layer_from_upload(upload.getvalue()), ""
-    except PlanningMapError as exc:
-        return None, str(exc)
-
-
-def _plan_upload_widget(lang: Lang, error: str) -> None:
-    with st.expander(tr("plan_upload", lang), expanded=bool(error)):
-        st.info(tr("plan_networks", lang))
-        st.file_uploader(
-            tr("plan_upload", lang),
-            type=["geojson", "json", "zip", "gpkg", "kml", "kmz"],
-            key=PLAN_UPLOAD,
-        )
-        if error:
-            st.error(f"{tr('plan_upload_error', lang)} {error}")
 
 
 def _on_click() -> None:
@@ -71,13 +45,11 @@ def render(lang: Lang, basemap_id: str) -> None:
     """Draw the corridors page."""
     st.title(tr("page_corridors", lang))
     st.caption(tr("corridors_intro", lang))
-    units_file = settings.units_path()
     try:
-        outline, _, _, _ = data.bundle(units_file)
-        inputs = data.map_inputs(units_file, lang)
-        summary = data.summary(units_file)
-        osm = data.active_osm_layers()
-        stations = data.stations_in_use(outline)
+        inputs = data.map_inputs(lang)
+        summary = data.summary()
+        walking = data.has_walk_network()
+        stations = data.stations_in_use()
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
@@ -87,7 +59,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0], required=True
     )
     radius = int(radius or RADII_M[0])
-    methods = ["straight", "network"] if osm is not None else ["straight"]
+    methods = ["straight", "network"] if walking else ["straight"]
     method = state.choose_in_lang(
         "radio",
         tr("method", lang),
@@ -98,19 +70,18 @@ def render(lang: Lang, basemap_id: str) -> None:
         container=c2,
         horizontal=True,
     )
-    if osm is None:
+    if not walking:
         c2.caption(tr("method_network_unavailable", lang))
         st.caption(tr("stations_cited", lang, n=len(stations)))
         st.caption(tr("corridors_need_osm", lang))
     try:
         with st.spinner(tr("computing_catchments", lang)):
-            catchments = data.catchments(units_file, radius, method)
+            catchments = data.catchments(radius, method)
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()
-    plan_layer, plan_error = _plan_layer()
     transit = dataclasses.replace(
-        data.transit_inputs(units_file, lang), plan_geojson=plan_geojson(plan_layer)
+        data.transit_inputs(lang), plan_geojson=plan_geojson(data.plan_lines())
     )
 
     map_col, panel_col = st.columns([5, 3], gap="medium")
@@ -119,9 +90,10 @@ def render(lang: Lang, basemap_id: str) -> None:
         method_text = tr(f"method_{method}", lang)
         st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
     with panel_col:
-        _station_panel(stations, catchments, osm, lang)
-    _plan_upload_widget(lang, plan_error)
-    _coverage_table(units_file, summary=summary, lang=lang, radius=radius, method=method)
+        _station_panel(stations, catchments, lang)
+    st.caption(tr("plan_networks", lang))
+    layer_upload.panel(("stations", "plan_lines"), lang, basemap_id)
+    _coverage_table(summary=summary, lang=lang, radius=radius, method=method)
 
 
 def _map(
@@ -143,7 +115,6 @@ def _map(
 
 
 def _coverage_table(
-    units_file: Any,
     *,
     summary: pd.DataFrame,
     lang: Lang,
@@ -151,7 +122,7 @@ def _coverage_table(
     method: str,
 ) -> None:
     st.subheader(tr("coverage_table", lang))
-    coverage = data.coverage(units_file, radius, method)
+    coverage = data.coverage(radius, method)
     name_col = "name_zh" if lang == "zh" else "name_en"
     names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
     table = pd.DataFrame(
@@ -181,7 +152,6 @@ def _coverage_table(
 def _station_panel(
     stations: gpd.GeoDataFrame,
     catchments: gpd.GeoDataFrame,
-    osm: Mapping[str, gpd.GeoDataFrame] | None,
     lang: Lang,
 ) -> None:
     st.markdown(f"**{tr('station_panel', lang)}**")

@@ -1,10 +1,20 @@
-"""Cached loaders, keyed on file paths and modification times (never on frames)."""
+"""A thin cache over the data set: every entry is keyed on layer hashes, never on files.
+
+Each cached computation takes the data set (or the subset of its layers it reads):
+Streamlit hashes a :class:`~geo.dataset.DataSet` by its version, so a figure is
+recomputed exactly when one of the layers it depends on changes and is shared by
+every session on the same layers. Which layers are in use, and in what schema, is
+decided in :mod:`geo.active_layers`; what is computed from them, in ``analysis``.
+
+Only composing the data set looks at files: a rewritten OpenStreetMap cache or
+``server.json`` is noticed by its size and time, and the layers' hashes then say
+whether anything changed (bundled files are hashed by content, memoised).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +23,11 @@ import pandas as pd
 import streamlit as st
 
 from analysis.catchments import (
-    catchment_coverage,
-    features_per_zone_within,
     network_catchments,
-    points_per_zone,
+    station_coverage_table,
     straight_line_catchments,
 )
-from analysis.clusters import cluster_polygons, cluster_summary
+from analysis.clusters import cluster_polygons, cluster_summary, features_per_cluster
 from analysis.demand import (
     DemandGrid,
     demand_grid,
@@ -36,37 +44,34 @@ from analysis.distances import (
 from analysis.indicators import coverage_by_zone, per_capita_park_area, two_step_fca
 from analysis.network import EdgePositions, WalkGraph, walk_graph_from_arrays
 from analysis.standards import StandardSettings, standards_from_dict
-from geo.active_layers import bundled_sources, osm_sources, upload_sources
-from geo.boundaries import (
-    Cluster,
-    load_clusters,
-    load_outline,
-    load_sources,
-    load_units,
-    read_unit_table,
+from geo.active_layers import (
+    bundled_sources,
+    load_layer,
+    optional_layer,
+    osm_cache_of,
+    osm_sources,
+    parks_of,
+    stations_of,
+    units_of,
+    upload_sources,
+    walk_arrays_of,
 )
-from geo.dataset import DataSet, compose_dataset
+from geo.boundaries import Cluster, load_clusters, load_sources, read_unit_table
+from geo.dataset import DataSet, compose_dataset, file_sha256
 from geo.entrances import load_access_rules
 from geo.layer_schema import apply_mapping
 from geo.layer_store import (
     StoredLayer,
     data_dir,
-    read_stored,
+    layer_hash,
     server_layers,
     set_server_layer,
     store_layer,
     stored_layers,
 )
-from geo.osm import (
-    LAYERS,
-    cache_is_current,
-    cache_tag,
-    load_walk_arrays,
-    read_cache_layer,
-    upgrade_cache,
-)
+from geo.osm import cache_is_current, cache_tag, upgrade_cache
 from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
-from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
+from geo.paths import CLUSTERS_PATH, SOURCES_PATH, UNIT_TABLE_PATH
 from geo.readers import FileInfo, ReadOptions, ReadResult, inspect_file, read_layer
 from geo.standards import read_standards_file
 from geo.transit import (
@@ -75,8 +80,6 @@ from geo.transit import (
     load_line_stations,
     load_lines,
     load_stations,
-    stations_from_layer,
-    stations_from_osm,
 )
 from geo.uploads import demand_layer_from_upload
 from geo.walk_places import read_placement, write_placement
@@ -92,270 +95,303 @@ from layers.parks_view import (
 )
 from ui import settings, state
 
+# A data set is hashed by its version (the hash of its layers' hashes) in every cache key.
+_BY_VERSION: dict[Any, Any] = {DataSet: lambda ds: ds.version}
+_data = st.cache_data(show_spinner=False, hash_funcs=_BY_VERSION)
+_data_few = st.cache_data(show_spinner=False, hash_funcs=_BY_VERSION, max_entries=8)
+_resource = st.cache_resource(show_spinner=False, hash_funcs=_BY_VERSION, max_entries=8)
+_resource_few = st.cache_resource(show_spinner=False, hash_funcs=_BY_VERSION, max_entries=4)
 
-def _mtime(path: Path) -> float:
-    return path.stat().st_mtime if path.exists() else -1.0
+_BOUNDARY_KINDS = ("outline", "units")
+_GRID_KINDS = (*_BOUNDARY_KINDS, "water_areas", "residential", "population")
+_PARK_KINDS = ("parks", "park_entrances")
 
 
-@st.cache_data(show_spinner=False)
+def _files_hash(*paths: Path) -> str:
+    """Return one hash of the files' bytes (memoised per file while it stays the same)."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(file_sha256(path).encode() if path.is_file() else f"-{path}".encode())
+    return digest.hexdigest()
+
+
+# --- the data set in use -----------------------------------------------------------------
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    """A file's size and modification time: only to notice that it was rewritten."""
+    if not path.is_file():
+        return -1, -1
+    info = path.stat()
+    return info.st_size, info.st_mtime_ns
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _is_current(path: str, stat: tuple[int, int]) -> bool:
+    del stat  # a rewritten cache is checked again
+    return cache_is_current(Path(path))
+
+
+def _osm_cache_in_use() -> Path | None:
+    """The OpenStreetMap cache when the planner chose it and it exists (upgraded once)."""
+    path = settings.osm_cache_path()
+    if st.session_state.get(state.DATASET) != state.OSM or not path.is_file():
+        return None
+    if not _is_current(str(path), _stat(path)):
+        with st.spinner(tr("upgrading_cache", st.session_state.get(state.LANG, "zh"))):
+            upgrade_cache(path)
+    return path
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _dataset(
+    units_file: str,
+    osm: tuple[str, tuple[int, int]],
+    server: tuple[tuple[str, str], ...],
+    session: tuple[tuple[str, str], ...],
+) -> DataSet:
+    osm_path = osm[0]
+    found = osm_sources(Path(osm_path)) if osm_path else {}
+    # The session's own choices: an upload of its own, or "" to go below the server's.
+    back = {kind for kind, content in session if not content}
+    shared = upload_sources(dict(server), scope="server")
+    own = upload_sources({k: c for k, c in session if c}, scope="session")
+    kept = {k: v for k, v in shared.items() if k not in back}
+    return compose_dataset(bundled_sources(Path(units_file)), found, kept, own)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _server_layers(stat: tuple[int, int]) -> tuple[tuple[str, str], ...]:
+    del stat  # server.json rewritten: read again
+    return tuple(sorted(server_layers().items()))
+
+
+def active_dataset() -> DataSet:
+    """Return the data set in use: bundled, OSM (when chosen), the server's and the session's."""
+    cache = _osm_cache_in_use()
+    osm = (str(cache), _stat(cache)) if cache is not None else ("", (-1, -1))
+    server = _server_layers(_stat(data_dir() / "server.json"))
+    session = tuple(sorted((st.session_state.get(state.SESSION_LAYERS) or {}).items()))
+    return _dataset(str(settings.units_path()), osm, server, session)
+
+
+def active_upload(kind: str) -> str:
+    """Return the content hash of the planner's layer of ``kind`` in use ("" for none)."""
+    source = active_dataset().source(kind)
+    return source.content_hash if source is not None and source.origin == "upload" else ""
+
+
+def has_walk_network() -> bool:
+    """Whether the data set in use has a walk network (walking figures are offered)."""
+    return active_dataset().source("walk_network") is not None
+
+
+# --- boundaries and clusters ---------------------------------------------------------------
+
+
+@_data
+def _unit_table(table_hash: str) -> pd.DataFrame:
+    del table_hash  # cache key only
+    return read_unit_table(UNIT_TABLE_PATH)
+
+
+@_data
 def _bundle(
-    units_file: str, mtimes: tuple[float, ...]
+    ds: DataSet, table_hash: str
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, tuple[Cluster, ...]]:
-    table = read_unit_table(UNIT_TABLE_PATH)
+    table = _unit_table(table_hash)
     return (
-        load_outline(OUTLINE_PATH),
-        load_units(Path(units_file), unit_table=table),
+        load_layer(ds, "outline"),
+        units_of(ds),
         table,
         load_clusters(CLUSTERS_PATH, unit_table=table),
     )
 
 
-def _key(units_file: Path) -> tuple[str, tuple[float, ...]]:
-    paths = (units_file, OUTLINE_PATH, UNIT_TABLE_PATH, CLUSTERS_PATH)
-    return str(units_file), tuple(_mtime(p) for p in paths)
+def _boundaries(ds: DataSet) -> tuple[DataSet, str]:
+    return ds.subset(*_BOUNDARY_KINDS), _files_hash(UNIT_TABLE_PATH, CLUSTERS_PATH)
 
 
-def bundle(
-    units_file: Path,
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, tuple[Cluster, ...]]:
-    """Return outline, units, unit table and clusters (cached per file version)."""
-    return _bundle(*_key(units_file))
+def bundle() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame, tuple[Cluster, ...]]:
+    """Return outline, units, unit table and clusters of the data set in use (cached)."""
+    return _bundle(*_boundaries(active_dataset()))
 
 
-@st.cache_data(show_spinner=False)
-def _map_inputs(units_file: str, mtimes: tuple[float, ...], lang: str) -> ClusterMapInputs:
-    outline, units, _, clusters = _bundle(units_file, mtimes)
+@_data
+def _map_inputs(ds: DataSet, table_hash: str, lang: str) -> ClusterMapInputs:
+    outline, units, _, clusters = _bundle(ds, table_hash)
     return cluster_map_inputs(outline, units, clusters, lang=lang)  # type: ignore[arg-type]
 
 
-def map_inputs(units_file: Path, lang: Lang) -> ClusterMapInputs:
+def map_inputs(lang: Lang) -> ClusterMapInputs:
     """Return the cluster map's display layers in ``lang`` (cached)."""
-    return _map_inputs(*_key(units_file), lang)
+    return _map_inputs(*_boundaries(active_dataset()), lang)
 
 
-@st.cache_data(show_spinner=False)
-def _summary(units_file: str, mtimes: tuple[float, ...]) -> pd.DataFrame:
-    _, units, table, clusters = _bundle(units_file, mtimes)
+@_data
+def _summary(ds: DataSet, table_hash: str) -> pd.DataFrame:
+    _, units, table, clusters = _bundle(ds, table_hash)
     return cluster_summary(units, table, clusters)
 
 
-def summary(units_file: Path) -> pd.DataFrame:
+def summary() -> pd.DataFrame:
     """Return the side-by-side cluster comparison (cached)."""
-    return _summary(*_key(units_file))
+    return _summary(*_boundaries(active_dataset()))
 
 
 @st.cache_data(show_spinner=False)
-def sources(mtime_value: float) -> pd.DataFrame:
-    """Return the source register (cached per file version)."""
+def _sources(content: str) -> pd.DataFrame:
+    del content  # cache key only
     return load_sources(SOURCES_PATH)
 
 
 def sources_table() -> pd.DataFrame:
     """Return the source register."""
-    return sources(_mtime(SOURCES_PATH))
+    return _sources(_files_hash(SOURCES_PATH))
 
 
-@st.cache_data(show_spinner=False)
-def _cluster_polygons(units_file: str, mtimes: tuple[float, ...]) -> gpd.GeoDataFrame:
-    _, units, _, clusters = _bundle(units_file, mtimes)
+@_data
+def _cluster_polygons(ds: DataSet, table_hash: str) -> gpd.GeoDataFrame:
+    _, units, _, clusters = _bundle(ds, table_hash)
     return cluster_polygons(units, clusters)
 
 
-def cluster_polygon_frame(units_file: Path) -> gpd.GeoDataFrame:
-    """Return one polygon per cluster (WGS84), cached per file version."""
-    return _cluster_polygons(*_key(units_file))
+def cluster_polygon_frame() -> gpd.GeoDataFrame:
+    """Return one polygon per cluster (WGS84), cached per units."""
+    return _cluster_polygons(*_boundaries(active_dataset()))
+
+
+# --- transit -------------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False)
-def _transit(mtimes: tuple[float, ...]) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
-    del mtimes  # cache key only
+def _transit(content: str) -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
+    del content  # cache key only
     return load_lines(), load_line_stations(), load_stations()
 
 
 def transit() -> tuple[pd.DataFrame, pd.DataFrame, gpd.GeoDataFrame]:
     """Return the bundled rail lines, line orders and located stations (cached)."""
-    files = sorted(TRANSIT_DIR.glob("*.csv"))
-    return _transit(tuple(_mtime(p) for p in files))
-
-
-@st.cache_resource(show_spinner=False)
-def _osm_layer(path: str, mtime: float, name: str) -> gpd.GeoDataFrame:
-    del mtime  # cache key only
-    return read_cache_layer(name, Path(path))
-
-
-class _LazyLayers(Mapping[str, gpd.GeoDataFrame]):
-    """The cache's layers, each read on first use (the walk network only when needed)."""
-
-    def __init__(self, path: str, mtime: float) -> None:
-        self._path, self._mtime = path, mtime
-
-    def __getitem__(self, name: str) -> gpd.GeoDataFrame:
-        return _osm_layer(self._path, self._mtime, name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(LAYERS)
-
-    def __len__(self) -> int:
-        return len(LAYERS)
-
-
-def _osm_layers(path: str, mtime: float) -> Mapping[str, gpd.GeoDataFrame]:
-    return _LazyLayers(path, mtime)
-
-
-def osm_layers(path: Path) -> Mapping[str, gpd.GeoDataFrame]:
-    """Return the OpenStreetMap layers of the cache (shared, read-only; never mutate)."""
-    return _osm_layers(str(path), _mtime(path))
-
-
-@st.cache_resource(show_spinner=False)
-def _walk_graph(path: str, mtime: float) -> WalkGraph:
-    del mtime  # cache key only
-    return walk_graph_from_arrays(load_walk_arrays(Path(path)))
-
-
-def walk_graph(path: Path) -> WalkGraph:
-    """Return the shortest-path graph of the cached walk network (shared, read-only)."""
-    return _walk_graph(str(path), _mtime(path))
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _is_current(path: str, mtime: float) -> bool:
-    del mtime  # cache key only: a rewritten cache is checked again
-    return cache_is_current(Path(path))
-
-
-def _current_cache(path: Path) -> None:
-    """Upgrade a cache written by an earlier version, once (a spinner says so)."""
-    if not _is_current(str(path), _mtime(path)):
-        with st.spinner(tr("upgrading_cache", st.session_state.get(state.LANG, "zh"))):
-            upgrade_cache(path)
-
-
-def active_osm_layers() -> Mapping[str, gpd.GeoDataFrame] | None:
-    """Return the OpenStreetMap layers when that data set is active and cached, else None."""
-    path = settings.osm_cache_path()
-    if st.session_state.get(state.DATASET) == state.OSM and path.is_file():
-        _current_cache(path)
-        return osm_layers(path)
-    return None
-
-
-def stations_in_use(outline: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the stations of the data set in use (planners', OSM or cited)."""
-    return active_stations(active_osm_layers(), outline, active_upload("stations"))
-
-
-def active_stations(
-    osm: Mapping[str, gpd.GeoDataFrame] | None, outline: gpd.GeoDataFrame, upload: str = ""
-) -> gpd.GeoDataFrame:
-    """The planners' stations, else the OpenStreetMap stations in the county, else the cited."""
-    if upload:
-        return stations_from_layer(_stored(upload))
-    if osm is not None and not osm["rail_stations"].empty:
-        return stations_from_osm(osm["rail_stations"], outline)
-    return transit()[2]
+    return _transit(_files_hash(*sorted(TRANSIT_DIR.glob("*.csv"))))
 
 
 @st.cache_data(show_spinner=False)
-def _corridors(mtime: float) -> pd.DataFrame:
-    del mtime  # cache key only
+def _corridors(content: str) -> pd.DataFrame:
+    del content  # cache key only
     return load_ecological_corridors()
 
 
 def ecological_corridors() -> pd.DataFrame:
-    """Return the cited ecological-corridor rivers (cached per file version)."""
-    return _corridors(_mtime(TRANSIT_DIR / "ecological_corridors.csv"))
+    """Return the cited ecological-corridor rivers (cached per file content)."""
+    return _corridors(_files_hash(TRANSIT_DIR / "ecological_corridors.csv"))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _catchments(
-    units_file: str,
-    mtimes: tuple[float, ...],
-    osm: DataKey,
-    radius_m: int,
-    method: str,
-) -> gpd.GeoDataFrame:
-    osm_path, osm_mtime, uploads = osm
-    outline = _bundle(units_file, mtimes)[0]
-    layers = _osm_layers(osm_path, osm_mtime) if osm_path else None
-    stations = active_stations(layers, outline, _upload_in(uploads, "stations"))
-    if method == "network" and layers is not None:
-        graph = _walk_graph(osm_path, osm_mtime)
+@_data
+def _stations(ds: DataSet) -> gpd.GeoDataFrame:
+    return stations_of(ds, load_layer(ds, "outline"))
+
+
+def _station_set(ds: DataSet) -> DataSet:
+    return ds.subset("outline", "stations")
+
+
+def stations_in_use() -> gpd.GeoDataFrame:
+    """Return the stations of the data set in use (planners', OSM or cited)."""
+    return _stations(_station_set(active_dataset()))
+
+
+@_resource_few
+def _walk_graph(ds: DataSet) -> WalkGraph | None:
+    arrays = walk_arrays_of(ds)
+    return walk_graph_from_arrays(arrays) if arrays is not None else None
+
+
+@_data_few
+def _catchments(ds: DataSet, radius_m: int, method: str) -> gpd.GeoDataFrame:
+    stations = _stations(_station_set(ds))
+    graph = _walk_graph(ds.subset("walk_network")) if method == "network" else None
+    if graph is not None:
         return network_catchments(graph, stations, radius_m=radius_m)
     return straight_line_catchments(stations, radius_m=radius_m)
 
 
-# What the cached computations depend on besides the bundled files: the OpenStreetMap
-# cache (path and version; "" when not active) and the planners' layers in use
-# ("parks=<hash>;stations=<hash>", empty for OSM/bundled ones).
-DataKey = tuple[str, float, str]
+def _catchment_set(ds: DataSet) -> DataSet:
+    return ds.subset("outline", "stations", "walk_network")
 
 
-def _osm_key() -> DataKey:
-    path = settings.osm_cache_path()
-    osm_active = st.session_state.get(state.DATASET) == state.OSM and path.is_file()
-    if osm_active:
-        _current_cache(path)
-    uploads = ";".join(f"{k}={h}" for k in UPLOAD_KINDS if (h := active_upload(k)))
-    return (str(path), _mtime(path), uploads) if osm_active else ("", -1.0, uploads)
+def catchments(radius_m: int, method: str) -> gpd.GeoDataFrame:
+    """Return the active stations' catchments (cached per stations, network, radius, method)."""
+    return _catchments(_catchment_set(active_dataset()), radius_m, method)
 
 
-# The kinds a planner's layer can replace in the pages (others are stored for later use).
-UPLOAD_KINDS = ("parks", "stations", "residential", "population")
+@_data_few
+def _coverage(ds: DataSet, table_hash: str, radius_m: int, method: str) -> pd.DataFrame:
+    polygons = _cluster_polygons(ds.subset(*_BOUNDARY_KINDS), table_hash)
+    reach = _catchments(_catchment_set(ds), radius_m, method)
+    parks = ds.source("parks")
+    counted = parks is not None and parks.origin != "bundled"  # 2 located parks: no count
+    return station_coverage_table(
+        polygons,
+        reach,
+        _stations(_station_set(ds)),
+        residential=_layer(ds, "residential"),
+        parks=_parks(ds.subset(*_PARK_KINDS)).parks if counted else None,
+    )
 
 
-def _upload_in(uploads: str, kind: str) -> str:
-    """Return the stored layer hash of ``kind`` in a data key's uploads ("" for none)."""
-    for item in uploads.split(";"):
-        name, _, content = item.partition("=")
-        if name == kind:
-            return content
-    return ""
+def coverage(radius_m: int, method: str) -> pd.DataFrame:
+    """Return per-cluster station coverage (cached per data version, radius and method)."""
+    ds = active_dataset()
+    kinds = (*_BOUNDARY_KINDS, "stations", "walk_network", "residential", *_PARK_KINDS)
+    return _coverage(ds.subset(*kinds), _boundaries(ds)[1], radius_m, method)
 
 
-@st.cache_data(show_spinner=False)
-def _server_layers(mtime: float) -> dict[str, str]:
-    del mtime  # cache key only
-    return server_layers()
+@_data_few
+def _transit_inputs(ds: DataSet, lang: str) -> TransitMapInputs:
+    lines, line_stations, _ = transit()
+    kinds = ("rail_lines", "roads", "water_lines", "water_areas")
+    found = {kind: _layer(ds, kind) for kind in kinds}
+    empty = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    osm: dict[str, gpd.GeoDataFrame] | None = {
+        k: v if v is not None else empty for k, v in found.items()
+    }
+    if all(v is None for v in found.values()):
+        osm = None
+    return transit_map_inputs(
+        lines=lines,
+        line_stations=line_stations,
+        stations=_stations(_station_set(ds)),
+        lang=lang,  # type: ignore[arg-type]
+        osm=osm,
+        corridors=ecological_corridors(),
+    )
 
 
-def active_upload(kind: str) -> str:
-    """Return the content hash of the planner's layer of ``kind`` in use ("" for none).
-
-    The session's own choice (an upload, or "" to go back to OSM/bundled) wins over
-    the server's layer.
-    """
-    session = st.session_state.get(state.SESSION_LAYERS) or {}
-    if kind in session:
-        return str(session[kind])
-    path = data_dir() / "server.json"
-    return _server_layers(_mtime(path)).get(kind, "")
+def transit_inputs(lang: Lang) -> TransitMapInputs:
+    """Return the corridors map's transit layers in ``lang`` (cached per data version)."""
+    kinds = ("outline", "stations", "rail_lines", "roads", "water_lines", "water_areas")
+    return _transit_inputs(active_dataset().subset(*kinds), lang)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _stored(content_hash: str) -> gpd.GeoDataFrame:
-    return read_stored(content_hash)
+def plan_lines() -> gpd.GeoDataFrame | None:
+    """Return the planner's plan networks (lines with names) when the data set has them."""
+    return _layer(active_dataset(), "plan_lines")
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _dataset(osm_path: str, osm_mtime: float, server_mtime: float, session: tuple) -> DataSet:
-    del osm_mtime, server_mtime  # cache keys only
-    osm = osm_sources(Path(osm_path)) if osm_path else {}
-    # The session's own choices: an upload of its own, or "" to go below the server's.
-    back = {kind for kind, content in session if not content}
-    server = upload_sources(server_layers(), scope="server")
-    own = upload_sources({k: c for k, c in session if c}, scope="session")
-    kept = {k: v for k, v in server.items() if k not in back}
-    return compose_dataset(bundled_sources(), osm, kept, own)
+# --- layers, read once per content ---------------------------------------------------------
 
 
-def active_dataset() -> DataSet:
-    """Return the data set in use: bundled, OSM (when chosen), the server's and the session's."""
-    key = _osm_key()
-    session = tuple(sorted((st.session_state.get(state.SESSION_LAYERS) or {}).items()))
-    return _dataset(key[0], key[1], _mtime(data_dir() / "server.json"), session)
+@_resource
+def _layer_of(ds: DataSet, kind: str) -> gpd.GeoDataFrame | None:
+    return optional_layer(ds, kind)
+
+
+def _layer(ds: DataSet, kind: str) -> gpd.GeoDataFrame | None:
+    """The layer ``kind`` of ``ds`` (shared, read-only: never mutate), None without one."""
+    return _layer_of(ds.subset(kind), kind)
+
+
+# --- planners' uploads ------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -404,6 +440,32 @@ def fitted_upload(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _fitted_hash(  # noqa: PLR0917 - a cache key: every argument counts
+    content: bytes,
+    file_name: str,
+    crs: str | None,
+    encoding: str | None,
+    layer: str | None,
+    kind: str,
+    mapping: tuple[tuple[str, str], ...],
+) -> str:
+    return layer_hash(_fitted_upload(content, file_name, crs, encoding, layer, kind, mapping))
+
+
+def fitted_upload_hash(
+    content: bytes,
+    file_name: str,
+    options: ReadOptions,
+    kind: str,
+    mapping: tuple[tuple[str, str], ...],
+) -> str:
+    """Return the store key the fitted upload would get (to tell that it is in use)."""
+    return _fitted_hash(
+        content, file_name, options.crs, options.encoding, options.layer, kind, mapping
+    )
+
+
 def accept_upload(
     kind: str, content: bytes, file_name: str, fitted: gpd.GeoDataFrame, result: ReadResult
 ) -> StoredLayer:
@@ -429,172 +491,105 @@ def upload_record(content_hash: str) -> StoredLayer | None:
     return next((r for r in stored_layers() if r.content_hash == content_hash), None)
 
 
-def catchments(units_file: Path, radius_m: int, method: str) -> gpd.GeoDataFrame:
-    """Return the active stations' catchments (cached per data version, radius and method)."""
-    return _catchments(*_key(units_file), _osm_key(), radius_m, method)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _coverage(
-    units_file: str, mtimes: tuple[float, ...], osm: DataKey, radius_m: int, method: str
-) -> pd.DataFrame:
-    outline = _bundle(units_file, mtimes)[0]
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    polygons = _cluster_polygons(units_file, mtimes)
-    reach = _catchments(units_file, mtimes, osm, radius_m, method)
-    residential = layers["residential"] if layers is not None else None
-    coverage = catchment_coverage(polygons, reach, residential=residential)
-    stations = active_stations(layers, outline, _upload_in(osm[2], "stations"))
-    coverage["stations"] = points_per_zone(polygons, stations).to_numpy()
-    if layers is not None or osm[2]:
-        parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
-        parks = features_per_zone_within(polygons, reach, parks)
-        coverage["parks_within"] = parks.to_numpy()
-    return coverage
-
-
-def coverage(units_file: Path, radius_m: int, method: str) -> pd.DataFrame:
-    """Return per-cluster station coverage (cached per data version, radius and method)."""
-    return _coverage(*_key(units_file), _osm_key(), radius_m, method)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _transit_inputs(
-    units_file: str, mtimes: tuple[float, ...], osm: DataKey, lang: str
-) -> TransitMapInputs:
-    outline = _bundle(units_file, mtimes)[0]
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    lines, line_stations, _ = transit()
-    return transit_map_inputs(
-        lines=lines,
-        line_stations=line_stations,
-        stations=active_stations(layers, outline, _upload_in(osm[2], "stations")),
-        lang=lang,  # type: ignore[arg-type]
-        osm=layers,
-        corridors=ecological_corridors(),
-    )
-
-
-def transit_inputs(units_file: Path, lang: Lang) -> TransitMapInputs:
-    """Return the corridors map's transit layers in ``lang`` (cached per data version)."""
-    return _transit_inputs(*_key(units_file), _osm_key(), lang)
-
-
-# --- parks within reach ---------------------------------------------------------------
+# --- parks within reach ---------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner=False)
-def _load_standards(path: str, mtime: float) -> StandardSettings:
-    del mtime  # cache key only
+def _load_standards(path: str, content: str) -> StandardSettings:
+    del content  # cache key only
     return standards_from_dict(read_standards_file(Path(path)))
 
 
-def _standards(key: tuple[str, float]) -> StandardSettings:
+def _standards_key() -> tuple[str, str]:
+    path = settings.park_standards_path()
+    return str(path), _files_hash(path)
+
+
+def _standards(key: tuple[str, str]) -> StandardSettings:
     return _load_standards(*key)
 
 
-def _standards_key() -> tuple[str, float]:
-    path = settings.park_standards_path()
-    return str(path), _mtime(path)
-
-
 def park_standards() -> StandardSettings:
-    """Return the park standards (cached per file version; bilingual error if broken)."""
+    """Return the park standards (cached per file content; bilingual error if broken)."""
     return _standards(_standards_key())
 
 
 @st.cache_data(show_spinner=False)
-def _bundled_parks(mtimes: tuple[float, ...]) -> tuple[gpd.GeoDataFrame, ParkCompleteness]:
-    del mtimes  # cache key only
+def _bundled_parks(content: str) -> tuple[gpd.GeoDataFrame, ParkCompleteness]:
+    del content  # cache key only
     return bundled_parks(PARKS_DIR), park_completeness(PARKS_DIR)
 
 
 def bundled_park_set() -> tuple[gpd.GeoDataFrame, ParkCompleteness]:
     """Return the bundled located parks and the register's completeness (cached)."""
-    return _bundled_parks(tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv"))))
+    return _bundled_parks(_files_hash(*sorted(PARKS_DIR.glob("*.csv"))))
 
 
-def _active_parks(
-    osm: Mapping[str, gpd.GeoDataFrame] | None, upload: str = ""
-) -> tuple[gpd.GeoDataFrame, Any]:
-    """The parks in use and their stored entrances (None: found by the rule when needed)."""
-    if upload:
-        return _stored(upload), None
-    if osm is not None and not osm["parks"].empty:
-        return osm["parks"], osm["park_access"]
-    return bundled_park_set()[0], None
+@_resource
+def _parks(ds: DataSet) -> Any:
+    """The parks of ``ds`` (a subset of parks and entrances) and their stored entrances."""
+    return parks_of(ds)
 
 
 def active_parks() -> tuple[gpd.GeoDataFrame, str]:
     """Return the parks in use and where they come from ("upload", "osm" or "bundled")."""
-    osm = active_osm_layers()
-    upload = active_upload("parks")
-    parks, access = _active_parks(osm, upload)
-    return parks, "upload" if upload else "osm" if access is not None else "bundled"
+    found = _parks(active_dataset().subset(*_PARK_KINDS))
+    return found.parks, found.origin
 
 
 ParkGrid = DemandGrid
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _park_grid(
-    units_file: str, mtimes: tuple[float, ...], osm: DataKey, cell_m: int
-) -> DemandGrid:
-    outline, units, table, _ = _bundle(units_file, mtimes)
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    upload = _upload_in(osm[2], "residential")
-    residential = _stored(upload) if upload else layers["residential"] if layers else None
-    people = _upload_in(osm[2], "population")
+@_resource_few
+def _park_grid(ds: DataSet, table_hash: str, cell_m: int) -> DemandGrid:
+    outline, units, table, _ = _bundle(ds.subset(*_BOUNDARY_KINDS), table_hash)
     return demand_grid(
         outline,
         units,
         table,
-        _cluster_polygons(units_file, mtimes),
+        _cluster_polygons(ds.subset(*_BOUNDARY_KINDS), table_hash),
         cell_m=cell_m,
-        water=layers["water_areas"] if layers is not None else None,
-        residential=residential,
-        population=_stored(people) if people else None,
+        water=_layer(ds, "water_areas"),
+        residential=_layer(ds, "residential"),
+        population=_layer(ds, "population"),
     )
 
 
-def park_grid(units_file: Path, cell_m: int) -> ParkGrid:
-    """Return the demand grid of the active data set (cached per data version and cell size)."""
-    return _park_grid(*_key(units_file), _osm_key(), cell_m)
+def _grid_args(ds: DataSet) -> tuple[DataSet, str]:
+    return ds.subset(*_GRID_KINDS), _boundaries(ds)[1]
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+def park_grid(cell_m: int) -> ParkGrid:
+    """Return the demand grid of the active data set (cached per its layers and cell size)."""
+    return _park_grid(*_grid_args(active_dataset()), cell_m)
+
+
+@_resource_few
 def _prepared(
-    units_file: str,
-    mtimes: tuple[float, ...],
-    osm: DataKey,
-    cell_m: int,
-    standards_key: tuple[str, float],
-    *,
-    network: bool,
+    ds: DataSet, table_hash: str, cell_m: int, standards_key: tuple[str, str]
 ) -> PreparedReach:
-    """Prepare the parks once per grid (entrances and origins on the network when asked)."""
-    grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, entrances = _active_parks(layers, _upload_in(osm[2], "parks"))
+    """Prepare the parks once per grid (entrances and origins on the network when it has one)."""
+    grid = _park_grid(ds.subset(*_GRID_KINDS), table_hash, cell_m)
+    found = _parks(ds.subset(*_PARK_KINDS))
     rules = load_access_rules()
     limit = _standards(standards_key).search_limit_m
-    if not network or layers is None:
-        return prepare_reach(grid.origins, parks, rules=rules, limit_m=limit)
+    graph = _walk_graph(ds.subset("walk_network"))
+    cache = osm_cache_of(ds)
+    if graph is None or cache is None:
+        return prepare_reach(grid.origins, found.parks, rules=rules, limit_m=limit)
     # Where the grid's origins start on the network is stored beside the cache once.
-    cache = Path(osm[0])
-    key = placement_key(cache_tag(cache), grid.origins, parks, rules)
+    key = placement_key(cache_tag(cache), grid.origins, found.parks, rules)
     stored = read_placement(cache, key)
+    straight = _prepared(ds.subset(*_GRID_KINDS, *_PARK_KINDS), table_hash, cell_m, standards_key)
     prepared = prepare_reach(
         grid.origins,
-        parks,
-        graph=_walk_graph(osm[0], osm[1]),
-        entrances=entrances,
+        found.parks,
+        graph=graph,
+        entrances=found.entrances,
         rules=rules,
         limit_m=limit,
         origin_positions=None if stored is None else EdgePositions.from_arrays(stored),
-        boundaries=_prepared(
-            units_file, mtimes, osm, cell_m, standards_key, network=False
-        ).boundaries,
+        boundaries=straight.boundaries,
     )
     if stored is None and prepared.walk is not None:
         with contextlib.suppress(OSError):  # a read-only cache folder: recompute next time
@@ -602,141 +597,125 @@ def _prepared(
     return prepared
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
+def _reach_set(ds: DataSet, *, network: bool) -> DataSet:
+    kinds = (*_GRID_KINDS, *_PARK_KINDS, *(("walk_network",) if network else ()))
+    return ds.subset(*kinds)
+
+
+@_resource
 def _park_reach(
-    units_file: str,
-    mtimes: tuple[float, ...],
-    osm: DataKey,
+    ds: DataSet,
+    table_hash: str,
     *,
     cell_m: int,
-    standards_key: tuple[str, float],
+    standards_key: tuple[str, str],
     standard_id: str,
-    network: bool,
     basis: str = "area",
 ) -> ParkReach:
-    prepared = _prepared(
-        units_file, mtimes, osm, cell_m, standards_key, network=network and bool(osm[0])
-    )
+    prepared = _prepared(ds, table_hash, cell_m, standards_key)
     standard = _standards(standards_key).standard(standard_id)
     return park_reach(prepared, standard, basis=basis)  # type: ignore[arg-type]
 
 
 def park_reach_for(
-    units_file: Path, cell_m: int, standard_id: str, *, network: bool, basis: str = "area"
+    cell_m: int, standard_id: str, *, network: bool, basis: str = "area"
 ) -> ParkReach:
     """Return every origin's distances to the standard's parks (cached; network when asked)."""
+    ds = active_dataset()
     return _park_reach(
-        *_key(units_file),
-        _osm_key(),
+        _reach_set(ds, network=network),
+        _boundaries(ds)[1],
         cell_m=cell_m,
         standards_key=_standards_key(),
         standard_id=standard_id,
-        network=network,
         basis=basis,
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _park_shapes(osm: DataKey, park_mtimes: tuple[float, ...]) -> dict[str, Any]:
-    del park_mtimes  # cache key only
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    return park_shapes(_active_parks(layers, _upload_in(osm[2], "parks"))[0])
+@_data_few
+def _park_shapes(ds: DataSet) -> dict[str, Any]:
+    return park_shapes(_parks(ds).parks)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@_data
 def _park_display(
-    osm: DataKey,
-    park_mtimes: tuple[float, ...],
-    standards_key: tuple[str, float],
-    standard_id: str,
-    lang: str,
-    *,
-    basis: str,
+    ds: DataSet, standards_key: tuple[str, str], standard_id: str, lang: str, *, basis: str
 ) -> dict[str, Any]:
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
+    parks = _parks(ds).parks
     standard = _standards(standards_key).standard(standard_id)
-    shapes = _park_shapes(osm, park_mtimes)
+    shapes = _park_shapes(ds)
     return park_features(parks, standard, lang, shapes=shapes, basis=basis)  # type: ignore[arg-type]
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _entrance_display(osm: DataKey, lang: str) -> dict[str, Any]:
-    layers = _osm_layers(osm[0], osm[1])
-    return entrance_features(layers["park_access"], layers["parks"], lang)  # type: ignore[arg-type]
-
-
-def entrance_display(lang: Lang) -> dict[str, Any] | None:
-    """Return the active OpenStreetMap parks' entrances as map features (None without OSM)."""
-    osm = _osm_key()
-    return _entrance_display(osm, lang) if osm[0] else None
 
 
 def park_display(standard_id: str, lang: Lang, basis: str = "area") -> dict[str, Any]:
     """Return the active parks as map features coloured by the standard's tiers (cached)."""
-    park_mtimes = tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv")))
-    return _park_display(
-        _osm_key(), park_mtimes, _standards_key(), standard_id, lang, basis=basis
-    )
+    ds = active_dataset().subset(*_PARK_KINDS)
+    return _park_display(ds, _standards_key(), standard_id, lang, basis=basis)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _park_surface_raster(
-    units_file: str, mtimes: tuple[float, ...], osm: DataKey, cell_m: int
-) -> SurfaceRaster:
-    return surface_raster(_park_grid(units_file, mtimes, osm, cell_m).origins)
+@_data_few
+def _entrance_display(ds: DataSet, lang: str) -> dict[str, Any] | None:
+    found = _parks(ds)
+    if found.entrances is None:
+        return None
+    return entrance_features(found.entrances, found.parks, lang)  # type: ignore[arg-type]
 
 
-def park_surface_raster(units_file: Path, cell_m: int) -> SurfaceRaster:
+def entrance_display(lang: Lang) -> dict[str, Any] | None:
+    """Return the parks' stored entrances as map features (None when they have none)."""
+    return _entrance_display(active_dataset().subset(*_PARK_KINDS), lang)
+
+
+@_resource_few
+def _park_surface_raster(ds: DataSet, table_hash: str, cell_m: int) -> SurfaceRaster:
+    return surface_raster(_park_grid(ds, table_hash, cell_m).origins)
+
+
+def park_surface_raster(cell_m: int) -> SurfaceRaster:
     """Return the pixel-to-origin lookup of the grid's map image (cached per grid)."""
-    return _park_surface_raster(*_key(units_file), _osm_key(), cell_m)
+    return _park_surface_raster(*_grid_args(active_dataset()), cell_m)
 
 
 DEFAULT_PARK_CELL_M = 100
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@_data_few
 def _cluster_park_figures(
-    units_file: str,
-    mtimes: tuple[float, ...],
-    osm: DataKey,
-    standards_key: tuple[str, float],
+    ds: DataSet, table_hash: str, standards_key: tuple[str, str]
 ) -> pd.DataFrame:
     standard = _standards(standards_key).default
-    grid = _park_grid(units_file, mtimes, osm, DEFAULT_PARK_CELL_M)
+    grid = _park_grid(ds.subset(*_GRID_KINDS), table_hash, DEFAULT_PARK_CELL_M)
     reach = _park_reach(
-        units_file,
-        mtimes,
-        osm,
+        _reach_set(ds, network=False),
+        table_hash,
         cell_m=DEFAULT_PARK_CELL_M,
         standards_key=standards_key,
         standard_id=standard.standard_id,
-        network=False,
     )
     demand = "residential" if "residential" in grid.demands else "land"
     origins = grid.origins.with_weights(grid.demands[demand], demand)  # type: ignore[arg-type]
     table = coverage_by_zone(origins, reach, grid.cluster_of).set_index("zone")
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
-    polygons = _cluster_polygons(units_file, mtimes)
-    spots = gpd.GeoDataFrame(geometry=parks.representative_point(), crs=parks.crs)
-    per_cluster = points_per_zone(polygons, spots).set_axis(polygons["cluster_id"])
-    table["parks"] = per_cluster.reindex(table.index).fillna(len(parks)).astype(int)
+    polygons = _cluster_polygons(ds.subset(*_BOUNDARY_KINDS), table_hash)
+    counts = features_per_cluster(polygons, _parks(ds.subset(*_PARK_KINDS)).parks)
+    table["parks"] = counts.reindex(table.index).fillna(0).astype(int)
     table["standard_id"] = standard.standard_id
     table["demand"] = demand
     return table
 
 
-def cluster_park_figures(units_file: Path) -> pd.DataFrame:
+def cluster_park_figures() -> pd.DataFrame:
     """Return per-cluster park coverage by the default standard, buffer method (cached)."""
-    return _cluster_park_figures(*_key(units_file), _osm_key(), _standards_key())
+    ds = active_dataset()
+    return _cluster_park_figures(
+        ds.subset(*_GRID_KINDS, *_PARK_KINDS), _boundaries(ds)[1], _standards_key()
+    )
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
+@_data_few
 def _uploaded_demand(
-    units_file: str, mtimes: tuple[float, ...], osm: DataKey, cell_m: int, content: bytes
+    ds: DataSet, table_hash: str, cell_m: int, content: bytes
 ) -> tuple[Any, float, str]:
-    grid = _park_grid(units_file, mtimes, osm, cell_m)
+    grid = _park_grid(ds, table_hash, cell_m)
     layer, kind = demand_layer_from_upload(content)
     if kind == "residential":
         total = float(layer.to_crs(grid.origins.crs).area.sum())
@@ -744,31 +723,24 @@ def _uploaded_demand(
     return population_weights(grid.origins, layer), float(layer["population"].sum()), kind
 
 
-def uploaded_demand(units_file: Path, cell_m: int, content: bytes) -> tuple[Any, float, str]:
+def uploaded_demand(cell_m: int, content: bytes) -> tuple[Any, float, str]:
     """Return an uploaded demand on the grid, the file's total and its kind (cached)."""
-    return _uploaded_demand(*_key(units_file), _osm_key(), cell_m, content)
+    return _uploaded_demand(*_grid_args(active_dataset()), cell_m, content)
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _unit_per_capita(
-    units_file: str,
-    mtimes: tuple[float, ...],
-    osm: DataKey,
-    park_mtimes: tuple[float, ...],
-) -> pd.Series:
-    del park_mtimes  # cache key only
-    _, units, table, _ = _bundle(units_file, mtimes)
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
+@_data_few
+def _unit_per_capita(ds: DataSet, table_hash: str) -> pd.Series:
+    _, units, table, _ = _bundle(ds.subset(*_BOUNDARY_KINDS), table_hash)
+    parks = _parks(ds.subset(*_PARK_KINDS)).parks
     population = table.set_index("unit_id")["population"].astype(float)
     frame = per_capita_park_area(parks, units, population, id_column="unit_id")
     return frame.set_index("unit_id")["per_capita_m2"]
 
 
-def unit_per_capita(units_file: Path) -> pd.Series:
+def unit_per_capita() -> pd.Series:
     """Return each unit's park area per person where its population is cited (cached)."""
-    park_mtimes = tuple(_mtime(p) for p in sorted(PARKS_DIR.glob("*.csv")))
-    return _unit_per_capita(*_key(units_file), _osm_key(), park_mtimes)
+    ds = active_dataset()
+    return _unit_per_capita(ds.subset(*_BOUNDARY_KINDS, *_PARK_KINDS), _boundaries(ds)[1])
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -777,22 +749,22 @@ def uploaded_demand_kind(content: bytes) -> str:
     return demand_layer_from_upload(content)[1]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@_data_few
 def _two_sfca(
-    units_file: str,
-    mtimes: tuple[float, ...],
-    osm: DataKey,
-    *,
-    cell_m: int,
-    radius_m: float,
-    people: Any,
+    ds: DataSet, table_hash: str, *, cell_m: int, radius_m: float, people: Any
 ) -> Any:
-    grid = _park_grid(units_file, mtimes, osm, cell_m)
-    layers = _osm_layers(osm[0], osm[1]) if osm[0] else None
-    parks, _ = _active_parks(layers, _upload_in(osm[2], "parks"))
+    grid = _park_grid(ds.subset(*_GRID_KINDS), table_hash, cell_m)
+    parks = _parks(ds.subset(*_PARK_KINDS)).parks
     return two_step_fca(grid.origins, parks, radius_m=radius_m, population=people)
 
 
-def two_sfca_scores(units_file: Path, cell_m: int, radius_m: float, people: Any) -> Any:
+def two_sfca_scores(cell_m: int, radius_m: float, people: Any) -> Any:
     """Return each origin's 2SFCA score for ``people`` on the grid (cached per input)."""
-    return _two_sfca(*_key(units_file), _osm_key(), cell_m=cell_m, radius_m=radius_m, people=people)
+    ds = active_dataset()
+    return _two_sfca(
+        ds.subset(*_GRID_KINDS, *_PARK_KINDS),
+        _boundaries(ds)[1],
+        cell_m=cell_m,
+        radius_m=radius_m,
+        people=people,
+    )

@@ -13,29 +13,52 @@ from geo.layer_schema import FIELD_ALIASES, guess_mapping
 from geo.readers import MAX_UPLOAD_BYTES, ReadOptions
 from layers.labels import Lang, tr
 from layers.parks_view import park_features
+from layers.preview_view import preview_features
 from layers.render import surface_group
-from ui import data, page_map, settings, state
+from ui import data, page_map, state
 
 UPLOAD_TYPES = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv", "xlsx"]
 _ENCODINGS = ["", "utf-8", "gb18030"]
-_FIELDS = {"parks": ("name", "area_m2", "area_ha", "park_class", "park_id", "year")}
+# The fields a planner maps, per kind (the rest of the file's columns are kept as they are).
+_FIELDS = {
+    "parks": ("name", "area_m2", "area_ha", "park_class", "park_id", "year"),
+    "stations": ("name", "station_id"),
+    "units": ("name", "unit_id"),
+    "population": ("population", "name"),
+    "residential": ("name",),
+    "plan_lines": ("name",),
+}
+KIND = "upload_kind"
 
 
 def _key(kind: str, what: str) -> str:
     return f"upload_{kind}_{what}"
 
 
-def panel(kind: str, lang: Lang, basemap_id: str) -> None:
-    """Draw the upload panel of ``kind`` (an expander): file, options, preview, accept."""
-    name = layer_kind(kind).name(lang)
-    own = (st.session_state.get(state.SESSION_LAYERS) or {}).get(kind)
-    with st.expander(tr("upload_layer", lang, kind=name), expanded=False):
+def panel(kinds: str | tuple[str, ...], lang: Lang, basemap_id: str) -> None:
+    """Draw one upload panel (an expander) for ``kinds``: kind, file, options, preview, accept."""
+    kinds = (kinds,) if isinstance(kinds, str) else kinds
+    names = " / ".join(layer_kind(k).name(lang) for k in kinds)
+    with st.expander(tr("upload_layer", lang, kind=names), expanded=False):
+        kind = kinds[0]
+        if len(kinds) > 1:
+            kind = state.choose_in_lang(
+                "segmented_control",
+                tr("upload_choose_kind", lang),
+                list(kinds),
+                state_key=f"{KIND}_{'_'.join(kinds)}",
+                lang=lang,
+                format_func=lambda k: layer_kind(k).name(lang),
+            )
         st.caption(tr("upload_layer_help", lang, mb=MAX_UPLOAD_BYTES // 1_000_000))
         upload = st.file_uploader(
-            tr("upload_layer", lang, kind=name), type=UPLOAD_TYPES, key=_key(kind, "file")
+            tr("upload_layer", lang, kind=layer_kind(kind).name(lang)),
+            type=UPLOAD_TYPES,
+            key=_key(kind, "file"),
         )
         if upload is not None:
             _read_and_preview(kind, upload.name, upload.getvalue(), lang, basemap_id)
+        own = (st.session_state.get(state.SESSION_LAYERS) or {}).get(kind)
         if own:
             record = data.upload_record(own)
             st.info(tr("upload_session_layer", lang, file=record.file_name if record else own[:12]))
@@ -118,6 +141,10 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
             crs=html.escape(result.crs_used),
         )
     )
+    in_use = data.fitted_upload_hash(content, file_name, options, kind, tuple(mapping.items()))
+    if data.active_upload(kind) == in_use:
+        st.success(tr("upload_in_use", lang))  # accepted: no preview, no second button
+        return
     _preview(kind, fitted, lang, basemap)
     if st.button(tr("upload_accept", lang), key=_key(kind, "accept"), type="primary"):
         record = data.accept_upload(kind, content, file_name, fitted, result)
@@ -126,10 +153,13 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
 
 
 def _preview(kind: str, fitted: Any, lang: Lang, basemap_id: str) -> None:
-    inputs = data.map_inputs(settings.units_path(), lang)
-    standard = data.park_standards().default
-    geojson = park_features(fitted, standard, lang) if kind == "parks" else None
-    m = page_map.base_map(inputs, lang, basemap_id, parks_geojson=geojson)
+    inputs = data.map_inputs(lang)
+    if kind == "parks":
+        standard = data.park_standards().default
+        layers = {"parks_geojson": park_features(fitted, standard, lang)}
+    else:
+        layers = {"preview_geojson": preview_features(fitted)}
+    m = page_map.base_map(inputs, lang, basemap_id, **layers)
     if m is None:
         return
     bounds = tuple(float(v) for v in fitted.total_bounds)

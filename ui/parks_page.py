@@ -19,7 +19,7 @@ from layers.parks_view import (
     zone_table,
 )
 from layers.render import surface_group
-from ui import data, layer_upload, page_map, settings, state
+from ui import data, layer_upload, page_map, state
 
 MAP_HEIGHT_PX = 620
 PARKS_MAP = "parks_map"
@@ -202,12 +202,11 @@ def render(lang: Lang, basemap_id: str) -> None:
     """Draw the parks-within-reach page."""
     st.title(tr("page_parks", lang))
     st.caption(tr("parks_intro", lang))
-    units_file = settings.units_path()
     try:
         standards = data.park_standards()
         parks, origin = data.active_parks()
-        osm_active = data.active_osm_layers() is not None
-        grid = data.park_grid(units_file, st.session_state.get(CELL, 100))
+        osm_active = data.has_walk_network()
+        grid = data.park_grid(st.session_state.get(CELL, 100))
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
@@ -218,14 +217,13 @@ def render(lang: Lang, basemap_id: str) -> None:
     )
     choices = _choices(lang, standards, grid, osm_active, upload_kind, has_classes=has_classes)
     _population_upload_widget(lang, upload_error)
-    layer_upload.panel("parks", lang, basemap_id)
+    layer_upload.panel(("parks", "residential", "population"), lang, basemap_id)
     standard: ParkStandard = choices["standard"]
     _standard_source(lang, standard)
     try:
         with st.spinner(tr("computing_reach", lang)):
-            grid = data.park_grid(units_file, choices["cell"])
+            grid = data.park_grid(choices["cell"])
             reach = data.park_reach_for(
-                units_file,
                 choices["cell"],
                 standard.standard_id,
                 network=choices["method"] == "network",
@@ -242,7 +240,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     map_col, panel_col = st.columns([5, 2], gap="medium")
     with map_col:
         image = surface_image(
-            data.park_surface_raster(units_file, choices["cell"]),
+            data.park_surface_raster(choices["cell"]),
             surface_colours(
                 origins,
                 reach,
@@ -281,9 +279,7 @@ def _demand_origins(
 ) -> Any:
     """Return the grid's origins weighted by the chosen demand."""
     if choices["demand"] == "upload" and population_file is not None:
-        weights, total, kind = data.uploaded_demand(
-            settings.units_path(), choices["cell"], population_file
-        )
+        weights, total, kind = data.uploaded_demand(choices["cell"], population_file)
         if total > 0 and weights.sum() < 0.5 * total:
             share = round(100 * (1 - weights.sum() / total))
             st.warning(tr("upload_outside", lang, share=share))
@@ -324,7 +320,7 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> N
 def _map(
     lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any, *, basis: str
 ) -> None:
-    inputs = data.map_inputs(settings.units_path(), lang)
+    inputs = data.map_inputs(lang)
     entrances = data.entrance_display(lang) if st.session_state.get(ENTRANCES) else None
     m = page_map.base_map(
         inputs,
@@ -374,12 +370,12 @@ def _tables(
     parks: Any,
     origins: Any,
 ) -> None:
-    summary = data.summary(settings.units_path())
-    _, _, table, clusters = data.bundle(settings.units_path())
+    summary = data.summary()
+    _, _, table, clusters = data.bundle()
     name_col = "name_zh" if lang == "zh" else "name_en"
     cluster_names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
     unit_names = dict(zip(table["unit_id"], table[name_col], strict=True))
-    per_unit = data.unit_per_capita(settings.units_path())
+    per_unit = data.unit_per_capita()
     cluster_table = zone_table(by_cluster, cluster_names, lang, method=choices["method"])
     unit_table = zone_table(
         by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
@@ -387,8 +383,8 @@ def _tables(
     uploaded_people = choices["demand"] == "upload" and choices["upload_kind"] == "population"
     if choices["demand"] in {"population", "population_layer"} or uploaded_people:
         radius = sfca_radius_m(choices["standard"], choices["tier"])
-        score = data.two_sfca_scores(settings.units_path(), choices["cell"], radius, origins.weight)
-        grid = data.park_grid(settings.units_path(), choices["cell"])
+        score = data.two_sfca_scores(choices["cell"], radius, origins.weight)
+        grid = data.park_grid(choices["cell"])
         for frame, zone, out in (
             (by_cluster, grid.cluster_of, cluster_table),
             (by_unit, grid.unit_of, unit_table),

@@ -54,6 +54,11 @@ class LayerKind:
         """Return the layer's name in ``lang`` ("zh" or "en")."""
         return self.name_zh if lang == "zh" else self.name_en
 
+    @property
+    def mixes_points_and_polygons(self) -> bool:
+        """Whether a file of this kind may hold points and polygons together (population)."""
+        return self.geometry == "any"
+
 
 LAYER_KINDS: dict[str, LayerKind] = {
     k.kind: k

@@ -172,7 +172,16 @@ def apply_mapping(
                 "(人口, 常住人口, population…)."
             )
             raise UploadError(msg)
-        source["population"] = _numbers(source, "population", "人口 / population")
+        people = pd.to_numeric(source["population"], errors="coerce")
+        bad = int((people.isna() | (people < 0)).sum())
+        if bad:
+            msg = (
+                f"人口字段“{mapping['population']}”有 {bad} 个值不是零或正数。 / The population "
+                f"column {mapping['population']!r} has {bad} values that are not numbers of "
+                "zero or more."
+            )
+            raise UploadError(msg)
+        source["population"] = people.astype(float)
     fitted = gpd.GeoDataFrame(source, geometry=out.geometry.name, crs=DISPLAY_CRS)
     check_layer(kind, fitted)
     return fitted
@@ -270,6 +279,12 @@ def check_layer(kind: str, gdf: gpd.GeoDataFrame) -> None:
                 f"{_FAMILY_NAMES[spec.geometry].split(' / ')[1]}; the file holds {wrong}."
             )
             raise UploadError(msg)
+    if spec.geometry == "any" and (found := set(gdf.geom_type.dropna())) & _FAMILY["line"]:
+        msg = (
+            f"{spec.name_zh}图层需要点或面，文件中有 {sorted(found)}。 / A {spec.name_en.lower()} "
+            f"layer needs points or polygons; the file holds {sorted(found)}."
+        )
+        raise UploadError(msg)
     if kind == "units":
         try:
             units_from_frame(gdf, read_unit_table(), what="规划单元 / Planning units")

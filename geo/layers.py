@@ -107,7 +107,10 @@ def add_layer(
         )
         raise UploadError(msg)
     result = read_layer(
-        content, Path(path).name, ReadOptions(crs=crs, encoding=encoding, layer=layer)
+        content,
+        Path(path).name,
+        ReadOptions(crs=crs, encoding=encoding, layer=layer),
+        points_and_polygons=layer_kind(kind).mixes_points_and_polygons,
     )
     if not result.location.in_kunshan and not force:
         msg = f"{result.location.message} (--force to add it anyway)"

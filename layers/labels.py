@@ -191,8 +191,6 @@ _TEXT: dict[str, tuple[str, str]] = {
         "does not guess them; if you hold the plan's layers, load them below under 'Upload a "
         "layer' → Plan lines (lines with a name column).",
     ),
-    "plan_upload": ("加载规划线网图层", "Load a plan network layer"),
-    "plan_upload_error": ("无法加载该图层：", "The layer could not be loaded:"),
     "layer_rail": ("轨道线路", "Rail lines"),
     "layer_stations": ("轨道站点", "Rail stations"),
     "layer_roads": ("快速路与主干道（OSM）", "Expressways and trunk roads (OSM)"),
@@ -332,29 +330,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "人口（引用的单元总数，按用地分配，近似）",
         "Population (cited unit totals, spread over land, approximate)",
     ),
-    "demand_upload_population": ("人口（上传的数据）", "Population (uploaded)"),
     "demand_population_layer": ("人口（规划人员的人口图层）", "Population (the planners' layer)"),
-    "demand_upload_residential": ("居住用地面积（上传的数据）", "Residential land (uploaded)"),
-    "population_upload": (
-        "上传需求数据（人口或居住用地）",
-        "Upload demand (population or residential land)",
-    ),
-    "population_upload_help": (
-        "GeoJSON、压缩的 Shapefile、GeoPackage 或 KML/KMZ。人口：点（如楼栋、网格中心）或面"
-        "（如网格、小区），人口字段为 population（或“人口”）；居住用地：不含人口字段的面"
-        "（如控规居住地块），按面积计。未声明坐标系时按坐标范围推断（可能不准）；高德/百度坐标"
-        "请在上方“上传图层”中选择坐标系。上限 20 MB。",
-        "GeoJSON, zipped Shapefile, GeoPackage or KML/KMZ. Population: points (buildings, grid "
-        "centres) or polygons (grid cells, estates) with a 'population' column. Residential "
-        "land: polygons without one (e.g. zoning plots), measured by area. Without a declared "
-        "CRS it is guessed from the coordinates (which may be wrong); for Amap/Baidu "
-        "coordinates use 'Upload a layer' above, where the CRS can be chosen. Limit 20 MB.",
-    ),
     "upload_error": ("上传的数据无法使用：", "The upload cannot be used:"),
-    "upload_outside": (
-        "上传数据中有 {share}% 位于昆山市界之外：坐标系可能有误。",
-        "{share}% of the uploaded demand lies outside Kunshan: check the coordinates.",
-    ),
     "demand_land": ("用地面积（网格）", "Land area (grid)"),
     "demand_land_water": ("用地面积（网格，已扣除水面）", "Land area (grid, water removed)"),
     "view": ("图层", "Show"),

@@ -42,3 +42,12 @@ def two_squares() -> gpd.GeoDataFrame:
         ],
         crs="EPSG:4549",
     )
+
+
+@pytest.fixture(autouse=True)
+def _own_layer_store(monkeypatch, tmp_path_factory):
+    """Every test has its own layer store: a server's layers never leak into a test's figures.
+
+    Tests that need a particular store set ``KUNSHAN_DATA_DIR`` themselves (later wins).
+    """
+    monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path_factory.mktemp("store")))

@@ -291,5 +291,7 @@ def test_town_boundaries_replace_the_units_and_a_wrong_file_changes_nothing(env,
     assert not at.exception
     assert at.session_state[state.SESSION_LAYERS].keys() == {"units"}
     assert "乡镇界.geojson" in _layer_sources(at)
+    captions = "\n".join(c.value for c in at.sidebar.caption)
+    assert "单元边界：正式文件" in captions  # no longer the approximate bundled units
     after = at.dataframe[0].value
     assert after.shape == before.shape

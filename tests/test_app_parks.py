@@ -209,6 +209,21 @@ def _population_file(features) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
+KIND_CHOICE = "upload_kind_parks_residential_population__zh"
+
+
+def _infos(at: AppTest) -> str:
+    return "\n".join(i.value for i in at.info)
+
+
+def _upload(at: AppTest, kind: str, name: str, content: bytes) -> AppTest:
+    """Upload ``content`` as the layer ``kind`` in the page's panel (not yet accepted)."""
+    at.segmented_control(key=KIND_CHOICE).set_value(kind).run()
+    return at.file_uploader(key=f"upload_{kind}_file").set_value(
+        (name, content, "application/geo+json")
+    ).run()
+
+
 def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(app):
     at = app.run()
     # 1000 people next to 亭林园 and 1000 far from any bundled park (in 张浦).
@@ -226,25 +241,24 @@ def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(a
             },
         ]
     )
-    at.file_uploader(key="parks_population_upload").set_value(
-        ("people.geojson", people, "application/json")
-    ).run()
+    _upload(at, "population", "people.geojson", people)
     assert not at.exception
     assert not at.error
-    assert "人口（上传的数据）" in at.info[0].value
+    at.button(key="upload_population_accept").click().run()
+    assert not at.exception
+    at.selectbox(key="parks_demand__zh").set_value("population_layer").run()
+    assert "人口（规划人员的人口图层）" in _infos(at)
     # Half the people live within 300 m of the park: 50 % coverage.
     assert _metric(at, "全市服务半径覆盖率") == "50.0%"
     assert "2SFCA 供需指数 m²/人" in at.dataframe[0].value.columns
     at.selectbox(key="parks_demand__zh").set_value("land").run()
     assert "2SFCA 供需指数 m²/人" not in at.dataframe[0].value.columns  # people only
-    at.selectbox(key="parks_demand__zh").set_value("upload").run()
-    at.file_uploader(key="parks_population_upload").set_value(
-        ("bad.geojson", b"{ not json", "application/json")
-    ).run()
+    at.selectbox(key="parks_demand__zh").set_value("population_layer").run()
+    _upload(at, "population", "bad.geojson", b"{ not json")
     assert not at.exception
     assert "could not be read" in at.error[0].value
     assert "/vsimem/" not in at.error[0].value
-    assert "用地面积" in at.info[0].value  # back to a demand that works; nothing lost
+    assert _metric(at, "全市服务半径覆盖率") == "50.0%"  # the accepted layer is kept
 
 
 def test_uploaded_residential_parcels_become_the_official_denominator(app):
@@ -261,12 +275,12 @@ def test_uploaded_residential_parcels_become_the_official_denominator(app):
             {"type": "Feature", "properties": {"use": "R2"}, "geometry": square(120.93, 31.24)},
         ]
     )
-    at.file_uploader(key="parks_population_upload").set_value(
-        ("plots.geojson", plots, "application/json")
-    ).run()
+    _upload(at, "residential", "plots.geojson", plots)
     assert not at.exception
     assert not at.error
-    assert "居住用地面积（上传的数据）" in at.info[0].value
+    at.button(key="upload_residential_accept").click().run()
+    assert not at.exception
+    assert "居住用地面积" in _infos(at)
     share = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
     assert 45 < share < 55  # one of two equal plots is within reach (grid cells at the edges)
 
@@ -274,11 +288,9 @@ def test_uploaded_residential_parcels_become_the_official_denominator(app):
 def test_a_huge_upload_is_refused_with_a_message(app):
     at = app.run()
     before = _metric(at, "全市服务半径覆盖率")
-    huge = b'{"type": "FeatureCollection", "features": []}' + b" " * (21 * 1024 * 1024)
-    at.file_uploader(key="parks_population_upload").set_value(
-        ("huge.geojson", huge, "application/json")
-    ).run()
+    huge = b'{"type": "FeatureCollection", "features": []}' + b" " * (201 * 1024 * 1024)
+    _upload(at, "population", "huge.geojson", huge)
     assert not at.exception
-    assert "文件过大" in at.error[0].value
+    assert "过大" in at.error[0].value
     assert "too large" in at.error[0].value
     assert _metric(at, "全市服务半径覆盖率") == before  # the page keeps working as before

@@ -31,8 +31,6 @@ from analysis.clusters import cluster_polygons, cluster_summary, features_per_cl
 from analysis.demand import (
     DemandGrid,
     demand_grid,
-    population_weights,
-    residential_weights,
 )
 from analysis.distances import (
     ParkReach,
@@ -57,7 +55,7 @@ from geo.active_layers import (
     walk_arrays_of,
 )
 from geo.boundaries import Cluster, load_clusters, load_sources, read_unit_table
-from geo.dataset import DataSet, compose_dataset, file_sha256
+from geo.dataset import DataSet, compose_dataset, file_sha256, layer_kind
 from geo.entrances import load_access_rules
 from geo.layer_schema import apply_mapping
 from geo.layer_store import (
@@ -81,7 +79,6 @@ from geo.transit import (
     load_lines,
     load_stations,
 )
-from geo.uploads import demand_layer_from_upload
 from geo.walk_places import read_placement, write_placement
 from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
@@ -401,15 +398,25 @@ def inspect_upload(content: bytes, file_name: str) -> FileInfo:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _read_upload(
-    content: bytes, file_name: str, crs: str | None, encoding: str | None, layer: str | None
+def _read_upload(  # noqa: PLR0917 - a cache key: every argument counts
+    content: bytes,
+    file_name: str,
+    crs: str | None,
+    encoding: str | None,
+    layer: str | None,
+    kind: str,
 ) -> ReadResult:
-    return read_layer(content, file_name, ReadOptions(crs=crs, encoding=encoding, layer=layer))
+    return read_layer(
+        content,
+        file_name,
+        ReadOptions(crs=crs, encoding=encoding, layer=layer),
+        points_and_polygons=layer_kind(kind).mixes_points_and_polygons,
+    )
 
 
-def read_upload(content: bytes, file_name: str, options: ReadOptions) -> ReadResult:
-    """Read an uploaded file with the planner's choices (cached per file and choices)."""
-    return _read_upload(content, file_name, options.crs, options.encoding, options.layer)
+def read_upload(content: bytes, file_name: str, options: ReadOptions, kind: str) -> ReadResult:
+    """Read an uploaded file of ``kind`` with the planner's choices (cached per file, choices)."""
+    return _read_upload(content, file_name, options.crs, options.encoding, options.layer, kind)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -422,7 +429,7 @@ def _fitted_upload(  # noqa: PLR0917 - a cache key: every argument counts
     kind: str,
     mapping: tuple[tuple[str, str], ...],
 ) -> gpd.GeoDataFrame:
-    result = _read_upload(content, file_name, crs, encoding, layer)
+    result = _read_upload(content, file_name, crs, encoding, layer, kind)
     prefix = f"upload:{hashlib.sha256(content).hexdigest()[:8]}"
     return apply_mapping(result.gdf, kind, dict(mapping), id_prefix=prefix)
 
@@ -712,23 +719,6 @@ def cluster_park_figures() -> pd.DataFrame:
 
 
 @_data_few
-def _uploaded_demand(
-    ds: DataSet, table_hash: str, cell_m: int, content: bytes
-) -> tuple[Any, float, str]:
-    grid = _park_grid(ds, table_hash, cell_m)
-    layer, kind = demand_layer_from_upload(content)
-    if kind == "residential":
-        total = float(layer.to_crs(grid.origins.crs).area.sum())
-        return residential_weights(grid.origins, layer), total, kind
-    return population_weights(grid.origins, layer), float(layer["population"].sum()), kind
-
-
-def uploaded_demand(cell_m: int, content: bytes) -> tuple[Any, float, str]:
-    """Return an uploaded demand on the grid, the file's total and its kind (cached)."""
-    return _uploaded_demand(*_grid_args(active_dataset()), cell_m, content)
-
-
-@_data_few
 def _unit_per_capita(ds: DataSet, table_hash: str) -> pd.Series:
     _, units, table, _ = _bundle(ds.subset(*_BOUNDARY_KINDS), table_hash)
     parks = _parks(ds.subset(*_PARK_KINDS)).parks
@@ -741,12 +731,6 @@ def unit_per_capita() -> pd.Series:
     """Return each unit's park area per person where its population is cited (cached)."""
     ds = active_dataset()
     return _unit_per_capita(ds.subset(*_BOUNDARY_KINDS, *_PARK_KINDS), _boundaries(ds)[1])
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def uploaded_demand_kind(content: bytes) -> str:
-    """Read an uploaded demand file once and return its kind (a bad file raises each time)."""
-    return demand_layer_from_upload(content)[1]
 
 
 @_data_few

@@ -92,7 +92,10 @@ def render(lang: Lang) -> None:
         format_func=labels.__getitem__,
         label_visibility="collapsed",
     )
-    official = settings.units_path() != settings.UNITS_PATH
+    units = data.active_dataset().source("units")
+    official = units is not None and (
+        units.origin == "upload" or Path(units.location) != settings.UNITS_PATH
+    )
     st.caption(tr("dataset_units_official" if official else "dataset_units_approx", lang))
     if meta:
         st.caption(

@@ -50,7 +50,7 @@ def panel(kinds: str | tuple[str, ...], lang: Lang, basemap_id: str) -> None:
                 lang=lang,
                 format_func=lambda k: layer_kind(k).name(lang),
             )
-        st.caption(tr("upload_layer_help", lang, mb=MAX_UPLOAD_BYTES // 1_000_000))
+        st.caption(tr("upload_layer_help", lang, mb=MAX_UPLOAD_BYTES // (1024 * 1024)))
         upload = st.file_uploader(
             tr("upload_layer", lang, kind=layer_kind(kind).name(lang)),
             type=UPLOAD_TYPES,
@@ -121,7 +121,7 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
     try:
         info = data.inspect_upload(content, file_name)
         options = _options(kind, info, lang)
-        result = data.read_upload(content, file_name, options)
+        result = data.read_upload(content, file_name, options, kind)
         columns = [c for c in result.gdf.columns if c != result.gdf.geometry.name]
         mapping = _mapping(kind, columns, lang)
         fitted = data.fitted_upload(content, file_name, options, kind, tuple(mapping.items()))

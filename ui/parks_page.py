@@ -27,45 +27,13 @@ STANDARD = "parks_standard"
 METHOD = "parks_method"
 TIER = "parks_tier"
 DEMAND = "parks_demand"
+DEMANDS_OFFERED = "parks_demands_offered"
 VIEW = "parks_view"
 CELL = "parks_cell"
-POPULATION_UPLOAD = "parks_population_upload"
 ENTRANCES = "parks_show_entrances"
 BASIS = "parks_tier_basis"
 CELL_SIZES = (50, 100, 200)
 ANY_TIER = "any"
-
-
-def _uploaded_demand() -> tuple[bytes | None, str, str]:
-    """Return the uploaded demand file's bytes (if it reads), its kind and any error."""
-    upload = st.session_state.get(POPULATION_UPLOAD)
-    if upload is None:
-        return None, "", ""
-    content = upload.getvalue()
-    try:
-        kind = data.uploaded_demand_kind(content)
-    except PlanningMapError as exc:
-        return None, "", str(exc)
-    return content, kind, ""
-
-
-def _use_upload() -> None:
-    """A new population file becomes the demand (the planner uploaded it to use it)."""
-    if st.session_state.get(POPULATION_UPLOAD) is not None:
-        st.session_state[DEMAND] = "upload"
-
-
-def _population_upload_widget(lang: Lang, error: str) -> None:
-    with st.expander(tr("population_upload", lang), expanded=bool(error)):
-        st.caption(tr("population_upload_help", lang))
-        st.file_uploader(
-            tr("population_upload", lang),
-            type=["geojson", "json", "zip", "gpkg", "kml", "kmz"],
-            key=POPULATION_UPLOAD,
-            on_change=_use_upload,
-        )
-        if error:
-            st.error(f"{tr('upload_error', lang)} {error}")
 
 
 def _completeness(lang: Lang, origin: str, n_parks: int) -> None:
@@ -102,7 +70,6 @@ def _choices(
     standards: Any,
     grid: data.ParkGrid,
     osm_active: bool,
-    upload_kind: str,
     *,
     has_classes: bool = False,
 ) -> dict[str, Any]:
@@ -143,14 +110,16 @@ def _choices(
         c2.caption(tr("method_network_unavailable", lang))
     kinds = ("population_layer", "residential", "land", "population")
     demands = [d for d in kinds if d in grid.demands]
-    if upload_kind:
-        demands.insert(0, "upload")
+    offered = st.session_state.get(DEMANDS_OFFERED)
+    if offered is not None and (new := [d for d in demands if d not in offered]):
+        st.session_state[DEMAND] = new[0]  # a demand the planner just loaded becomes the choice
+    st.session_state[DEMANDS_OFFERED] = demands
     demand = state.select_in_lang(
         tr("demand", lang),
         demands,
         state_key=DEMAND,
         lang=lang,
-        format_func=lambda d: tr(_demand_key(d, grid, upload_kind), lang),
+        format_func=lambda d: tr(_demand_key(d, grid), lang),
         container=c3,
     )
     cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
@@ -184,17 +153,14 @@ def _choices(
         "demand": demand,
         "cell": int(cell),
         "view": view or "coverage",
-        "upload_kind": upload_kind,
         "basis": basis,
     }
 
 
-def _demand_key(demand: str, grid: data.ParkGrid, upload_kind: str) -> str:
+def _demand_key(demand: str, grid: data.ParkGrid) -> str:
     """The label key of a demand option."""
     if demand == "land" and grid.water_removed:
         return "demand_land_water"
-    if demand == "upload":
-        return f"demand_upload_{upload_kind}"
     return f"demand_{demand}"
 
 
@@ -211,12 +177,10 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
     _completeness(lang, origin, len(parks))
-    population_file, upload_kind, upload_error = _uploaded_demand()
     has_classes = "park_class" in parks.columns and bool(
         (parks["park_class"].fillna("") != "").any()
     )
-    choices = _choices(lang, standards, grid, osm_active, upload_kind, has_classes=has_classes)
-    _population_upload_widget(lang, upload_error)
+    choices = _choices(lang, standards, grid, osm_active, has_classes=has_classes)
     layer_upload.panel(("parks", "residential", "population"), lang, basemap_id)
     standard: ParkStandard = choices["standard"]
     _standard_source(lang, standard)
@@ -232,7 +196,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()
-    origins = _demand_origins(lang, grid, choices, population_file)
+    origins = _demand_origins(grid, choices)
     _figures_used(lang, grid, choices)
     by_cluster = coverage_by_zone(origins, reach, grid.cluster_of, tier_id=choices["tier"])
     by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices["tier"])
@@ -274,16 +238,8 @@ def _standard_source(lang: Lang, standard: ParkStandard) -> None:
             )
 
 
-def _demand_origins(
-    lang: Lang, grid: data.ParkGrid, choices: dict[str, Any], population_file: bytes | None
-) -> Any:
+def _demand_origins(grid: data.ParkGrid, choices: dict[str, Any]) -> Any:
     """Return the grid's origins weighted by the chosen demand."""
-    if choices["demand"] == "upload" and population_file is not None:
-        weights, total, kind = data.uploaded_demand(choices["cell"], population_file)
-        if total > 0 and weights.sum() < 0.5 * total:
-            share = round(100 * (1 - weights.sum() / total))
-            st.warning(tr("upload_outside", lang, share=share))
-        return grid.origins.with_weights(weights, kind)
     kind = "population" if choices["demand"] == "population_layer" else choices["demand"]
     return grid.origins.with_weights(grid.demands[choices["demand"]], kind)
 
@@ -293,7 +249,7 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: dict[str, Any]) -> N
     standard: ParkStandard = choices["standard"]
     tier = choices["tier"]
     tier_text = tr("tier_any", lang) if tier is None else standard.tier(tier).name(lang)
-    demand_key = _demand_key(choices["demand"], grid, choices["upload_kind"])
+    demand_key = _demand_key(choices["demand"], grid)
     st.info(
         tr(
             "figures_use",
@@ -380,8 +336,7 @@ def _tables(
     unit_table = zone_table(
         by_unit, unit_names, lang, method=choices["method"], per_capita=per_unit
     )
-    uploaded_people = choices["demand"] == "upload" and choices["upload_kind"] == "population"
-    if choices["demand"] in {"population", "population_layer"} or uploaded_people:
+    if choices["demand"] in {"population", "population_layer"}:
         radius = sfca_radius_m(choices["standard"], choices["tier"])
         score = data.two_sfca_scores(choices["cell"], radius, origins.weight)
         grid = data.park_grid(choices["cell"])

@@ -177,6 +177,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "area_within": ("站点范围内面积占比", "Share of area within reach"),
     "residential_within": ("站点范围内居住用地占比", "Share of residential land within reach"),
     "coverage_table": ("各组团站点覆盖", "Station coverage by cluster"),
+    "stations_planners": (
+        "站点来自规划人员的图层 {file}：{n} 个站点。",
+        "Stations from the planners' layer {file}: {n} stations.",
+    ),
     "stations_cited": (
         "内置站点仅包含有可引用坐标的 {n} 个站点（苏州 11 号线 28 站中仅 2 站有坐标来源）；"
         "加载 OpenStreetMap 数据可显示全部站点与线路。",

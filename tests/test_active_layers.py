@@ -104,7 +104,7 @@ def test_town_boundaries_named_in_chinese_become_the_planning_units(tmp_path):
     assert units["area_km2"].sum() == pytest.approx(bundled["area_km2"].sum(), rel=1e-6)
     # A file whose names are not the units' is refused at once, with the rule.
     wrong = towns.assign(名称=[f"第{i}片区" for i in range(len(towns))])
-    with pytest.raises(UploadError, match="planning_units.csv"):
+    with pytest.raises(UploadError, match=r"planning_units\.csv"):
         apply_mapping(wrong, "units", {"name": "名称"}, id_prefix="t")
 
 

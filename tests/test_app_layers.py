@@ -243,6 +243,9 @@ def test_a_planner_uploads_stations_and_plan_lines_on_the_corridors_page(env):
     at.button(key="upload_stations_accept").click().run()
     assert not at.exception
     assert int(at.dataframe[-1].value["站点数"].sum()) == 2
+    captions = "\n".join(c.value for c in at.caption)
+    assert "站点来自规划人员的图层 站点.csv：2 个站点" in captions
+    assert "内置站点" not in captions  # not described as the cited ones
     # Plan lines: chosen in the same panel, then drawn from the data set.
     at.segmented_control(key="upload_kind_stations_plan_lines__zh").set_value("plan_lines").run()
     lines = gpd.GeoDataFrame(
@@ -258,7 +261,8 @@ def test_a_planner_uploads_stations_and_plan_lines_on_the_corridors_page(env):
     assert not at.exception
     assert set(at.session_state[state.SESSION_LAYERS]) == {"stations", "plan_lines"}
     sources = _layer_sources(at)
-    assert "规划线网" in sources and "规划线网.geojson" in sources
+    assert "规划线网" in sources
+    assert "规划线网.geojson" in sources
     assert "&lt;b&gt;" not in sources  # names are shown as text, once escaped
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 from typing import Any
 
 import geopandas as gpd
@@ -70,9 +71,13 @@ def render(lang: Lang, basemap_id: str) -> None:
         container=c2,
         horizontal=True,
     )
+    source = data.active_dataset().source("stations")
+    if source is not None and source.origin == "upload":
+        st.caption(tr("stations_planners", lang, file=html.escape(source.label), n=len(stations)))
+    elif not walking:
+        st.caption(tr("stations_cited", lang, n=len(stations)))
     if not walking:
         c2.caption(tr("method_network_unavailable", lang))
-        st.caption(tr("stations_cited", lang, n=len(stations)))
         st.caption(tr("corridors_need_osm", lang))
     try:
         with st.spinner(tr("computing_catchments", lang)):

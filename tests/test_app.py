@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui import state
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
@@ -31,7 +33,7 @@ def test_default_page_runs_in_chinese(app):
     assert not at.error
     assert at.title[0].value == "组团总览"
     assert "四个组团对比" in _texts(at)
-    assert at.selectbox(key="cluster_select__zh").value == "all"
+    assert at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).value == "all"
     table = at.dataframe[0].value
     assert list(table.iloc[:, 0]) == [
         "国际数字商务贸易组团",
@@ -43,13 +45,13 @@ def test_default_page_runs_in_chinese(app):
 
 def test_switching_language_changes_the_texts(app):
     at = app.run()
-    at.button_group(key="lang").set_value("en").run()
+    at.button_group(key=state.LANG).set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Cluster overview"
     texts = _texts(at)
     assert "The four clusters side by side" in texts
     assert "组团总览" not in texts
-    options = at.selectbox(key="cluster_select__en").options
+    options = at.selectbox(key=state.widget_key(state.CLUSTER, "en")).options
     assert "Jiangnan Water-Town Ecology & Culture Cluster" in options
     assert "Basemap" in [s.label for s in at.selectbox]
 
@@ -57,7 +59,7 @@ def test_switching_language_changes_the_texts(app):
 def test_selecting_a_cluster_changes_the_panel(app):
     at = app.run()
     before = _texts(at)
-    at.selectbox(key="cluster_select__zh").set_value("south").run()
+    at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).set_value("south").run()
     assert not at.exception
     after = _texts(at)
     assert after != before
@@ -72,7 +74,7 @@ def test_selecting_a_cluster_changes_the_panel(app):
 
 def test_cluster_panel_lists_its_stations(app):
     at = app.run()
-    at.selectbox(key="cluster_select__zh").set_value("east").run()
+    at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).set_value("east").run()
     stations = next(m.value for m in at.markdown if m.value.startswith("**站点**"))
     for name in ("花桥", "菉葭", "光明路", "兆丰路"):
         assert name in stations
@@ -80,9 +82,9 @@ def test_cluster_panel_lists_its_stations(app):
 
 def test_selection_survives_a_language_switch(app):
     at = app.run()
-    at.selectbox(key="cluster_select__zh").set_value("west").run()
-    at.button_group(key="lang").set_value("en").run()
-    assert at.selectbox(key="cluster_select__en").value == "west"
+    at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).set_value("west").run()
+    at.button_group(key=state.LANG).set_value("en").run()
+    assert at.selectbox(key=state.widget_key(state.CLUSTER, "en")).value == "west"
     assert any("West cluster" in h.value for h in at.subheader)
 
 
@@ -106,6 +108,6 @@ def test_csv_download_is_offered(app):
 
 def test_clicking_the_active_language_again_keeps_a_language(app):
     at = app.run()
-    at.button_group(key="lang").set_value(None).run()
+    at.button_group(key=state.LANG).set_value(None).run()
     assert not at.exception
     assert at.title[0].value in {"组团总览", "Cluster overview"}

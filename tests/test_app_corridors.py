@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.osm import import_pbf_to_cache
+from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "ui/page_corridors.py"
@@ -48,14 +49,14 @@ def test_corridors_page_shows_the_cited_stations_per_cluster(app):
 def test_a_larger_radius_covers_more(app):
     at = app.run()
     before = _coverage(at)["站点范围内面积占比"].sum()
-    at.button_group(key="corridor_radius").set_value(800).run()
+    at.button_group(key=state.CORRIDOR_RADIUS).set_value(800).run()
     after = _coverage(at)["站点范围内面积占比"].sum()
     assert after > before * 2  # (800/500)^2 = 2.56 where discs do not overlap
 
 
 def test_english_texts(app):
     at = app.run()
-    at.button_group(key="lang").set_value("en").run()
+    at.button_group(key=state.LANG).set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Corridors"
     assert "Station coverage by cluster" in [s.value for s in at.subheader]
@@ -67,11 +68,11 @@ def test_osm_set_offers_walking_catchments(monkeypatch, tmp_path):
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(cache))
     monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
     at = AppTest.from_file(APP, default_timeout=90).run()
-    at.sidebar.radio(key="dataset__zh").set_value("osm").run()
+    at.sidebar.radio(key=state.widget_key(state.DATASET, "zh")).set_value("osm").run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert not at.error
-    method = at.radio(key="corridor_method__zh")
+    method = at.radio(key=state.widget_key(state.CORRIDOR_METHOD, "zh"))
     assert method.options == ["直线距离（圆形）", "步行路网距离"]
     method.set_value("network").run()
     assert not at.exception

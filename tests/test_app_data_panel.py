@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.osm import import_pbf_to_cache
 from tests.browser import free_port
+from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -38,7 +39,8 @@ def test_without_a_cache_only_the_bundled_set_is_offered(app, monkeypatch, tmp_p
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
     at = app.run()
     assert not at.exception
-    assert at.sidebar.radio(key="dataset__zh").options == ["内置数据（随应用发布）"]
+    dataset = at.sidebar.radio(key=state.widget_key(state.DATASET, "zh"))
+    assert dataset.options == ["内置数据（随应用发布）"]
     assert "尚无 OpenStreetMap 缓存" in _captions(at)
 
 
@@ -47,7 +49,7 @@ def test_switching_to_the_osm_set_shows_date_completeness_and_attribution(
 ):
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(osm_cache))
     at = app.run()
-    radio = at.sidebar.radio(key="dataset__zh")
+    radio = at.sidebar.radio(key=state.widget_key(state.DATASET, "zh"))
     assert radio.options == ["内置数据（随应用发布）", "OpenStreetMap（缓存）"]
     radio.set_value("osm").run()
     assert not at.exception
@@ -77,7 +79,7 @@ def test_a_failed_refresh_runs_apart_shows_an_error_and_keeps_the_cache(
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(osm_cache))
     before = hashlib.sha256(osm_cache.read_bytes()).hexdigest()
     at = app.run()
-    at.sidebar.button(key="osm_refresh").click().run()
+    at.sidebar.button(key=state.OSM_REFRESH).click().run()
     assert not at.exception
     # The refresh runs in its own process: the page answers while it runs.
     assert "后台运行" in _captions(at) or at.sidebar.error

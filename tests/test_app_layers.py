@@ -73,7 +73,7 @@ def test_the_servers_parks_layer_is_used_and_a_session_can_switch_back(env):
     assert "公园** — 规划人员上传 · 服务器（所有人）: 公园名录2025.zip · 3" in sources
     version = next(c.value for c in at.sidebar.caption if c.value.startswith("数据集版本"))
     # The session goes back to the bundled parks; the server's layer stays.
-    at.sidebar.button(key="switch_back_parks").click().run()
+    at.sidebar.button(key=state.switch_back_key("parks")).click().run()
     assert at.session_state[state.SESSION_LAYERS] == {"parks": ""}
     assert not at.exception
     assert _coverage(at) == bundled
@@ -89,7 +89,7 @@ def test_the_cluster_panel_counts_the_planners_parks(env):
     record = store_layer(_inventory(), kind="parks", original=b"i", file_name="名录.zip", root=env)
     set_server_layer("parks", record.content_hash, root=env)
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.selectbox(key="cluster_select__zh").set_value("west").run()
+    at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).set_value("west").run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "公园可达" in text
@@ -120,16 +120,16 @@ def test_a_planner_uploads_parks_previews_accepts_and_keeps_them_over_a_reload(e
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page(PAGE).run()
     bundled = _coverage(at)
-    at.file_uploader(key="upload_parks_file").set_value(
+    at.file_uploader(key=state.upload_key("parks", "file")).set_value(
         ("公园名录.zip", _zipped_shapefile(tmp_path), "application/zip")
     ).run()
     assert not at.exception
     assert not at.error
     preview = "\n".join(m.value for m in at.markdown)
     assert "预览：公园名录.zip 中 3 个要素（坐标系 EPSG:4528）" in preview
-    assert at.selectbox(key="upload_parks_map_name").value == "名称"  # guessed header
+    assert at.selectbox(key=state.upload_key("parks", "map_name")).value == "名称"  # guessed header
     assert _coverage(at) == bundled  # nothing changes before it is accepted
-    at.button(key="upload_parks_accept").click().run()
+    at.button(key=state.upload_key("parks", "accept")).click().run()
     assert not at.exception
     assert _coverage(at) != bundled
     assert _metric_parks(at) == 3
@@ -151,7 +151,7 @@ def test_a_broken_upload_is_explained_and_changes_nothing(env):
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page(PAGE).run()
     before = _coverage(at)
-    at.file_uploader(key="upload_parks_file").set_value(
+    at.file_uploader(key=state.upload_key("parks", "file")).set_value(
         ("公园.zip", b"PK\x03\x04" + bytes(range(256)) * 3, "application/zip")
     ).run()
     assert not at.exception
@@ -194,9 +194,9 @@ def test_the_inventorys_class_column_can_drive_the_tiers(env):
     set_server_layer("parks", record.content_hash, root=env)
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page(PAGE).run()
-    at.selectbox(key="parks_standard__zh").set_value("gbt51346_tiers").run()
+    at.selectbox(key=state.widget_key(state.PARKS_STANDARD, "zh")).set_value("gbt51346_tiers").run()
     by_area = _coverage(at)
-    basis = at.radio(key="parks_tier_basis__zh")
+    basis = at.radio(key=state.widget_key(state.PARKS_BASIS, "zh"))
     assert basis.options == ["面积", "公园名录类型"]
     basis.set_value("class").run()
     assert not at.exception
@@ -215,7 +215,7 @@ def test_the_planners_population_layer_is_a_demand_with_its_2sfca(env):
     set_server_layer("population", record.content_hash, root=env)
     at = AppTest.from_file(APP, default_timeout=120).run()
     at.switch_page(PAGE).run()
-    demand = at.selectbox(key="parks_demand__zh")
+    demand = at.selectbox(key=state.widget_key(state.PARKS_DEMAND, "zh"))
     assert demand.options[0] == "人口（规划人员的人口图层）"  # offered first: the planners' data
     demand.set_value("population_layer").run()
     assert not at.exception
@@ -235,29 +235,30 @@ def test_a_planner_uploads_stations_and_plan_lines_on_the_corridors_page(env):
     stations = "名称,经度,纬度\n花桥站,121.1083,31.3086\n<b>A站</b>,120.98,31.385\n".encode(
         "gb18030"
     )
-    at.file_uploader(key="upload_stations_file").set_value(
+    at.file_uploader(key=state.upload_key("stations", "file")).set_value(
         ("站点.csv", stations, "text/csv")
     ).run()
     assert not at.exception
     assert not at.error
-    at.button(key="upload_stations_accept").click().run()
+    at.button(key=state.upload_key("stations", "accept")).click().run()
     assert not at.exception
     assert int(at.dataframe[-1].value["站点数"].sum()) == 2
     captions = "\n".join(c.value for c in at.caption)
     assert "站点来自规划人员的图层 站点.csv：2 个站点" in captions
     assert "内置站点" not in captions  # not described as the cited ones
     # Plan lines: chosen in the same panel, then drawn from the data set.
-    at.segmented_control(key="upload_kind_stations_plan_lines__zh").set_value("plan_lines").run()
+    choice = state.widget_key(state.upload_kind_key(("stations", "plan_lines")), "zh")
+    at.segmented_control(key=choice).set_value("plan_lines").run()
     lines = gpd.GeoDataFrame(
         {"name": ["七横一"]},
         geometry=[shapely.LineString([(120.9, 31.35), (121.1, 31.35)])],
         crs=4326,
     ).to_json()
-    at.file_uploader(key="upload_plan_lines_file").set_value(
+    at.file_uploader(key=state.upload_key("plan_lines", "file")).set_value(
         ("规划线网.geojson", lines.encode(), "application/geo+json")
     ).run()
     assert not at.exception
-    at.button(key="upload_plan_lines_accept").click().run()
+    at.button(key=state.upload_key("plan_lines", "accept")).click().run()
     assert not at.exception
     assert set(at.session_state[state.SESSION_LAYERS]) == {"stations", "plan_lines"}
     sources = _layer_sources(at)
@@ -280,18 +281,18 @@ def test_town_boundaries_replace_the_units_and_a_wrong_file_changes_nothing(env,
         crs=4326,
     ).to_crs(4549)  # a declared CGCS2000 GK CRS, converted on reading
     wrong = towns.assign(名称=[f"片区{i}" for i in range(len(towns))])
-    at.file_uploader(key="upload_units_file").set_value(
+    at.file_uploader(key=state.upload_key("units", "file")).set_value(
         ("wrong.geojson", wrong.to_json().encode(), "application/geo+json")
     ).run()
     assert not at.exception
     assert "planning_units.csv" in at.error[0].value
     assert "upload_units_accept" not in [b.key for b in at.button]
-    at.file_uploader(key="upload_units_file").set_value(
+    at.file_uploader(key=state.upload_key("units", "file")).set_value(
         ("乡镇界.geojson", towns.to_json(to_wgs84=False).encode(), "application/geo+json")
     ).run()
     assert not at.exception
     assert not at.error
-    at.button(key="upload_units_accept").click().run()
+    at.button(key=state.upload_key("units", "accept")).click().run()
     assert not at.exception
     assert at.session_state[state.SESSION_LAYERS].keys() == {"units"}
     assert "乡镇界.geojson" in _layer_sources(at)

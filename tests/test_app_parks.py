@@ -19,6 +19,7 @@ from benchmarks.osm_import import write_scaled_extract
 from geo.osm import import_pbf_to_cache
 from geo.parks import bundled_parks
 from geo.standards import STANDARDS_PATH, read_standards_file
+from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "ui/page_parks.py"
@@ -72,12 +73,12 @@ def test_bundled_parks_page_states_its_completeness_and_its_choices(app, outline
 def test_a_standard_with_more_tiers_changes_the_figures(app):
     at = app.run()
     before = _metric(at, "全市服务半径覆盖率")
-    at.selectbox(key="parks_standard__zh").set_value("gbt51346_tiers").run()
+    at.selectbox(key=state.widget_key(state.PARKS_STANDARD, "zh")).set_value("gbt51346_tiers").run()
     assert not at.exception
     after = _metric(at, "全市服务半径覆盖率")
     # 亭林园 (57 ha) serves 3000 m as a comprehensive park in the tiered set.
     assert float(after.rstrip("%")) > float(before.rstrip("%"))
-    tier = at.selectbox(key="parks_tier_gbt51346_tiers__zh")
+    tier = at.selectbox(key=state.widget_key(state.tier_key("gbt51346_tiers"), "zh"))
     assert "综合公园 ≥ 50 ha" in tier.options
     tier.set_value("garden").run()
     assert "游园 ≥ 0.4 ha" in at.info[0].value
@@ -85,9 +86,9 @@ def test_a_standard_with_more_tiers_changes_the_figures(app):
 
 def test_distance_view_and_english(app):
     at = app.run()
-    at.button_group(key="parks_view__zh").set_value("distance").run()
+    at.button_group(key=state.widget_key(state.PARKS_VIEW, "zh")).set_value("distance").run()
     assert not at.exception
-    at.button_group(key="lang").set_value("en").run()
+    at.button_group(key=state.LANG).set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Parks within reach"
     assert "Every figure uses" in at.info[0].value
@@ -128,7 +129,7 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
     monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.sidebar.radio(key="dataset__zh").set_value("osm").run()
+    at.sidebar.radio(key=state.widget_key(state.DATASET, "zh")).set_value("osm").run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert not at.error
@@ -137,7 +138,7 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     places = f"{kunshan_like_cache.stem}.walk.places-*.npz"
     stored = list(kunshan_like_cache.parent.glob(places))
     assert len(stored) == 1  # the import stored where the default grid starts on the network
-    method = at.radio(key="parks_method__zh")
+    method = at.radio(key=state.widget_key(state.PARKS_METHOD, "zh"))
     method.set_value("network").run()
     assert not at.exception
     buffer = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))
@@ -147,7 +148,7 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     assert list(kunshan_like_cache.parent.glob(places)) == stored
     off = float(_metric(at, "不在步行路网上的需求").rstrip("%"))
     assert 0 <= off < 100
-    at.button_group(key="parks_view__zh").set_value("gap").run()
+    at.button_group(key=state.widget_key(state.PARKS_VIEW, "zh")).set_value("gap").run()
     assert not at.exception
     clusters = at.dataframe[0].value
     assert "步行覆盖率 %" in clusters.columns
@@ -155,10 +156,10 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     assert "不在路网上 %" in clusters.columns  # off network is counted apart
     legend = "\n".join(m.value for m in at.markdown)
     assert "不在步行路网上" in legend
-    at.toggle(key="parks_show_entrances").set_value(True).run()
+    at.toggle(key=state.PARKS_ENTRANCES).set_value(True).run()
     assert not at.exception
     # The demand chosen is the demand used: land area gives other figures than residential land.
-    at.selectbox(key="parks_demand__zh").set_value("land").run()
+    at.selectbox(key=state.widget_key(state.PARKS_DEMAND, "zh")).set_value("land").run()
     assert "用地面积" in at.info[0].value
     assert float(_metric(at, "全市步行可达覆盖率").rstrip("%")) != walking
 
@@ -183,9 +184,9 @@ def test_a_cache_of_the_first_version_is_upgraded_when_the_page_opens(
     monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
     monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
     at = AppTest.from_file(APP, default_timeout=300).run()
-    at.sidebar.radio(key="dataset__zh").set_value("osm").run()
+    at.sidebar.radio(key=state.widget_key(state.DATASET, "zh")).set_value("osm").run()
     at.switch_page(PAGE).run()
-    at.radio(key="parks_method__zh").set_value("network").run()
+    at.radio(key=state.widget_key(state.PARKS_METHOD, "zh")).set_value("network").run()
     assert not at.exception
     assert not at.error
     assert read_cache_metadata(old)["upgraded_from_schema"] == "1"
@@ -198,7 +199,7 @@ def test_cluster_panel_shows_the_park_figures(monkeypatch, tmp_path):
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
     monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.selectbox(key="cluster_select__zh").set_value("east").run()
+    at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).set_value("east").run()
     assert not at.exception
     text = "\n".join(m.value for m in at.markdown)
     assert "公园可达（300米见绿、500米见园，直线缓冲区）" in text
@@ -209,7 +210,9 @@ def _population_file(features) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
-KIND_CHOICE = "upload_kind_parks_residential_population__zh"
+KIND_CHOICE = state.widget_key(
+    state.upload_kind_key(("parks", "residential", "population")), "zh"
+)
 
 
 def _infos(at: AppTest) -> str:
@@ -219,7 +222,7 @@ def _infos(at: AppTest) -> str:
 def _upload(at: AppTest, kind: str, name: str, content: bytes) -> AppTest:
     """Upload ``content`` as the layer ``kind`` in the page's panel (not yet accepted)."""
     at.segmented_control(key=KIND_CHOICE).set_value(kind).run()
-    return at.file_uploader(key=f"upload_{kind}_file").set_value(
+    return at.file_uploader(key=state.upload_key(kind, "file")).set_value(
         (name, content, "application/geo+json")
     ).run()
 
@@ -244,16 +247,16 @@ def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(a
     _upload(at, "population", "people.geojson", people)
     assert not at.exception
     assert not at.error
-    at.button(key="upload_population_accept").click().run()
+    at.button(key=state.upload_key("population", "accept")).click().run()
     assert not at.exception
-    at.selectbox(key="parks_demand__zh").set_value("population_layer").run()
+    at.selectbox(key=state.widget_key(state.PARKS_DEMAND, "zh")).set_value("population_layer").run()
     assert "人口（规划人员的人口图层）" in _infos(at)
     # Half the people live within 300 m of the park: 50 % coverage.
     assert _metric(at, "全市服务半径覆盖率") == "50.0%"
     assert "2SFCA 供需指数 m²/人" in at.dataframe[0].value.columns
-    at.selectbox(key="parks_demand__zh").set_value("land").run()
+    at.selectbox(key=state.widget_key(state.PARKS_DEMAND, "zh")).set_value("land").run()
     assert "2SFCA 供需指数 m²/人" not in at.dataframe[0].value.columns  # people only
-    at.selectbox(key="parks_demand__zh").set_value("population_layer").run()
+    at.selectbox(key=state.widget_key(state.PARKS_DEMAND, "zh")).set_value("population_layer").run()
     _upload(at, "population", "bad.geojson", b"{ not json")
     assert not at.exception
     assert "could not be read" in at.error[0].value
@@ -278,7 +281,7 @@ def test_uploaded_residential_parcels_become_the_official_denominator(app):
     _upload(at, "residential", "plots.geojson", plots)
     assert not at.exception
     assert not at.error
-    at.button(key="upload_residential_accept").click().run()
+    at.button(key=state.upload_key("residential", "accept")).click().run()
     assert not at.exception
     assert "居住用地面积" in _infos(at)
     share = float(_metric(at, "全市服务半径覆盖率").rstrip("%"))

@@ -28,11 +28,10 @@ _FIELDS = {
     "residential": ("name",),
     "plan_lines": ("name",),
 }
-KIND = "upload_kind"
 
 
 def _key(kind: str, what: str) -> str:
-    return f"upload_{kind}_{what}"
+    return state.upload_key(kind, what)
 
 
 def panel(kinds: str | tuple[str, ...], lang: Lang, basemap_id: str) -> None:
@@ -46,7 +45,7 @@ def panel(kinds: str | tuple[str, ...], lang: Lang, basemap_id: str) -> None:
                 "segmented_control",
                 tr("upload_choose_kind", lang),
                 list(kinds),
-                state_key=f"{KIND}_{'_'.join(kinds)}",
+                state_key=state.upload_kind_key(kinds),
                 lang=lang,
                 format_func=lambda k: layer_kind(k).name(lang),
             )

@@ -1,7 +1,178 @@
-"""Page script: 组团总览 / Cluster overview (run by st.navigation in app.py)."""
+"""组团总览 / Cluster overview: the four clusters on a map, a panel and a table."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
 import streamlit as st
 
-from ui import cluster_page, state
+from geo.errors import PlanningMapError
+from layers.cluster_view import cluster_population_text, comparison_table, members_table
+from layers.labels import Lang, tr
+from layers.render import (
+    selected_cluster_group,
+)
+from ui import data, layer_upload, page_map, state
 
-cluster_page.render(st.session_state[state.LANG], st.session_state[state.BASEMAP])
+MAP_HEIGHT_PX = 600
+MAP_WIDTH_PX = 520  # typical width of the map column, for zoom-to-cluster
+
+
+def _on_map_click() -> None:
+    """Select the cluster of the clicked feature (runs before the rerun)."""
+    value = st.session_state.get(state.CLUSTER_MAP) or {}
+    feature = value.get("last_active_drawing") or {}
+    cluster_id = (feature.get("properties") or {}).get("cluster_id")
+    if cluster_id:
+        st.session_state[state.CLUSTER] = cluster_id
+
+
+def _cluster_options(summary: pd.DataFrame) -> list[str]:
+    return [state.ALL_CLUSTERS, *summary["cluster_id"].tolist()]
+
+
+def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
+    """List the rail stations inside the cluster (bundled, or OSM when active)."""
+    polygons = data.cluster_polygon_frame().set_index("cluster_id")
+    stations = data.stations_in_use()
+    inside = stations[stations.within(polygons.geometry[cluster_id])]
+    names = inside["name_zh" if lang == "zh" else "name_en"].tolist()
+    separator = "、" if lang == "zh" else ", "
+    colon = "：" if lang == "zh" else ": "
+    text = separator.join(names) if names else "—"
+    st.markdown(f"**{tr('stations', lang)}**{colon}{text}")
+
+
+def _cluster_parks(cluster_id: str, lang: Lang) -> None:
+    """Show the cluster's park coverage (first standard, buffer) and its parks in the data."""
+    try:
+        figures = data.cluster_park_figures()
+        standard = data.park_standards().standards[0]
+    except PlanningMapError as exc:
+        st.caption(str(exc))
+        return
+    if cluster_id not in figures.index:
+        return
+    row = figures.loc[cluster_id]
+    share = row["buffer_share"]
+    colon = "：" if lang == "zh" else ": "
+    line = tr(
+        "park_figures_line",
+        lang,
+        share="—" if pd.isna(share) else f"{share * 100:.1f}",
+        target=round(row["target_share"] * 100),
+        n=int(row["parks"]),
+    )
+    title = tr("park_figures", lang, standard=standard.name(lang))
+    st.markdown(f"**{title}**{colon}{line}")
+    _, origin = data.active_parks()
+    if origin == "bundled":
+        st.caption(tr("park_figures_bundled", lang))
+
+
+def _panel(cluster_id: str, lang: Lang) -> None:
+    outline, units, table, clusters = data.bundle()
+    summary = data.summary().set_index("cluster_id")
+    if cluster_id == state.ALL_CLUSTERS:
+        st.markdown(tr("clusters_intro", lang))
+        area = float(outline["area_km2"].iloc[0])
+        official = float(outline["area_km2_official"].iloc[0])
+        c1, c2 = st.columns(2)
+        c1.metric(tr("area_measured", lang) + " (km²)", f"{area:,.1f}")
+        c2.metric(tr("area_cited", lang) + " (km²)", f"{official:,.2f}")
+        st.caption(tr("population_note", lang))
+        return
+    cluster = next(c for c in clusters if c.cluster_id == cluster_id)
+    row = summary.loc[cluster_id]
+    st.subheader(f"{cluster.short(lang)} · {cluster.name(lang)}")
+    colon = "：" if lang == "zh" else ": "
+    direction = cluster.direction_zh if lang == "zh" else cluster.direction_en
+    role = cluster.role_zh if lang == "zh" else cluster.role_en
+    st.markdown(f"**{tr('direction', lang)}**{colon}{direction}")
+    st.markdown(f"**{tr('role', lang)}**{colon}{role}")
+    tasks = cluster.tasks_zh if lang == "zh" else cluster.tasks_en
+    st.markdown(f"**{tr('tasks', lang)}**\n" + "\n".join(f"- {t}" for t in tasks))
+    c1, c2 = st.columns(2)
+    c1.metric(tr("area_measured", lang) + " (km²)", f"{row['area_km2']:,.1f}")
+    c2.metric(tr("share_of_county", lang), f"{row['share_of_county']:.1%}")
+    pop_text = cluster_population_text(
+        row["population"], row["population_year"], row["population_known"], lang
+    )
+    st.markdown(f"**{tr('population', lang)}**{colon}{pop_text}")
+    _cluster_stations(cluster_id, outline, lang)
+    _cluster_parks(cluster_id, lang)
+    st.markdown(f"**{tr('members', lang)}**")
+    st.dataframe(
+        members_table(cluster.members, units, table, lang), hide_index=True, width="stretch"
+    )
+
+
+def render(lang: Lang, basemap_id: str) -> None:
+    """Draw the cluster overview page."""
+    st.title(tr("page_clusters", lang))
+    try:
+        summary = data.summary()
+        inputs = data.map_inputs(lang)
+    except PlanningMapError as exc:
+        st.error(f"{tr('error_data', lang)} {exc}")
+        st.stop()
+
+    options = _cluster_options(summary)
+    if st.session_state.get(state.CLUSTER) not in options:
+        st.session_state[state.CLUSTER] = state.ALL_CLUSTERS
+    names = dict(
+        zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"], strict=True)
+    )
+    selected = state.select_in_lang(
+        tr("select_cluster", lang),
+        options,
+        state_key=state.CLUSTER,
+        lang=lang,
+        format_func=lambda cid: (
+            tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid]
+        ),
+    )
+
+    map_col, panel_col = st.columns([5, 3], gap="medium")
+    with map_col:
+        _map(inputs, selected, lang, basemap_id)
+    with panel_col:
+        _panel(selected, lang)
+
+    st.subheader(tr("compare_table", lang))
+    table = comparison_table(summary, lang)
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.download_button(
+        tr("download_csv", lang),
+        data=summary.to_csv(index=False).encode("utf-8-sig"),
+        file_name="kunshan_clusters.csv",
+        mime="text/csv",
+        key=state.DOWNLOAD_CLUSTERS_CSV,
+    )
+    layer_upload.panel("units", lang, basemap_id)
+
+
+def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
+    m = page_map.base_map(inputs, lang, basemap_id, notify_fallback=True)
+    if m is None:
+        return
+    bounds = inputs.cluster_bounds.get(selected, inputs.outline_bounds)
+    feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
+    page_map.show(
+        m,
+        key=state.CLUSTER_MAP,
+        bounds=bounds,
+        width_px=MAP_WIDTH_PX,
+        height_px=MAP_HEIGHT_PX,
+        overlay=selected_cluster_group(feature, lang=lang),
+        returned=["last_active_drawing"],
+        layers_open=True,
+        on_change=_on_map_click,
+    )
+    if inputs.approximate_units:
+        st.caption("⚠ " + tr("dataset_units_approx", lang))
+
+
+if __name__ == "__main__":  # st.navigation runs a page file as __main__
+    render(st.session_state[state.LANG], st.session_state[state.BASEMAP])

@@ -1,7 +1,195 @@
-"""Page script: 交通走廊 / Corridors (run by st.navigation in app.py)."""
+"""交通走廊 / Corridors: rail, roads and corridors over the clusters, with station catchments."""
 
+from __future__ import annotations
+
+import dataclasses
+import html
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
-from ui import corridors_page, state
+from analysis.indicators import tier_of_parks
+from geo.crs import DISPLAY_CRS
+from geo.errors import PlanningMapError
+from layers.corridors_view import plan_geojson
+from layers.labels import Lang, tr
+from layers.render import catchment_group
+from ui import data, layer_upload, page_map, state
 
-corridors_page.render(st.session_state[state.LANG], st.session_state[state.BASEMAP])
+MAP_HEIGHT_PX = 620
+RADII_M = (500, 800)
+CORRIDOR_MAP = state.CORRIDOR_MAP
+RADIUS = state.CORRIDOR_RADIUS
+METHOD = state.CORRIDOR_METHOD
+STATION = state.CORRIDOR_STATION
+
+
+def _on_click() -> None:
+    value = st.session_state.get(CORRIDOR_MAP) or {}
+    clicked = value.get("last_object_clicked") or {}
+    if "lat" in clicked and "lng" in clicked:
+        st.session_state[STATION] = (clicked["lat"], clicked["lng"])
+
+
+def _nearest_station(stations: gpd.GeoDataFrame, lat: float, lon: float) -> Any:
+    points = stations.to_crs(4549)
+    target = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=DISPLAY_CRS).to_crs(4549).iloc[0]
+    distances = points.distance(target)
+    if distances.empty or distances.min() > 150:
+        return None
+    return stations.iloc[int(distances.to_numpy().argmin())]
+
+
+def render(lang: Lang, basemap_id: str) -> None:
+    """Draw the corridors page."""
+    st.title(tr("page_corridors", lang))
+    st.caption(tr("corridors_intro", lang))
+    try:
+        inputs = data.map_inputs(lang)
+        summary = data.summary()
+        walking = data.has_walk_network()
+        stations = data.stations_in_use()
+    except PlanningMapError as exc:
+        st.error(f"{tr('error_data', lang)} {exc}")
+        st.stop()
+
+    c1, c2 = st.columns(2)
+    radius = c1.segmented_control(
+        tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0], required=True
+    )
+    radius = int(radius or RADII_M[0])
+    methods = ["straight", "network"] if walking else ["straight"]
+    method = state.choose_in_lang(
+        "radio",
+        tr("method", lang),
+        methods,
+        state_key=METHOD,
+        lang=lang,
+        format_func=lambda m: tr(f"method_{m}", lang),
+        container=c2,
+        horizontal=True,
+    )
+    source = data.active_dataset().source("stations")
+    if source is not None and source.origin == "upload":
+        st.caption(tr("stations_planners", lang, file=html.escape(source.label), n=len(stations)))
+    elif not walking:
+        st.caption(tr("stations_cited", lang, n=len(stations)))
+    if not walking:
+        c2.caption(tr("method_network_unavailable", lang))
+        st.caption(tr("corridors_need_osm", lang))
+    try:
+        with st.spinner(tr("computing_catchments", lang)):
+            catchments = data.catchments(radius, method)
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        st.stop()
+    transit = dataclasses.replace(
+        data.transit_inputs(lang), plan_geojson=plan_geojson(data.plan_lines())
+    )
+
+    map_col, panel_col = st.columns([5, 3], gap="medium")
+    with map_col:
+        _map(inputs, transit, catchments, lang, basemap_id)
+        method_text = tr(f"method_{method}", lang)
+        st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
+    with panel_col:
+        _station_panel(stations, catchments, lang)
+    st.caption(tr("plan_networks", lang))
+    layer_upload.panel(("stations", "plan_lines"), lang, basemap_id)
+    _coverage_table(summary=summary, lang=lang, radius=radius, method=method)
+
+
+def _map(
+    inputs: Any, transit: Any, catchments: gpd.GeoDataFrame, lang: Lang, basemap_id: str
+) -> None:
+    m = page_map.base_map(inputs, lang, basemap_id, transit=transit)
+    if m is None:
+        return
+    page_map.show(
+        m,
+        key=CORRIDOR_MAP,
+        bounds=inputs.outline_bounds,
+        width_px=520,
+        height_px=MAP_HEIGHT_PX,
+        overlay=catchment_group(catchments, lang=lang),
+        returned=["last_object_clicked"],
+        on_change=_on_click,
+    )
+
+
+def _coverage_table(
+    *,
+    summary: pd.DataFrame,
+    lang: Lang,
+    radius: int,
+    method: str,
+) -> None:
+    st.subheader(tr("coverage_table", lang))
+    coverage = data.coverage(radius, method)
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
+    table = pd.DataFrame(
+        {
+            tr("cluster", lang): coverage["cluster_id"].map(names),
+            tr("stations_in_cluster", lang): coverage["stations"],
+            tr("area_within", lang): (coverage["area_share"] * 100).round(1),
+        }
+    )
+    if "residential_share" in coverage.columns:
+        table[tr("residential_within", lang)] = (coverage["residential_share"] * 100).round(1)
+    if "parks_within" in coverage.columns:
+        table[tr("parks_within_cluster", lang)] = coverage["parks_within"]
+    st.dataframe(table, hide_index=True, width="stretch")
+    st.bar_chart(table.set_index(tr("cluster", lang))[[tr("area_within", lang)]], horizontal=True)
+    dataset = st.session_state.get(state.DATASET)
+    export = coverage.assign(radius_m=radius, method=method, dataset=dataset)
+    st.download_button(
+        tr("download_csv", lang),
+        data=export.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"kunshan_station_coverage_{method}_{radius}m.csv",
+        mime="text/csv",
+        key=state.DOWNLOAD_COVERAGE_CSV,
+    )
+
+
+def _station_panel(
+    stations: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    lang: Lang,
+) -> None:
+    st.markdown(f"**{tr('station_panel', lang)}**")
+    clicked = st.session_state.get(STATION)
+    station = _nearest_station(stations, *clicked) if clicked else None
+    if station is None:
+        st.caption("—")
+        return
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    lines, _, _ = data.transit()
+    line_names = lines.set_index("line_id")["name_zh" if lang == "zh" else "name_en"]
+    served = [str(line_names.get(lid, lid)) for lid in str(station["lines"]).split(";") if lid]
+    st.subheader(str(station[name_col]))
+    st.markdown(f"**{tr('lines', lang)}**: {'、'.join(served) if served else '—'}")
+    st.markdown(f"**{tr('opened', lang)}**: {str(station['opened'])[:4] or '—'}")
+    catchment = catchments.set_index("station_id").geometry.get(station["station_id"])
+    if catchment is not None and not catchment.is_empty:
+        area = gpd.GeoSeries([catchment], crs=DISPLAY_CRS).to_crs(4549).area.iloc[0] / 1e6
+        st.metric(tr("layer_catchments", lang) + " (km²)", f"{area:.2f}")
+        all_parks, origin = data.active_parks()
+        if origin != "bundled" and not all_parks.empty:
+            parks = all_parks[all_parks.intersects(catchment)]
+            st.markdown(f"**{tr('parks_within', lang)}**: {len(parks)}")
+            if not parks.empty:
+                standard = data.park_standards().default
+                names = {t.tier_id: t.name(lang) for t in standard.tiers}
+                table = parks[["name", "area_m2"]].fillna("—")
+                table[tr("tier", lang)] = [
+                    names.get(t, tr("tier_none", lang)) for t in tier_of_parks(parks, standard)
+                ]
+                st.caption(tr("tier_of_standard", lang, standard=standard.name(lang)))
+                st.dataframe(table, hide_index=True, width="stretch")
+
+
+if __name__ == "__main__":  # st.navigation runs a page file as __main__
+    render(st.session_state[state.LANG], st.session_state[state.BASEMAP])

@@ -1,7 +1,382 @@
-"""Page script: 公园可达 / Parks within reach (run by st.navigation in app.py)."""
+"""公园可达 / Parks within reach: coverage against the standards, gaps and distances."""
 
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from ui import parks_page, state
+from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target, zone_mean
+from analysis.standards import ParkStandard, sfca_radius_m
+from geo.errors import PlanningMapError
+from layers.labels import Lang, tr
+from layers.parks_view import (
+    surface_colours,
+    surface_image,
+    surface_legend_html,
+    zone_table,
+)
+from layers.render import surface_group
+from ui import data, layer_upload, page_map, state
+from ui.choices import ParksChoices
 
-parks_page.render(st.session_state[state.LANG], st.session_state[state.BASEMAP])
+MAP_HEIGHT_PX = 620
+PARKS_MAP = state.PARKS_MAP
+STANDARD = state.PARKS_STANDARD
+METHOD = state.PARKS_METHOD
+DEMAND = state.PARKS_DEMAND
+DEMANDS_OFFERED = state.PARKS_DEMANDS_OFFERED
+VIEW = state.PARKS_VIEW
+CELL = state.PARKS_CELL
+ENTRANCES = state.PARKS_ENTRANCES
+BASIS = state.PARKS_BASIS
+CELL_SIZES = (50, 100, 200)
+ANY_TIER = state.ANY_TIER
+
+
+def _completeness(lang: Lang, origin: str, n_parks: int) -> None:
+    if origin == "osm":
+        st.caption(tr("parks_osm_source", lang, n=n_parks))
+        return
+    if origin == "upload":
+        record = data.upload_record(data.active_upload("parks"))
+        st.caption(
+            tr(
+                "parks_upload_source",
+                lang,
+                n=n_parks,
+                file=record.file_name if record else "?",
+                when=record.added_at if record else "?",
+            )
+        )
+        return
+    _, done = data.bundled_park_set()
+    st.warning(
+        tr(
+            "parks_bundled_completeness",
+            lang,
+            located=done.located,
+            unlocated=done.registered - done.located,
+            reference=done.reference_over_5000,
+            year=done.reference_year,
+        )
+    )
+
+
+def _choices(
+    lang: Lang,
+    standards: Any,
+    grid: data.ParkGrid,
+    osm_active: bool,
+    *,
+    has_classes: bool = False,
+) -> ParksChoices:
+    """Draw the controls; return the choices (every figure on the page uses them)."""
+    c1, c2, c3 = st.columns([3, 2, 2])
+    ids = [s.standard_id for s in standards.standards]
+    standard_id = state.select_in_lang(
+        tr("standard", lang),
+        ids,
+        state_key=STANDARD,
+        lang=lang,
+        format_func=lambda sid: standards.standard(sid).name(lang),
+        container=c1,
+    )
+    standard: ParkStandard = standards.standard(standard_id)
+    tiers = [ANY_TIER, *[t.tier_id for t in standard.tiers]]
+    tier_id = state.select_in_lang(
+        tr("tier", lang),
+        tiers,
+        state_key=state.tier_key(standard_id),
+        lang=lang,
+        format_func=lambda t: (
+            tr("tier_any", lang) if t == ANY_TIER else standard.tier(t).name(lang)
+        ),
+        container=c1,
+    )
+    methods = ["buffer", "network"] if osm_active else ["buffer"]
+    method = state.choose_in_lang(
+        "radio",
+        tr("method_parks", lang),
+        methods,
+        state_key=METHOD,
+        lang=lang,
+        format_func=lambda m: tr(f"method_{m}", lang),
+        container=c2,
+    )
+    if not osm_active:
+        c2.caption(tr("method_network_unavailable", lang))
+    kinds = ("population_layer", "residential", "land", "population")
+    demands = [d for d in kinds if d in grid.demands]
+    offered = st.session_state.get(DEMANDS_OFFERED)
+    if offered is not None and (new := [d for d in demands if d not in offered]):
+        st.session_state[DEMAND] = new[0]  # a demand the planner just loaded becomes the choice
+    st.session_state[DEMANDS_OFFERED] = demands
+    demand = state.select_in_lang(
+        tr("demand", lang),
+        demands,
+        state_key=DEMAND,
+        lang=lang,
+        format_func=lambda d: tr(_demand_key(d, grid), lang),
+        container=c3,
+    )
+    cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
+    basis = "area"
+    if has_classes:
+        basis = state.choose_in_lang(
+            "radio",
+            tr("tier_basis", lang),
+            ["area", "class"],
+            state_key=BASIS,
+            lang=lang,
+            format_func=lambda b: tr(f"tier_basis_{b}", lang),
+            container=c1,
+            horizontal=True,
+        )
+    if osm_active:
+        c2.toggle(tr("show_entrances", lang), key=ENTRANCES, value=False)
+    views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
+    view = state.choose_in_lang(
+        "segmented_control",
+        tr("view", lang),
+        views,
+        state_key=VIEW,
+        lang=lang,
+        format_func=lambda v: tr(f"view_{v}", lang),
+    )
+    return ParksChoices(
+        standard_id=standard.standard_id,
+        tier_id=None if tier_id == ANY_TIER else tier_id,
+        method=method,
+        demand=demand,
+        cell_m=int(cell),
+        view=view or "coverage",
+        basis=basis,
+        show_entrances=bool(st.session_state.get(ENTRANCES)),
+    )
+
+
+def _demand_key(demand: str, grid: data.ParkGrid) -> str:
+    """The label key of a demand option."""
+    if demand == "land" and grid.water_removed:
+        return "demand_land_water"
+    return f"demand_{demand}"
+
+
+def render(lang: Lang, basemap_id: str) -> None:
+    """Draw the parks-within-reach page."""
+    st.title(tr("page_parks", lang))
+    st.caption(tr("parks_intro", lang))
+    try:
+        standards = data.park_standards()
+        parks, origin = data.active_parks()
+        osm_active = data.has_walk_network()
+        grid = data.park_grid(st.session_state.get(CELL, 100))
+    except PlanningMapError as exc:
+        st.error(f"{tr('error_data', lang)} {exc}")
+        st.stop()
+    _completeness(lang, origin, len(parks))
+    has_classes = "park_class" in parks.columns and bool(
+        (parks["park_class"].fillna("") != "").any()
+    )
+    choices = _choices(lang, standards, grid, osm_active, has_classes=has_classes)
+    layer_upload.panel(("parks", "residential", "population"), lang, basemap_id)
+    standard: ParkStandard = data.park_standards().standard(choices.standard_id)
+    _standard_source(lang, standard)
+    try:
+        with st.spinner(tr("computing_reach", lang)):
+            grid = data.park_grid(choices.cell_m)
+            reach = data.park_reach_for(
+                choices.cell_m,
+                standard.standard_id,
+                network=choices.method == "network",
+                basis=choices.basis,
+            )
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        st.stop()
+    origins = _demand_origins(grid, choices)
+    _figures_used(lang, grid, choices)
+    by_cluster = coverage_by_zone(origins, reach, grid.cluster_of, tier_id=choices.tier_id)
+    by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices.tier_id)
+
+    map_col, panel_col = st.columns([5, 2], gap="medium")
+    with map_col:
+        image = surface_image(
+            data.park_surface_raster(choices.cell_m),
+            surface_colours(
+                origins,
+                reach,
+                view=choices.view,
+                method=choices.method,
+                tier_id=choices.tier_id,
+            ),
+        )
+        _map(lang, basemap_id, parks, standard, image, basis=choices.basis)
+        st.markdown(
+            surface_legend_html(choices.view, lang, method=choices.method),
+            unsafe_allow_html=True,
+        )
+        notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
+        notes.append(tr("network_limit", lang))
+        st.caption(" · ".join(notes))
+    with panel_col:
+        _panel(lang, by_cluster, choices, len(parks))
+    _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
+
+
+def _standard_source(lang: Lang, standard: ParkStandard) -> None:
+    """Say how far the standard's numbers are verified, with its source and each tier's."""
+    key = "standard_verified" if standard.confidence == "V" else "standard_unverified"
+    with st.expander(tr(key, lang, confidence=standard.confidence)):
+        st.markdown(f"**{tr('source', lang)}**: {standard.source}")
+        for tier in standard.tiers:
+            st.markdown(
+                f"- {tier.name(lang)} · {tier.min_area_m2:,.0f} m² · {tier.radius_m:,.0f} m · "
+                f"{tier.confidence} · {tier.source}"
+            )
+
+
+def _demand_origins(grid: data.ParkGrid, choices: ParksChoices) -> Any:
+    """Return the grid's origins weighted by the chosen demand."""
+    kind = "population" if choices.demand == "population_layer" else choices.demand
+    return grid.origins.with_weights(grid.demands[choices.demand], kind)
+
+
+def _figures_used(lang: Lang, grid: data.ParkGrid, choices: ParksChoices) -> None:
+    """Say which standard, method, tier, demand and grid every figure uses."""
+    standard: ParkStandard = data.park_standards().standard(choices.standard_id)
+    tier = choices.tier_id
+    tier_text = tr("tier_any", lang) if tier is None else standard.tier(tier).name(lang)
+    demand_key = _demand_key(choices.demand, grid)
+    st.info(
+        tr(
+            "figures_use",
+            lang,
+            standard=standard.name(lang),
+            method=tr(f"method_{choices.method}", lang),
+            tier=tier_text,
+            demand=tr(demand_key, lang),
+            cell=choices.cell_m,
+        )
+    )
+    if choices.demand == "population" and grid.population_years:
+        years = (grid.population_years[0], grid.population_years[-1])
+        st.caption(
+            tr(
+                "population_units_used",
+                lang,
+                n=len(grid.population_units),
+                years="–".join(str(y) for y in years),
+            )
+        )
+
+
+def _map(
+    lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any, *, basis: str
+) -> None:
+    inputs = data.map_inputs(lang)
+    entrances = data.entrance_display(lang) if st.session_state.get(ENTRANCES) else None
+    m = page_map.base_map(
+        inputs,
+        lang,
+        basemap_id,
+        parks_geojson=data.park_display(standard.standard_id, lang, basis),
+        entrances_geojson=entrances,
+    )
+    if m is None:
+        return
+    page_map.show(
+        m,
+        key=PARKS_MAP,
+        bounds=inputs.outline_bounds,
+        width_px=620,
+        height_px=MAP_HEIGHT_PX,
+        overlay=surface_group(image.data_url, image.bounds, lang=lang),
+        returned=[],
+    )
+
+
+def _panel(lang: Lang, by_cluster: pd.DataFrame, choices: ParksChoices, n_parks: int) -> None:
+    county = by_cluster.set_index("zone").loc[WHOLE_AREA]
+    target = float(county["target_share"])
+    target_text = tr("target_label", lang, target=f"{target * 100:g}")
+    verdicts = {True: tr("meets", lang), False: tr("misses", lang), None: "—"}
+    share = float(county["buffer_share"])
+    st.metric(tr("coverage_county", lang), "—" if np.isnan(share) else f"{share * 100:.1f}%")
+    st.caption(f"{target_text} · {verdicts[meets_target(share, target)]}")
+    if "network_share" in county:
+        walk = float(county["network_share"])
+        st.metric(tr("coverage_network_county", lang), f"{walk * 100:.1f}%")
+        st.caption(f"{target_text} · {verdicts[meets_target(walk, target)]}")
+        st.metric(
+            tr("share_buffer_not_network", lang), f"{county['buffer_not_network_share'] * 100:.1f}%"
+        )
+        st.metric(tr("share_off_network_county", lang), f"{county['off_network_share'] * 100:.1f}%")
+    st.metric(tr("parks_in_data", lang), n_parks)
+
+
+def _tables(
+    lang: Lang,
+    choices: ParksChoices,
+    *,
+    by_cluster: pd.DataFrame,
+    by_unit: pd.DataFrame,
+    parks: Any,
+    origins: Any,
+) -> None:
+    summary = data.summary()
+    _, _, table, clusters = data.bundle()
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    cluster_names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
+    unit_names = dict(zip(table["unit_id"], table[name_col], strict=True))
+    per_unit = data.unit_per_capita()
+    cluster_table = zone_table(by_cluster, cluster_names, lang, method=choices.method)
+    unit_table = zone_table(
+        by_unit, unit_names, lang, method=choices.method, per_capita=per_unit
+    )
+    if choices.demand in {"population", "population_layer"}:
+        radius = sfca_radius_m(data.park_standards().standard(choices.standard_id), choices.tier_id)
+        score = data.two_sfca_scores(choices.cell_m, radius, origins.weight)
+        grid = data.park_grid(choices.cell_m)
+        for frame, zone, out in (
+            (by_cluster, grid.cluster_of, cluster_table),
+            (by_unit, grid.unit_of, unit_table),
+        ):
+            mean = zone_mean(score, origins.weight, zone)
+            out[tr("score_2sfca", lang)] = mean.reindex(frame["zone"]).to_numpy().round(2)
+    st.subheader(tr("by_cluster", lang))
+    st.dataframe(cluster_table, hide_index=True, width="stretch")
+    short = {c.cluster_id: c.short(lang) for c in clusters}
+    chart = cluster_table[(by_cluster["zone"] != WHOLE_AREA).to_numpy()].copy()
+    chart.index = [short.get(z, z) for z in by_cluster["zone"] if z != WHOLE_AREA]
+    share_cols = [c for c in (tr("share_buffer", lang), tr("share_network", lang)) if c in chart]
+    st.caption(tr("parks_chart", lang))
+    st.bar_chart(chart[share_cols], horizontal=True, stack=False)
+    st.subheader(tr("by_unit", lang))
+    st.dataframe(unit_table, hide_index=True, width="stretch")
+    floor = data.park_standards().per_capita_target_m2
+    st.caption(tr("per_capita_note", lang, floor=floor))
+    export = pd.concat(
+        [by_cluster.assign(level="cluster"), by_unit.assign(level="unit")], ignore_index=True
+    ).assign(
+        standard=data.park_standards().standard(choices.standard_id).standard_id,
+        tier=choices.tier_id or "any",
+        method=choices.method,
+        demand=choices.demand,
+        grid_m=choices.cell_m,
+        dataset=st.session_state.get(state.DATASET),
+    )
+    st.download_button(
+        tr("download_csv", lang),
+        data=export.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"kunshan_park_coverage_{choices.standard_id}_{choices.method}.csv",
+        mime="text/csv",
+        key=state.DOWNLOAD_PARK_COVERAGE_CSV,
+    )
+
+
+if __name__ == "__main__":  # st.navigation runs a page file as __main__
+    render(st.session_state[state.LANG], st.session_state[state.BASEMAP])

@@ -21,8 +21,63 @@ OSM: Final = "osm"
 SESSION_LAYERS: Final = "session_layers"  # kind -> stored layer hash ("" = OSM/bundled)
 OSM_JOB_SEEN: Final = "osm_job_seen"  # the start time of the OSM job this session watched
 OSM_JOB_DONE: Final = "osm_job_done"  # (start time, succeeded, last lines) once it ended
+OSM_REFRESH: Final = "osm_refresh"  # the sidebar's refresh button
+OSM_PBF_UPLOAD: Final = "osm_pbf_upload"
+OSM_IMPORT: Final = "osm_import"
+
+# The corridors page.
+CORRIDOR_MAP: Final = "corridor_map"
+CORRIDOR_RADIUS: Final = "corridor_radius"
+CORRIDOR_METHOD: Final = "corridor_method"
+CORRIDOR_STATION: Final = "corridor_station"
+
+# The parks page.
+PARKS_MAP: Final = "parks_map"
+PARKS_STANDARD: Final = "parks_standard"
+PARKS_METHOD: Final = "parks_method"
+PARKS_TIER: Final = "parks_tier"  # one per standard: see tier_key
+PARKS_DEMAND: Final = "parks_demand"
+PARKS_DEMANDS_OFFERED: Final = "parks_demands_offered"
+PARKS_VIEW: Final = "parks_view"
+PARKS_CELL: Final = "parks_cell"
+PARKS_ENTRANCES: Final = "parks_show_entrances"
+PARKS_BASIS: Final = "parks_tier_basis"
+
+# Downloads.
+DOWNLOAD_CLUSTERS_CSV: Final = "download_clusters_csv"
+DOWNLOAD_COVERAGE_CSV: Final = "download_coverage_csv"
+DOWNLOAD_PARK_COVERAGE_CSV: Final = "download_park_coverage_csv"
+ANY_TIER: Final = "any"  # the parks page's "any tier" choice (a value, not a key)
+
+# The upload panels (one per page, one set of widgets per layer kind).
+UPLOAD_KIND: Final = "upload_kind"
 
 _DEFAULTS: dict[str, object] = {LANG: "zh", CLUSTER: ALL_CLUSTERS, DATASET: BUNDLED}
+
+
+def widget_key(state_key: str, lang: str) -> str:
+    """Return the key of the widget that shows ``state_key`` in ``lang`` (see choose_in_lang)."""
+    return f"{state_key}__{lang}"
+
+
+def tier_key(standard_id: str) -> str:
+    """Return the state key of the tier chosen for ``standard_id`` (kept per standard)."""
+    return f"{PARKS_TIER}_{standard_id}"
+
+
+def upload_key(kind: str, what: str) -> str:
+    """Return the key of the upload widget ``what`` (file, accept, map_name…) of ``kind``."""
+    return f"upload_{kind}_{what}"
+
+
+def upload_kind_key(kinds: tuple[str, ...]) -> str:
+    """Return the state key of the kind chosen in a panel offering ``kinds``."""
+    return f"{UPLOAD_KIND}_{'_'.join(kinds)}"
+
+
+def switch_back_key(kind: str) -> str:
+    """Return the key of the sidebar's button that switches ``kind`` back."""
+    return f"switch_back_{kind}"
 
 
 def init_state(**overrides: object) -> None:
@@ -57,19 +112,19 @@ def choose_in_lang(
     """
     if st.session_state.get(state_key) not in options:
         st.session_state[state_key] = options[0]
-    widget_key = f"{state_key}__{lang}"
-    if st.session_state.get(widget_key) != st.session_state[state_key]:
-        st.session_state[widget_key] = st.session_state[state_key]
+    shown = widget_key(state_key, lang)
+    if st.session_state.get(shown) != st.session_state[state_key]:
+        st.session_state[shown] = st.session_state[state_key]
     draw = getattr(container or st, widget)
     if widget == "segmented_control":
         kwargs.setdefault("required", True)
     draw(
         label,
         options,
-        key=widget_key,
+        key=shown,
         format_func=format_func,
         on_change=_copy,
-        args=(widget_key, state_key),
+        args=(shown, state_key),
         **kwargs,
     )
     return st.session_state[state_key]

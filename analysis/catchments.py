@@ -13,6 +13,8 @@ catchments ÷ the zone's total, measured in the metric CRS.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -21,15 +23,18 @@ import shapely.ops
 from numpy.typing import NDArray
 
 from analysis.network import EdgePositions, WalkGraph, node_distances, snap_to_edges, subgraph
-from geo.crs import DISPLAY_CRS, metric_crs_for
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS, metric_crs_for
 from geo.errors import PlanningMapError
 
 __all__ = [
+    "StationReach",
     "catchment_coverage",
     "features_per_zone_within",
     "network_catchments",
     "points_per_zone",
+    "points_within",
     "station_coverage_table",
+    "station_reach",
     "straight_line_catchments",
 ]
 
@@ -268,3 +273,37 @@ def station_coverage_table(
     if parks is not None:
         table["parks_within"] = features_per_zone_within(zones, catchments, parks).to_numpy()
     return table
+
+
+@dataclass(frozen=True)
+class StationReach:
+    """What one station's catchment holds: its area (EPSG:4549) and the parks it touches."""
+
+    station_id: str
+    area_km2: float
+    parks: gpd.GeoDataFrame
+
+
+def station_reach(
+    station_id: str, catchments: gpd.GeoDataFrame, parks: gpd.GeoDataFrame | None
+) -> StationReach | None:
+    """Return the catchment of ``station_id`` measured, with the parks touching it.
+
+    None when the station has no catchment (unknown id, or an empty one: a station
+    off the walk network).
+    """
+    found = catchments[catchments["station_id"].astype(str) == str(station_id)]
+    if found.empty or found.geometry.iloc[0] is None or found.geometry.iloc[0].is_empty:
+        return None
+    area = float(found.to_crs(ANALYSIS_CRS).area.iloc[0]) / 1e6
+    if parks is None or parks.empty:
+        touched = gpd.GeoDataFrame(geometry=[], crs=catchments.crs)
+    else:
+        shape = found.to_crs(parks.crs).geometry.iloc[0]
+        touched = parks[parks.intersects(shape)]
+    return StationReach(str(station_id), area, touched)
+
+
+def points_within(points: gpd.GeoDataFrame, zone: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Return the ``points`` (WGS84) lying within ``zone`` (WGS84), e.g. a cluster's stations."""
+    return points[points.within(zone)]

@@ -177,6 +177,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "area_within": ("站点范围内面积占比", "Share of area within reach"),
     "residential_within": ("站点范围内居住用地占比", "Share of residential land within reach"),
     "coverage_table": ("各组团站点覆盖", "Station coverage by cluster"),
+    "station_click": ("点击地图上的站点查看详情。", "Click a station on the map to see it."),
     "stations_planners": (
         "站点来自规划人员的图层 {file}：{n} 个站点。",
         "Stations from the planners' layer {file}: {n} stations.",

@@ -571,7 +571,11 @@ def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
-                "properties": {"tooltip": s["tooltip"], "label": html.escape(s["label"])},
+                "properties": {
+                    "station_id": s["station_id"],  # a click comes back by this id
+                    "tooltip": s["tooltip"],
+                    "label": html.escape(s["label"]),
+                },
             }
             for s in transit.stations
         ],

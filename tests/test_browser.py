@@ -134,6 +134,16 @@ def test_corridors_page_draws_the_stations_offline(app_url, browser):
     page.wait_for_timeout(300)
     assert "示意" in frame.inner_text(".leaflet-tooltip-pane")
     assert "高速铁路" in frame.inner_text(".planning-legend")
+    # A click on a station opens its panel: the click comes back by the station's id.
+    assert page.get_by_text("点击地图上的站点查看详情").count() == 1
+    stations[0].click(force=True)
+    names = ["花桥", "菉葭", "光明路", "兆丰路", "昆山南", "阳澄湖", "花桥（城际）"]
+    page.wait_for_function(
+        "names => [...document.querySelectorAll('h3')]"
+        ".some(h => names.includes(h.innerText.trim()))",
+        arg=names,
+        timeout=30_000,
+    )
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "corridors_page_zh.png"), full_page=True)
     hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}

@@ -162,3 +162,25 @@ def test_the_corridors_table_counts_stations_and_parks_per_zone():
     assert table["stations"].tolist() == [2]
     assert table["parks_within"].tolist() == [1]
     assert "parks_within" not in station_coverage_table(zone, discs, stations).columns
+
+
+def test_a_stations_reach_is_measured_and_lists_the_parks_it_touches():
+    from analysis.catchments import station_reach
+
+    stations = _stations([(0, 0), (3000, 0)])
+    discs = straight_line_catchments(stations, radius_m=500)
+    parks = gpd.GeoDataFrame(
+        {"name": ["near", "far"]},
+        geometry=[
+            shapely.box(X0 + 400, Y0, X0 + 600, Y0 + 100),  # straddles the disc's edge
+            shapely.box(X0 + 1500, Y0, X0 + 1600, Y0 + 100),
+        ],
+        crs=4549,
+    ).to_crs(4326)
+    first = stations["station_id"].iloc[0]
+    reach = station_reach(first, discs, parks)
+    assert reach is not None
+    assert reach.area_km2 == pytest.approx(np.pi * 0.25, rel=0.01)  # a 500 m disc
+    assert reach.parks["name"].tolist() == ["near"]
+    assert station_reach("no-such-station", discs, parks) is None
+    assert station_reach(first, discs, None).parks.empty

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from analysis.catchments import points_within
 from geo.errors import PlanningMapError
 from layers.cluster_view import cluster_population_text, comparison_table, members_table
 from layers.labels import Lang, tr
@@ -36,7 +37,7 @@ def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
     """List the rail stations inside the cluster (bundled, or OSM when active)."""
     polygons = data.cluster_polygon_frame().set_index("cluster_id")
     stations = data.stations_in_use()
-    inside = stations[stations.within(polygons.geometry[cluster_id])]
+    inside = points_within(stations, polygons.geometry[cluster_id])
     names = inside["name_zh" if lang == "zh" else "name_en"].tolist()
     separator = "、" if lang == "zh" else ", "
     colon = "：" if lang == "zh" else ": "

@@ -10,8 +10,8 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from analysis.catchments import station_reach
 from analysis.indicators import tier_of_parks
-from geo.crs import DISPLAY_CRS
 from geo.errors import PlanningMapError
 from layers.corridors_view import plan_geojson
 from layers.labels import Lang, tr
@@ -27,19 +27,12 @@ STATION = state.CORRIDOR_STATION
 
 
 def _on_click() -> None:
+    """A click on a station comes back as its feature: keep its id (other features: ignored)."""
     value = st.session_state.get(CORRIDOR_MAP) or {}
-    clicked = value.get("last_object_clicked") or {}
-    if "lat" in clicked and "lng" in clicked:
-        st.session_state[STATION] = (clicked["lat"], clicked["lng"])
-
-
-def _nearest_station(stations: gpd.GeoDataFrame, lat: float, lon: float) -> Any:
-    points = stations.to_crs(4549)
-    target = gpd.GeoSeries(gpd.points_from_xy([lon], [lat]), crs=DISPLAY_CRS).to_crs(4549).iloc[0]
-    distances = points.distance(target)
-    if distances.empty or distances.min() > 150:
-        return None
-    return stations.iloc[int(distances.to_numpy().argmin())]
+    feature = value.get("last_active_drawing") or {}
+    station_id = (feature.get("properties") or {}).get("station_id")
+    if station_id:
+        st.session_state[STATION] = str(station_id)
 
 
 def render(lang: Lang, basemap_id: str) -> None:
@@ -114,7 +107,7 @@ def _map(
         width_px=520,
         height_px=MAP_HEIGHT_PX,
         overlay=catchment_group(catchments, lang=lang),
-        returned=["last_object_clicked"],
+        returned=["last_active_drawing"],
         on_change=_on_click,
     )
 
@@ -160,11 +153,11 @@ def _station_panel(
     lang: Lang,
 ) -> None:
     st.markdown(f"**{tr('station_panel', lang)}**")
-    clicked = st.session_state.get(STATION)
-    station = _nearest_station(stations, *clicked) if clicked else None
-    if station is None:
-        st.caption("—")
+    chosen = stations[stations["station_id"].astype(str) == str(st.session_state.get(STATION))]
+    if chosen.empty:
+        st.caption(tr("station_click", lang))
         return
+    station = chosen.iloc[0]
     name_col = "name_zh" if lang == "zh" else "name_en"
     lines, _, _ = data.transit()
     line_names = lines.set_index("line_id")["name_zh" if lang == "zh" else "name_en"]
@@ -172,24 +165,25 @@ def _station_panel(
     st.subheader(str(station[name_col]))
     st.markdown(f"**{tr('lines', lang)}**: {'、'.join(served) if served else '—'}")
     st.markdown(f"**{tr('opened', lang)}**: {str(station['opened'])[:4] or '—'}")
-    catchment = catchments.set_index("station_id").geometry.get(station["station_id"])
-    if catchment is not None and not catchment.is_empty:
-        area = gpd.GeoSeries([catchment], crs=DISPLAY_CRS).to_crs(4549).area.iloc[0] / 1e6
-        st.metric(tr("layer_catchments", lang) + " (km²)", f"{area:.2f}")
-        all_parks, origin = data.active_parks()
-        if origin != "bundled" and not all_parks.empty:
-            parks = all_parks[all_parks.intersects(catchment)]
-            st.markdown(f"**{tr('parks_within', lang)}**: {len(parks)}")
-            if not parks.empty:
-                standard = data.park_standards().default
-                names = {t.tier_id: t.name(lang) for t in standard.tiers}
-                table = parks[["name", "area_m2"]].fillna("—")
-                table[tr("tier", lang)] = [
-                    names.get(t, tr("tier_none", lang)) for t in tier_of_parks(parks, standard)
-                ]
-                st.caption(tr("tier_of_standard", lang, standard=standard.name(lang)))
-                st.dataframe(table, hide_index=True, width="stretch")
-
+    all_parks, origin = data.active_parks()
+    counted = origin != "bundled" and not all_parks.empty  # 2 located parks: no count
+    reach = station_reach(station["station_id"], catchments, all_parks if counted else None)
+    if reach is None:
+        return
+    st.metric(tr("layer_catchments", lang) + " (km²)", f"{reach.area_km2:.2f}")
+    if not counted:
+        return
+    parks = reach.parks
+    st.markdown(f"**{tr('parks_within', lang)}**: {len(parks)}")
+    if not parks.empty:
+        standard = data.park_standards().default
+        names = {t.tier_id: t.name(lang) for t in standard.tiers}
+        table = parks[["name", "area_m2"]].fillna("—")
+        table[tr("tier", lang)] = [
+            names.get(t, tr("tier_none", lang)) for t in tier_of_parks(parks, standard)
+        ]
+        st.caption(tr("tier_of_standard", lang, standard=standard.name(lang)))
+        st.dataframe(table, hide_index=True, width="stretch")
 
 if __name__ == "__main__":  # st.navigation runs a page file as __main__
     render(st.session_state[state.LANG], st.session_state[state.BASEMAP])

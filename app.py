@@ -6,9 +6,10 @@ import streamlit as st
 
 from layers.labels import LANGUAGES, Lang, tr
 from layers.specs import BASEMAPS
-from ui import data_panel, settings, state
+from ui import data_panel, layout, settings, state
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
+layout.page_style()
 state.init_state(**{state.BASEMAP: settings.default_basemap()})
 state.restore_session_layers()
 if st.session_state[state.BASEMAP] not in {b.id for b in BASEMAPS}:

@@ -301,10 +301,15 @@ class _Legend(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control({position: "bottomright"});
-{{ this.get_name() }}.onAdd = function () {
+var {{ this.get_name() }} = L.control({position: "topright"});
+{{ this.get_name() }}.onAdd = function (map) {
     var div = L.DomUtil.create("div", "planning-legend");
     div.innerHTML = {{ this.html_json }};
+    // A phone-sized map starts with the legend folded (one tap opens it).
+    if (map.getSize().x < {{ this.fold_below_px }}) {
+        var d = div.querySelector("details");
+        if (d) { d.open = false; }
+    }
     L.DomEvent.disableClickPropagation(div);
     return div;
 };
@@ -317,6 +322,9 @@ var {{ this.get_name() }} = L.control({position: "bottomright"});
         super().__init__()
         self._name = "Legend"
         self.html_json = json.dumps(legend_html)
+        # The top right covers the least of the county (6 % of that corner's box against
+        # 9-73 % for the others, measured on the outline), under the layer switcher.
+        self.fold_below_px = 560
 
 
 def _legend_html(

@@ -86,7 +86,7 @@ def test_a_standard_with_more_tiers_changes_the_figures(app):
 
 def test_distance_view_and_english(app):
     at = app.run()
-    at.button_group(key=state.widget_key(state.PARKS_VIEW, "zh")).set_value("distance").run()
+    at.radio(key=state.widget_key(state.PARKS_VIEW, "zh")).set_value("distance").run()
     assert not at.exception
     at.button_group(key=state.LANG).set_value("en").run()
     assert not at.exception
@@ -148,7 +148,7 @@ def test_osm_set_offers_walking_reach_and_the_gap_map(monkeypatch, kunshan_like_
     assert list(kunshan_like_cache.parent.glob(places)) == stored
     off = float(_metric(at, "不在步行路网上的需求").rstrip("%"))
     assert 0 <= off < 100
-    at.button_group(key=state.widget_key(state.PARKS_VIEW, "zh")).set_value("gap").run()
+    at.radio(key=state.widget_key(state.PARKS_VIEW, "zh")).set_value("gap").run()
     assert not at.exception
     clusters = at.dataframe[0].value
     assert "步行覆盖率 %" in clusters.columns

@@ -200,6 +200,8 @@ def test_switching_language_keeps_every_choice_shown(app_url, browser):
     assert radios == {
         "Bundled data (ships with the app)": True,
         "Straight-line buffer (official method)": True,
+        "Covered / not covered": False,
+        "Distance to the nearest park": True,
     }
     body = page.inner_text("body")
     assert "Distance to the nearest park" in body
@@ -293,3 +295,39 @@ def test_uploading_a_zipped_shapefile_of_parks_draws_them_and_a_reload_keeps_the
         hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
         assert hosts <= LOCAL_HOSTS
         page.close()
+
+
+@pytest.mark.parametrize("path", ["", "corridors", "parks"])  # "": the clusters page
+@pytest.mark.parametrize(("width", "height"), [(1400, 1000), (390, 844)])
+def test_every_page_is_map_first_at_desktop_and_phone_size(app_url, browser, path, width, height):
+    """The map is the page: ≥ 60 % of a desktop window, first and full width on a phone."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{app_url}/{path}")
+    frame = map_frame(page)
+    page.wait_for_timeout(800)
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+    legend = frame.locator(".planning-legend").bounding_box()
+    assert box is not None
+    assert legend is not None
+    # The legend covers under 15 % of the map, wherever it sits.
+    assert legend["width"] * legend["height"] < 0.15 * box["width"] * box["height"]
+    # Nothing needs scrolling sideways.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    if width >= 1400:
+        assert box["width"] >= 0.6 * width
+        assert box["height"] >= 0.6 * height
+        # The key figures sit beside the map, visible without scrolling.
+        figures = page.locator("[data-testid='stMetric'], [data-testid='stDataFrame']").first
+        figure_box = figures.bounding_box()
+        assert figure_box is not None
+        assert figure_box["y"] < height
+    else:
+        assert box["width"] >= 0.85 * width  # full width, less the page's margins
+        assert box["height"] >= 400
+        # The map comes first: every figure lies below it.
+        for element in page.query_selector_all("[data-testid='stMetric']"):
+            assert element.bounding_box()["y"] >= box["y"] + box["height"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert not page.get_by_text("Page not found").count()
+    page.screenshot(path=str(ARTIFACTS / f"map_first_{path or 'clusters'}_{width}x{height}.png"))
+    page.close()

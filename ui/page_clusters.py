@@ -14,10 +14,7 @@ from layers.labels import Lang, tr
 from layers.render import (
     selected_cluster_group,
 )
-from ui import data, layer_upload, page_map, state
-
-MAP_HEIGHT_PX = 600
-MAP_WIDTH_PX = 520  # typical width of the map column, for zoom-to-cluster
+from ui import data, layer_upload, layout, page_map, state
 
 
 def _on_map_click() -> None:
@@ -111,7 +108,7 @@ def _panel(cluster_id: str, lang: Lang) -> None:
 
 def render(lang: Lang, basemap_id: str) -> None:
     """Draw the cluster overview page."""
-    st.title(tr("page_clusters", lang))
+    layout.page_header(tr("page_clusters", lang))  # the panel beside the map introduces it
     try:
         summary = data.summary()
         inputs = data.map_inputs(lang)
@@ -125,21 +122,20 @@ def render(lang: Lang, basemap_id: str) -> None:
     names = dict(
         zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"], strict=True)
     )
-    selected = state.select_in_lang(
-        tr("select_cluster", lang),
-        options,
-        state_key=state.CLUSTER,
-        lang=lang,
-        format_func=lambda cid: (
-            tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid]
-        ),
-    )
-
-    map_col, panel_col = st.columns([5, 3], gap="medium")
+    map_col, side_col = layout.map_and_side()
+    with side_col:
+        selected = state.select_in_lang(
+            tr("select_cluster", lang),
+            options,
+            state_key=state.CLUSTER,
+            lang=lang,
+            format_func=lambda cid: (
+                tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid]
+            ),
+        )
+        _panel(selected, lang)
     with map_col:
         _map(inputs, selected, lang, basemap_id)
-    with panel_col:
-        _panel(selected, lang)
 
     st.subheader(tr("compare_table", lang))
     table = comparison_table(summary, lang)
@@ -164,11 +160,10 @@ def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
         m,
         key=state.CLUSTER_MAP,
         bounds=bounds,
-        width_px=MAP_WIDTH_PX,
-        height_px=MAP_HEIGHT_PX,
+        width_px=layout.MAP_WIDTH_PX,
+        height_px=layout.MAP_HEIGHT_PX,
         overlay=selected_cluster_group(feature, lang=lang),
         returned=["last_active_drawing"],
-        layers_open=True,
         on_change=_on_map_click,
     )
     if inputs.approximate_units:

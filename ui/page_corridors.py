@@ -16,9 +16,8 @@ from geo.errors import PlanningMapError
 from layers.corridors_view import plan_geojson
 from layers.labels import Lang, tr
 from layers.render import catchment_group
-from ui import data, layer_upload, page_map, state
+from ui import data, layer_upload, layout, page_map, state
 
-MAP_HEIGHT_PX = 620
 RADII_M = (500, 800)
 CORRIDOR_MAP = state.CORRIDOR_MAP
 RADIUS = state.CORRIDOR_RADIUS
@@ -37,8 +36,7 @@ def _on_click() -> None:
 
 def render(lang: Lang, basemap_id: str) -> None:
     """Draw the corridors page."""
-    st.title(tr("page_corridors", lang))
-    st.caption(tr("corridors_intro", lang))
+    layout.page_header(tr("page_corridors", lang), tr("corridors_intro", lang))
     try:
         inputs = data.map_inputs(lang)
         summary = data.summary()
@@ -48,30 +46,29 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
 
-    c1, c2 = st.columns(2)
-    radius = c1.segmented_control(
-        tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0], required=True
-    )
-    radius = int(radius or RADII_M[0])
-    methods = ["straight", "network"] if walking else ["straight"]
-    method = state.choose_in_lang(
-        "radio",
-        tr("method", lang),
-        methods,
-        state_key=METHOD,
-        lang=lang,
-        format_func=lambda m: tr(f"method_{m}", lang),
-        container=c2,
-        horizontal=True,
-    )
-    source = data.active_dataset().source("stations")
-    if source is not None and source.origin == "upload":
-        st.caption(tr("stations_planners", lang, file=html.escape(source.label), n=len(stations)))
-    elif not walking:
-        st.caption(tr("stations_cited", lang, n=len(stations)))
-    if not walking:
-        c2.caption(tr("method_network_unavailable", lang))
-        st.caption(tr("corridors_need_osm", lang))
+    map_col, side_col = layout.map_and_side()
+    with side_col:
+        radius = st.segmented_control(
+            tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0], required=True
+        )
+        radius = int(radius or RADII_M[0])
+        methods = ["straight", "network"] if walking else ["straight"]
+        method = state.choose_in_lang(
+            "radio",
+            tr("method", lang),
+            methods,
+            state_key=METHOD,
+            lang=lang,
+            format_func=lambda m: tr(f"method_{m}", lang),
+        )
+        source = data.active_dataset().source("stations")
+        if source is not None and source.origin == "upload":
+            label = html.escape(source.label)
+            st.caption(tr("stations_planners", lang, file=label, n=len(stations)))
+        elif not walking:
+            st.caption(tr("stations_cited", lang, n=len(stations)))
+        if not walking:
+            st.caption(tr("method_network_unavailable", lang))
     try:
         with st.spinner(tr("computing_catchments", lang)):
             catchments = data.catchments(radius, method)
@@ -81,17 +78,17 @@ def render(lang: Lang, basemap_id: str) -> None:
     transit = dataclasses.replace(
         data.transit_inputs(lang), plan_geojson=plan_geojson(data.plan_lines())
     )
-
-    map_col, panel_col = st.columns([5, 3], gap="medium")
     with map_col:
         _map(inputs, transit, catchments, lang, basemap_id)
         method_text = tr(f"method_{method}", lang)
         st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
-    with panel_col:
+        _coverage_table(summary=summary, lang=lang, radius=radius, method=method)
+    with side_col:
         _station_panel(stations, catchments, lang)
+    if not walking:
+        st.caption(tr("corridors_need_osm", lang))
     st.caption(tr("plan_networks", lang))
     layer_upload.panel(("stations", "plan_lines"), lang, basemap_id)
-    _coverage_table(summary=summary, lang=lang, radius=radius, method=method)
 
 
 def _map(
@@ -104,8 +101,8 @@ def _map(
         m,
         key=CORRIDOR_MAP,
         bounds=inputs.outline_bounds,
-        width_px=520,
-        height_px=MAP_HEIGHT_PX,
+        width_px=layout.MAP_WIDTH_PX,
+        height_px=layout.MAP_HEIGHT_PX,
         overlay=catchment_group(catchments, lang=lang),
         returned=["last_active_drawing"],
         on_change=_on_click,

@@ -19,10 +19,9 @@ from layers.parks_view import (
     zone_table,
 )
 from layers.render import surface_group
-from ui import data, layer_upload, page_map, state
+from ui import data, layer_upload, layout, page_map, state
 from ui.choices import ParksChoices
 
-MAP_HEIGHT_PX = 620
 PARKS_MAP = state.PARKS_MAP
 STANDARD = state.PARKS_STANDARD
 METHOD = state.PARKS_METHOD
@@ -74,7 +73,7 @@ def _choices(
     has_classes: bool = False,
 ) -> ParksChoices:
     """Draw the controls; return the choices (every figure on the page uses them)."""
-    c1, c2, c3 = st.columns([3, 2, 2])
+    c1 = c2 = c3 = st.container()  # one column beside the map: controls one under another
     ids = [s.standard_id for s in standards.standards]
     standard_id = state.select_in_lang(
         tr("standard", lang),
@@ -139,7 +138,7 @@ def _choices(
         c2.toggle(tr("show_entrances", lang), key=ENTRANCES, value=False)
     views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
     view = state.choose_in_lang(
-        "segmented_control",
+        "radio",  # a list: the side column is too narrow for a row of buttons
         tr("view", lang),
         views,
         state_key=VIEW,
@@ -167,8 +166,7 @@ def _demand_key(demand: str, grid: data.ParkGrid) -> str:
 
 def render(lang: Lang, basemap_id: str) -> None:
     """Draw the parks-within-reach page."""
-    st.title(tr("page_parks", lang))
-    st.caption(tr("parks_intro", lang))
+    layout.page_header(tr("page_parks", lang), tr("parks_intro", lang))
     try:
         standards = data.park_standards()
         parks, origin = data.active_parks()
@@ -177,14 +175,13 @@ def render(lang: Lang, basemap_id: str) -> None:
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
-    _completeness(lang, origin, len(parks))
     has_classes = "park_class" in parks.columns and bool(
         (parks["park_class"].fillna("") != "").any()
     )
-    choices = _choices(lang, standards, grid, osm_active, has_classes=has_classes)
-    layer_upload.panel(("parks", "residential", "population"), lang, basemap_id)
+    map_col, side_col = layout.map_and_side()
+    with side_col:
+        choices = _choices(lang, standards, grid, osm_active, has_classes=has_classes)
     standard: ParkStandard = data.park_standards().standard(choices.standard_id)
-    _standard_source(lang, standard)
     try:
         with st.spinner(tr("computing_reach", lang)):
             grid = data.park_grid(choices.cell_m)
@@ -198,11 +195,9 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(str(exc))
         st.stop()
     origins = _demand_origins(grid, choices)
-    _figures_used(lang, grid, choices)
     by_cluster = coverage_by_zone(origins, reach, grid.cluster_of, tier_id=choices.tier_id)
     by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices.tier_id)
 
-    map_col, panel_col = st.columns([5, 2], gap="medium")
     with map_col:
         image = surface_image(
             data.park_surface_raster(choices.cell_m),
@@ -219,11 +214,15 @@ def render(lang: Lang, basemap_id: str) -> None:
             surface_legend_html(choices.view, lang, method=choices.method),
             unsafe_allow_html=True,
         )
+        _figures_used(lang, grid, choices)
         notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
         notes.append(tr("network_limit", lang))
         st.caption(" · ".join(notes))
-    with panel_col:
+        _completeness(lang, origin, len(parks))
+    with side_col:
         _panel(lang, by_cluster, choices, len(parks))
+    _standard_source(lang, standard)
+    layer_upload.panel(("parks", "residential", "population"), lang, basemap_id)
     _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
 
 
@@ -292,8 +291,8 @@ def _map(
         m,
         key=PARKS_MAP,
         bounds=inputs.outline_bounds,
-        width_px=620,
-        height_px=MAP_HEIGHT_PX,
+        width_px=layout.MAP_WIDTH_PX,
+        height_px=layout.MAP_HEIGHT_PX,
         overlay=surface_group(image.data_url, image.bounds, lang=lang),
         returned=[],
     )

@@ -42,6 +42,7 @@ from geo.walk_store import WalkArrays
 __all__ = [
     "ParkLayer",
     "bundled_sources",
+    "data_extent",
     "load_layer",
     "optional_layer",
     "osm_cache_of",
@@ -230,3 +231,37 @@ def walk_arrays_of(dataset: DataSet) -> WalkArrays | None:
     """Return the data set's walk network as arrays (None when it has none)."""
     cache = osm_cache_of(dataset)
     return load_walk_arrays(cache) if cache is not None else None
+
+
+# The layers whose extent says where a data set has data (the bundled ones cover the county).
+_EXTENT_KINDS = ("walk_network", "parks", "stations", "residential", "population", "units")
+
+
+def data_extent(
+    dataset: DataSet, *, root: Path | None = None
+) -> tuple[float, float, float, float] | None:
+    """Return the WGS84 bounds of the data set's non-bundled layers (None: all bundled).
+
+    An OpenStreetMap layer's extent is read from the GeoPackage's index, not its rows.
+    """
+    import pyogrio  # noqa: PLC0415 - only here
+
+    boxes = []
+    for kind in _EXTENT_KINDS:
+        source = dataset.source(kind)
+        if source is None or source.origin == "bundled":
+            continue
+        if source.origin == "osm":
+            name = OSM_LAYERS_OF[kind][0]
+            info = pyogrio.read_info(source.location, layer=name, force_total_bounds=True)
+            boxes.append(tuple(float(v) for v in info["total_bounds"]))
+        else:
+            boxes.append(tuple(float(v) for v in load_layer(dataset, kind, root=root).total_bounds))
+    if not boxes:
+        return None
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )

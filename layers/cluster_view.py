@@ -247,3 +247,31 @@ def comparison_table(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
             ],
         }
     )
+
+
+Bounds = tuple[float, float, float, float]
+
+
+def fit_to_data(outline: Bounds, data: Bounds | None, *, max_share: float = 0.5) -> Bounds:
+    """Return the view a map opens on: the county, or the data where it covers only part.
+
+    When the data's box (clipped to the county's) is under ``max_share`` of the county's
+    box, the map opens on the data, with a 5 % margin; the county outline is still drawn.
+
+    >>> county = (120.8, 31.1, 121.2, 31.5)
+    >>> fit_to_data(county, None) == county, fit_to_data(county, (120.7, 31.0, 121.3, 31.6))
+    (True, (120.8, 31.1, 121.2, 31.5))
+    >>> [round(v, 3) for v in fit_to_data(county, (120.95, 31.35, 121.03, 31.41))]
+    [120.946, 31.347, 121.034, 31.413]
+    """
+    if data is None:
+        return outline
+    x0, y0 = max(outline[0], data[0]), max(outline[1], data[1])
+    x1, y1 = min(outline[2], data[2]), min(outline[3], data[3])
+    if x1 <= x0 or y1 <= y0:
+        return outline  # no data inside the county: show the county (the page says why)
+    county_area = (outline[2] - outline[0]) * (outline[3] - outline[1])
+    if (x1 - x0) * (y1 - y0) >= max_share * county_area:
+        return outline
+    dx, dy = 0.05 * (x1 - x0), 0.05 * (y1 - y0)
+    return (x0 - dx, y0 - dy, x1 + dx, y1 + dy)

@@ -148,3 +148,26 @@ def test_parks_are_counted_once_per_cluster_by_their_representative_point():
     counts = features_per_cluster(zones, parks)
     assert counts.to_dict() == {"a": 2, "b": 0, "*": 3}
     assert features_per_cluster(zones, parks.iloc[:0]).to_dict() == {"a": 0, "b": 0, "*": 0}
+
+
+def test_the_data_extent_covers_the_planners_layers_only(tmp_path):
+    from geo.active_layers import data_extent
+    from layers.cluster_view import fit_to_data
+
+    assert data_extent(server_dataset(None, root=tmp_path)) is None  # bundled: the county
+    parks = gpd.GeoDataFrame(
+        {"park_id": ["p1", "p2"], "name": ["a", "b"], "area_m2": [1.0, 1.0]},
+        geometry=[
+            shapely.box(120.95, 31.35, 120.96, 31.36),
+            shapely.box(121.0, 31.40, 121.01, 31.41),
+        ],
+        crs=4326,
+    )
+    _store(parks, "parks", tmp_path)
+    extent = data_extent(server_dataset(None, root=tmp_path), root=tmp_path)
+    assert extent == pytest.approx((120.95, 31.35, 121.01, 31.41))
+    county = tuple(load_units().total_bounds)
+    view = fit_to_data(county, extent)
+    assert view[0] < extent[0]  # the data with a margin
+    assert view[2] > extent[2]
+    assert (view[2] - view[0]) < 0.5 * (county[2] - county[0])

@@ -234,9 +234,16 @@ def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(f"{osm_app_url}/parks")
-    map_frame(page)
+    county_zoom = map_frame(page).evaluate("window.map.getZoom()")
     page.get_by_text("OpenStreetMap（缓存）").click()
     page.locator("label").filter(has_text="步行路网距离").first.click(timeout=60_000)
+    # The extract covers a corner of the county: the map opens on it, the outline still drawn.
+    page.wait_for_timeout(1500)
+    frame = map_frame(page)
+    assert frame.evaluate("window.map.getZoom()") >= county_zoom + 2
+    assert any(
+        p.get_attribute("stroke") == "#222222" for p in frame.query_selector_all("path")
+    )
     page.get_by_text("缺口：缓冲区内但步行不可达").click(timeout=60_000)
     page.get_by_text("不在步行路网上（250 米内无可用道路）").wait_for(timeout=60_000)
     page.wait_for_timeout(1500)

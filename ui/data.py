@@ -44,6 +44,7 @@ from analysis.network import EdgePositions, WalkGraph, walk_graph_from_arrays
 from analysis.standards import StandardSettings, standards_from_dict
 from geo.active_layers import (
     bundled_sources,
+    data_extent,
     load_layer,
     optional_layer,
     osm_cache_of,
@@ -80,7 +81,7 @@ from geo.transit import (
     load_stations,
 )
 from geo.walk_places import read_placement, write_placement
-from layers.cluster_view import ClusterMapInputs, cluster_map_inputs
+from layers.cluster_view import ClusterMapInputs, cluster_map_inputs, fit_to_data
 from layers.corridors_view import TransitMapInputs, transit_map_inputs
 from layers.labels import Lang, tr
 from layers.parks_view import (
@@ -176,6 +177,19 @@ def active_upload(kind: str) -> str:
     """Return the content hash of the planner's layer of ``kind`` in use ("" for none)."""
     source = active_dataset().source(kind)
     return source.content_hash if source is not None and source.origin == "upload" else ""
+
+
+@_data
+def _extent(ds: DataSet) -> tuple[float, float, float, float] | None:
+    return data_extent(ds)
+
+
+def map_view_bounds() -> tuple[float, float, float, float]:
+    """Return the bounds a page's map opens on: the county, or the data when it covers part."""
+    ds = active_dataset()
+    outline = tuple(float(v) for v in _bundle(*_boundaries(ds))[0].total_bounds)
+    kinds = ("walk_network", "parks", "stations", "residential", "population", "units")
+    return fit_to_data(outline, _extent(ds.subset(*kinds)))  # type: ignore[arg-type]
 
 
 def has_walk_network() -> bool:

@@ -154,7 +154,7 @@ def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
     m = page_map.base_map(inputs, lang, basemap_id, notify_fallback=True)
     if m is None:
         return
-    bounds = inputs.cluster_bounds.get(selected, inputs.outline_bounds)
+    bounds = inputs.cluster_bounds.get(selected, data.map_view_bounds())
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
     page_map.show(
         m,

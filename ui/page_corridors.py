@@ -100,7 +100,7 @@ def _map(
     page_map.show(
         m,
         key=CORRIDOR_MAP,
-        bounds=inputs.outline_bounds,
+        bounds=data.map_view_bounds(),
         width_px=layout.MAP_WIDTH_PX,
         height_px=layout.MAP_HEIGHT_PX,
         overlay=catchment_group(catchments, lang=lang),

@@ -290,7 +290,7 @@ def _map(
     page_map.show(
         m,
         key=PARKS_MAP,
-        bounds=inputs.outline_bounds,
+        bounds=data.map_view_bounds(),
         width_px=layout.MAP_WIDTH_PX,
         height_px=layout.MAP_HEIGHT_PX,
         overlay=surface_group(image.data_url, image.bounds, lang=lang),

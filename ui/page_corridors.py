@@ -17,6 +17,7 @@ from layers.corridors_view import plan_geojson
 from layers.labels import Lang, tr
 from layers.render import catchment_group
 from ui import data, layer_upload, layout, page_map, state
+from ui.choices import CorridorChoices
 
 RADII_M = (500, 800)
 CORRIDOR_MAP = state.CORRIDOR_MAP
@@ -82,7 +83,10 @@ def render(lang: Lang, basemap_id: str) -> None:
         _map(inputs, transit, catchments, lang, basemap_id)
         method_text = tr(f"method_{method}", lang)
         st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
-        _coverage_table(summary=summary, lang=lang, radius=radius, method=method)
+        choices = CorridorChoices(
+            radius_m=radius, method=method, station_id=st.session_state.get(STATION)
+        )
+        _coverage_table(summary=summary, lang=lang, choices=choices)
     with side_col:
         _station_panel(stations, catchments, lang)
     if not walking:
@@ -109,13 +113,8 @@ def _map(
     )
 
 
-def _coverage_table(
-    *,
-    summary: pd.DataFrame,
-    lang: Lang,
-    radius: int,
-    method: str,
-) -> None:
+def _coverage_table(*, summary: pd.DataFrame, lang: Lang, choices: CorridorChoices) -> None:
+    radius, method = choices.radius_m, choices.method
     st.subheader(tr("coverage_table", lang))
     coverage = data.coverage(radius, method)
     name_col = "name_zh" if lang == "zh" else "name_en"

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 
+from analysis.indicators import coverage_by_zone
 from geo.crs import ANALYSIS_CRS
 
 if TYPE_CHECKING:
+    from analysis.demand import DemandGrid
+    from analysis.distances import ParkReach
     from geo.boundaries import Cluster
 
-__all__ = ["cluster_polygons", "cluster_summary", "features_per_cluster", "unit_cluster_ids"]
+__all__ = [
+    "cluster_park_table",
+    "cluster_polygons",
+    "cluster_summary",
+    "features_per_cluster",
+    "unit_cluster_ids",
+]
 
 
 def unit_cluster_ids(units: gpd.GeoDataFrame, clusters: tuple[Cluster, ...]) -> pd.Series:
@@ -137,3 +146,34 @@ def features_per_cluster(
         counts = found.reindex(counts.index).fillna(0).astype(int)
     counts.loc[whole_area] = len(features)
     return counts.rename("features")
+
+
+def cluster_park_table(
+    grid: DemandGrid,
+    reach: ParkReach,
+    polygons: gpd.GeoDataFrame,
+    parks: gpd.GeoDataFrame,
+    *,
+    standard_id: str,
+) -> pd.DataFrame:
+    """Return the cluster panel's park figures: coverage per cluster and its parks.
+
+    The demand is residential land where the data set has it (the official
+    denominator), else land area; the row ``*`` is the county.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`analysis.indicators.coverage_by_zone`'s columns indexed by zone, with
+        ``parks`` (by representative point), ``standard_id`` and ``demand``.
+    """
+    demand: Literal["residential", "land"] = (
+        "residential" if "residential" in grid.demands else "land"
+    )
+    origins = grid.origins.with_weights(grid.demands[demand], demand)
+    table = coverage_by_zone(origins, reach, grid.cluster_of).set_index("zone")
+    counts = features_per_cluster(polygons, parks)
+    table["parks"] = counts.reindex(table.index).fillna(0).astype(int)
+    table["standard_id"] = standard_id
+    table["demand"] = demand
+    return table

@@ -27,7 +27,7 @@ from analysis.catchments import (
     station_coverage_table,
     straight_line_catchments,
 )
-from analysis.clusters import cluster_polygons, cluster_summary, features_per_cluster
+from analysis.clusters import cluster_park_table, cluster_polygons, cluster_summary
 from analysis.demand import (
     DemandGrid,
     demand_grid,
@@ -39,7 +39,7 @@ from analysis.distances import (
     placement_key,
     prepare_reach,
 )
-from analysis.indicators import coverage_by_zone, per_capita_park_area, two_step_fca
+from analysis.indicators import per_capita_park_area, two_step_fca
 from analysis.network import EdgePositions, WalkGraph, walk_graph_from_arrays
 from analysis.standards import StandardSettings, standards_from_dict
 from geo.active_layers import (
@@ -713,15 +713,9 @@ def _cluster_park_figures(
         standards_key=standards_key,
         standard_id=standard.standard_id,
     )
-    demand = "residential" if "residential" in grid.demands else "land"
-    origins = grid.origins.with_weights(grid.demands[demand], demand)  # type: ignore[arg-type]
-    table = coverage_by_zone(origins, reach, grid.cluster_of).set_index("zone")
     polygons = _cluster_polygons(ds.subset(*_BOUNDARY_KINDS), table_hash)
-    counts = features_per_cluster(polygons, _parks(ds.subset(*_PARK_KINDS)).parks)
-    table["parks"] = counts.reindex(table.index).fillna(0).astype(int)
-    table["standard_id"] = standard.standard_id
-    table["demand"] = demand
-    return table
+    parks = _parks(ds.subset(*_PARK_KINDS)).parks
+    return cluster_park_table(grid, reach, polygons, parks, standard_id=standard.standard_id)
 
 
 def cluster_park_figures() -> pd.DataFrame:

@@ -258,6 +258,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "layer_units": ("单元", "Units"),
     "layer_labels": ("组团名称", "Cluster labels"),
     "layer_selected": ("所选组团", "Selected cluster"),
+    "layer_station_labels": ("站名", "Station names"),
     "sources": ("数据来源", "Data sources"),
     "units_count": ("单元数", "Units"),
     "lead_unit": ("牵头单元", "Lead unit"),

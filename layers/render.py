@@ -29,7 +29,12 @@ from layers.labels import Lang, tr
 if TYPE_CHECKING:
     from layers.cluster_view import ClusterMapInputs
     from layers.corridors_view import TransitMapInputs
-from layers.specs import UNIT_TOOLTIP_FIELDS, BasemapSpec, layer_by_id
+from layers.specs import (
+    UNIT_TOOLTIP_FIELDS,
+    BasemapSpec,
+    LayerSpec,
+    layer_by_id,
+)
 
 __all__ = [
     "LEAFLET_VERSION",
@@ -381,6 +386,33 @@ def _style(colour_property: str | None, base: dict[str, object]) -> Any:
     return style
 
 
+def _tagged(element: _E, spec: LayerSpec) -> _E:
+    """Mark ``element`` as drawing ``spec`` (tests check every drawn layer has a spec)."""
+    element.spec_id = spec.id  # type: ignore[attr-defined]
+    return element
+
+
+def _spec_geojson(
+    layer_id: str, data: dict[str, Any], lang: Lang, *, muted: bool = False
+) -> _FastGeoJson:
+    """Return ``data`` drawn as the layer ``layer_id`` declares (style, tooltip, points)."""
+    spec = layer_by_id(layer_id)
+    fn = spec.style_function
+    layer = _FastGeoJson(
+        data,
+        name=tr(spec.label_key, lang),
+        base_style=spec.path_style(muted=muted),
+        colour_property="colour" if fn else None,
+        colour_stroke=fn in {"colour", "colour_dashed"},
+        colour_fill=fn in {"colour", "colour_fill"},
+        dash_property="dashed" if fn == "colour_dashed" else None,
+        tooltip=bool(spec.tooltip_fields),
+        point_radius=spec.point_radius,
+        show=spec.visible,
+    )
+    return _tagged(layer, spec)
+
+
 def build_cluster_map(
     inputs: ClusterMapInputs,
     *,
@@ -452,15 +484,17 @@ def build_cluster_map(
         _MapScript("MAP.getContainer().classList.add('no-basemap');").add_to(m)
 
     clusters_spec = layer_by_id("clusters")
-    cluster_style = dict(clusters_spec.style)
-    if transit is not None or parks_geojson is not None:
-        cluster_style.update(fillOpacity=0.08 if parks_geojson is not None else 0.12, weight=1)
-    folium.GeoJson(
-        inputs.clusters_geojson,
-        name=tr(clusters_spec.label_key, lang),
-        style_function=_style("colour", cluster_style),
-        highlight_function=lambda _: {"weight": 4, "fillOpacity": 0.5},
-        tooltip=folium.GeoJsonTooltip(fields=["tt_cluster"], labels=False),
+    # Beneath a page's own theme (parks, rail) the clusters are drawn muted.
+    muted = transit is not None or parks_geojson is not None
+    _tagged(
+        folium.GeoJson(
+            inputs.clusters_geojson,
+            name=tr(clusters_spec.label_key, lang),
+            style_function=_style("colour", clusters_spec.path_style(muted=muted)),
+            highlight_function=lambda _: {"weight": 4, "fillOpacity": 0.5},
+            tooltip=folium.GeoJsonTooltip(fields=list(clusters_spec.tooltip_fields), labels=False),
+        ),
+        clusters_spec,
     ).add_to(m)
 
     units_spec = layer_by_id("units")
@@ -474,25 +508,32 @@ def build_cluster_map(
     if len(aliases) != len(UNIT_TOOLTIP_FIELDS):
         msg = "Unit tooltip aliases and fields differ in length."
         raise LayerSpecError(msg)
-    folium.GeoJson(
-        inputs.units_geojson,
-        name=tr(units_spec.label_key, lang),
-        style_function=_style(None, units_spec.style),
-        highlight_function=lambda _: {"weight": 3, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(
-            fields=list(UNIT_TOOLTIP_FIELDS), aliases=aliases, sticky=True
+    _tagged(
+        folium.GeoJson(
+            inputs.units_geojson,
+            name=tr(units_spec.label_key, lang),
+            style_function=_style(None, units_spec.style),
+            highlight_function=lambda _: {"weight": 3, "color": "#000000"},
+            tooltip=folium.GeoJsonTooltip(
+                fields=list(UNIT_TOOLTIP_FIELDS), aliases=aliases, sticky=True
+            ),
         ),
+        units_spec,
     ).add_to(m)
 
     outline_spec = layer_by_id("outline")
-    folium.GeoJson(
-        inputs.outline_geojson,
-        name=tr(outline_spec.label_key, lang),
-        style_function=_style(None, outline_spec.style),
-        interactive=False,
+    _tagged(
+        folium.GeoJson(
+            inputs.outline_geojson,
+            name=tr(outline_spec.label_key, lang),
+            style_function=_style(None, outline_spec.style),
+            interactive=False,
+        ),
+        outline_spec,
     ).add_to(m)
 
-    label_group = folium.FeatureGroup(name=tr("layer_labels", lang))
+    labels_spec = layer_by_id("cluster_labels")
+    label_group = _tagged(folium.FeatureGroup(name=tr(labels_spec.label_key, lang)), labels_spec)
     for label in inputs.labels:
         folium.Marker(
             location=(label["lat"], label["lon"]),
@@ -506,34 +547,13 @@ def build_cluster_map(
     label_group.add_to(m)
     if transit is not None:
         _add_transit(m, transit, lang)
-    if parks_geojson is not None and parks_geojson["features"]:
-        _FastGeoJson(
-            parks_geojson,
-            name=tr("layer_parks", lang),
-            base_style={"color": "#00441b", "weight": 1, "fillOpacity": 0.7},
-            colour_property="colour",
-            colour_stroke=False,
-            colour_fill=True,
-        ).add_to(m)
-    if entrances_geojson is not None and entrances_geojson["features"]:
-        _FastGeoJson(
-            entrances_geojson,
-            name=tr("layer_entrances", lang),
-            base_style={
-                "color": "#08519c",
-                "weight": 1,
-                "fillOpacity": 0.9,
-                "fillColor": "#6baed6",
-            },
-            point_radius=3,
-        ).add_to(m)
-    if preview_geojson is not None and preview_geojson["features"]:
-        _FastGeoJson(
-            preview_geojson,
-            name=tr("layer_upload_preview", lang),
-            base_style={"color": "#ae017e", "weight": 2, "fillOpacity": 0.35},
-            point_radius=4,
-        ).add_to(m)
+    for layer_id, layer_data in (
+        ("parks", parks_geojson),
+        ("park_entrances", entrances_geojson),
+        ("upload_preview", preview_geojson),
+    ):
+        if layer_data is not None and layer_data["features"]:
+            _spec_geojson(layer_id, layer_data, lang).add_to(m)
     legend = _legend_html(
         inputs.labels,
         lang=lang,
@@ -545,32 +565,19 @@ def build_cluster_map(
     return localize_assets(m, static_url=static_url)
 
 
-_STATION_LABEL_ZOOM = 12
 
 
 def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
     """Add water, roads, uploaded plan networks, rail and stations to ``m``."""
-    for key, data, colour, weight in (
-        ("layer_water", transit.water_geojson, "#4a90c2", 2),
-        ("layer_roads", transit.roads_geojson, "#8c6d31", 2),
-        ("layer_plan", transit.plan_geojson, "#e41a1c", 4),
-        ("layer_corridors", transit.corridor_geojson, "#1a9850", 6),
+    for layer_id, data in (
+        ("water", transit.water_geojson),
+        ("roads", transit.roads_geojson),
+        ("plan_lines", transit.plan_geojson),
+        ("eco_corridors", transit.corridor_geojson),
+        ("rail", transit.rail_geojson),
     ):
-        if not data["features"]:
-            continue
-        _FastGeoJson(
-            data,
-            name=tr(key, lang),
-            base_style={"color": colour, "weight": weight, "opacity": 0.8},
-        ).add_to(m)
-    if transit.rail_geojson["features"]:
-        _FastGeoJson(
-            transit.rail_geojson,
-            name=tr("layer_rail", lang),
-            base_style={"weight": 4, "opacity": 0.9},
-            colour_property="colour",
-            dash_property="dashed",
-        ).add_to(m)
+        if data["features"]:
+            _spec_geojson(layer_id, data, lang).add_to(m)
     # One GeoJSON layer for all stations (and one for their labels), not two
     # folium markers per station: each marker is a template render (3 s for 270).
     points = {
@@ -588,17 +595,27 @@ def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
             for s in transit.stations
         ],
     }
-    group = folium.FeatureGroup(name=tr("layer_stations", lang))
+    stations, names = layer_by_id("stations"), layer_by_id("station_labels")
+    group = _tagged(folium.FeatureGroup(name=tr(stations.label_key, lang)), stations)
     if points["features"]:
-        folium.GeoJson(
-            points,
-            marker=folium.CircleMarker(
-                radius=6, color="#222222", weight=2, fill=True, fill_color="#ffffff", fill_opacity=1
+        look = stations.style
+        _tagged(
+            folium.GeoJson(
+                points,
+                marker=folium.CircleMarker(
+                    radius=stations.point_radius or 6,
+                    color=str(look["color"]),
+                    weight=float(look["weight"]),  # type: ignore[arg-type]
+                    fill=True,
+                    fill_color=str(look["fillColor"]),
+                    fill_opacity=1,
+                ),
+                tooltip=folium.GeoJsonTooltip(fields=list(stations.tooltip_fields), labels=False),
+                control=False,
             ),
-            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False),
-            control=False,
+            stations,
         ).add_to(group)
-        folium.GeoJson(
+        _tagged(folium.GeoJson(
             points,
             marker=folium.Marker(icon=folium.DivIcon(class_name="station-label")),
             # Labels are escaped in Python; the icon only wraps them.
@@ -608,12 +625,12 @@ def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
             ),
             interactive=False,
             control=False,
-        ).add_to(group)
+        ), names).add_to(group)
     group.add_to(m)
-    # Station names only from zoom 12 on, where they no longer overlap.
+    # Station names only from their layer's min zoom on, where they no longer overlap.
     _MapScript(
         "(function(){var c=MAP.getContainer();function f(){"
-        f"c.classList.toggle('hide-station-labels',MAP.getZoom()<{_STATION_LABEL_ZOOM});}}"
+        f"c.classList.toggle('hide-station-labels',MAP.getZoom()<{names.min_zoom});}}"
         "MAP.on('zoomend',f);f();})();"
     ).add_to(m)
 
@@ -626,18 +643,18 @@ def selected_cluster_group(
     An empty group, not ``None``, is passed to ``st_folium`` so that the old
     highlight is removed (streamlit-folium issue #163).
     """
-    group = folium.FeatureGroup(name=tr("layer_selected", lang))
+    spec = layer_by_id("selected_cluster")
+    group = _tagged(folium.FeatureGroup(name=tr(spec.label_key, lang)), spec)
     if feature is not None:
         colour = feature["properties"]["colour"]
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": [feature]},
-            style_function=lambda _: {
-                "color": colour,
-                "weight": 5,
-                "fillOpacity": 0.15,
-                "fillColor": colour,
-            },
-            interactive=False,
+        look = {**spec.style, "color": colour, "fillColor": colour}
+        _tagged(
+            folium.GeoJson(
+                {"type": "FeatureCollection", "features": [feature]},
+                style_function=lambda _: look,
+                interactive=False,
+            ),
+            spec,
         ).add_to(group)
     return localize_assets(group, static_url=static_url)
 
@@ -646,18 +663,18 @@ def catchment_group(
     catchments: gpd.GeoDataFrame, *, lang: Lang, static_url: str = STATIC_URL
 ) -> folium.FeatureGroup:
     """Return the station catchments as a layer that changes without remounting the map."""
-    group = folium.FeatureGroup(name=tr("layer_catchments", lang))
+    spec = layer_by_id("catchments")
+    group = _tagged(folium.FeatureGroup(name=tr(spec.label_key, lang)), spec)
     shapes = catchments[~catchments.geometry.is_empty]
     if not shapes.empty:
-        folium.GeoJson(
-            geojson_for_display(shapes, columns=["station_id"], tolerance_m=5.0),
-            style_function=lambda _: {
-                "color": "#08519c",
-                "weight": 1,
-                "fillColor": "#6baed6",
-                "fillOpacity": 0.25,
-            },
-            interactive=False,
+        look = dict(spec.style)
+        _tagged(
+            folium.GeoJson(
+                geojson_for_display(shapes, columns=[spec.id_property], tolerance_m=5.0),
+                style_function=lambda _: look,
+                interactive=False,
+            ),
+            spec,
         ).add_to(group)
     return localize_assets(group, static_url=static_url)
 
@@ -674,7 +691,8 @@ def surface_group(
     The image is a PNG data URL from :func:`layers.parks_view.surface_image`; an
     empty group clears the previous image.
     """
-    group = folium.FeatureGroup(name=tr("layer_surface", lang))
+    spec = layer_by_id("park_surface")
+    group = _tagged(folium.FeatureGroup(name=tr(spec.label_key, lang)), spec)
     if image_url and bounds:
         folium.raster_layers.ImageOverlay(
             image=image_url, bounds=[list(bounds[0]), list(bounds[1])], interactive=False

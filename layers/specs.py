@@ -12,6 +12,7 @@ __all__ = [
     "LAYERS",
     "BasemapSpec",
     "LayerSpec",
+    "StyleFunction",
     "basemap_by_id",
     "layer_by_id",
 ]
@@ -74,18 +75,34 @@ BASEMAPS: tuple[BasemapSpec, ...] = (
 )
 
 
+StyleFunction = Literal["", "colour", "colour_fill", "colour_dashed"]
+
+
 @dataclass(frozen=True)
 class LayerSpec:
-    """A vector overlay: what it shows, how it is styled, what its tooltip says."""
+    """A map layer, declared once: what it shows, how it looks, how a click comes back.
+
+    ``style`` is the base Leaflet path style; ``style_function`` names how features
+    change it (``colour``: stroke and fill from the feature's ``colour``;
+    ``colour_fill``: fill only; ``colour_dashed``: stroke colour, dashed where the
+    feature's ``dashed`` is true). ``muted_style`` is laid over ``style`` where the
+    layer sits beneath a page's own theme (clusters under parks or rail).
+    ``id_property`` is the feature property a click returns (empty: not clickable).
+    """
 
     id: str
     label_key: str
-    source_ids: tuple[str, ...]
+    source_ids: tuple[str, ...] = ()
     style: dict[str, object] = field(default_factory=dict)
+    style_function: StyleFunction = ""
+    muted_style: dict[str, object] = field(default_factory=dict)
     tooltip_fields: tuple[str, ...] = ()
-    kind: Literal["polygon", "line", "label"] = "polygon"
+    id_property: str = ""
+    kind: Literal["polygon", "line", "point", "label", "image"] = "polygon"
+    overlay: bool = True
     visible: bool = True
     min_zoom: int = 0
+    point_radius: int | None = None
 
     def __post_init__(self) -> None:
         """Check the id and the zoom."""
@@ -96,8 +113,13 @@ class LayerSpec:
             msg = f"Layer {self.id!r}: min_zoom {self.min_zoom} is outside 0..22."
             raise LayerSpecError(msg)
 
+    def path_style(self, *, muted: bool = False) -> dict[str, object]:
+        """Return the base style, with the muted variant laid over it when asked."""
+        return {**self.style, **(self.muted_style if muted else {})}
+
 
 UNIT_TOOLTIP_FIELDS = ("tt_name", "tt_cluster", "tt_area", "tt_population", "tt_quality")
+STATION_LABEL_MIN_ZOOM = 12  # station names only from here on, where they no longer overlap
 
 LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec(
@@ -105,6 +127,10 @@ LAYERS: tuple[LayerSpec, ...] = (
         label_key="layer_clusters",
         source_ids=("S4", "S1", "S3"),
         style={"weight": 2, "fillOpacity": 0.35, "opacity": 0.9},
+        style_function="colour",
+        muted_style={"fillOpacity": 0.1, "weight": 1},
+        tooltip_fields=("tt_cluster",),
+        id_property="cluster_id",
     ),
     LayerSpec(
         id="units",
@@ -112,6 +138,7 @@ LAYERS: tuple[LayerSpec, ...] = (
         source_ids=("S3", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S13", "S14"),
         style={"color": "#444444", "weight": 1, "dashArray": "4 4", "fillOpacity": 0.0},
         tooltip_fields=UNIT_TOOLTIP_FIELDS,
+        id_property="unit_id",
     ),
     LayerSpec(
         id="outline",
@@ -121,6 +148,93 @@ LAYERS: tuple[LayerSpec, ...] = (
         kind="line",
     ),
     LayerSpec(id="cluster_labels", label_key="layer_labels", source_ids=("S4",), kind="label"),
+    LayerSpec(
+        id="selected_cluster",
+        label_key="layer_selected",
+        style={"weight": 5, "fillOpacity": 0.15},
+        style_function="colour",
+    ),
+    LayerSpec(
+        id="water",
+        label_key="layer_water",
+        style={"color": "#4a90c2", "weight": 2, "opacity": 0.8},
+        kind="line",
+        tooltip_fields=("tt",),
+    ),
+    LayerSpec(
+        id="roads",
+        label_key="layer_roads",
+        style={"color": "#8c6d31", "weight": 2, "opacity": 0.8},
+        kind="line",
+        tooltip_fields=("tt",),
+    ),
+    LayerSpec(
+        id="plan_lines",
+        label_key="layer_plan",
+        style={"color": "#e41a1c", "weight": 4, "opacity": 0.8},
+        kind="line",
+        tooltip_fields=("tt",),
+    ),
+    LayerSpec(
+        id="eco_corridors",
+        label_key="layer_corridors",
+        style={"color": "#1a9850", "weight": 6, "opacity": 0.8},
+        kind="line",
+        tooltip_fields=("tt",),
+    ),
+    LayerSpec(
+        id="rail",
+        label_key="layer_rail",
+        style={"weight": 4, "opacity": 0.9},
+        style_function="colour_dashed",
+        kind="line",
+        tooltip_fields=("tt",),
+    ),
+    LayerSpec(
+        id="stations",
+        label_key="layer_stations",
+        style={"radius": 6, "color": "#222222", "weight": 2, "fillColor": "#ffffff"},
+        kind="point",
+        tooltip_fields=("tooltip",),
+        id_property="station_id",
+        point_radius=6,
+    ),
+    LayerSpec(
+        id="station_labels",
+        label_key="layer_station_labels",
+        kind="label",
+        min_zoom=STATION_LABEL_MIN_ZOOM,
+    ),
+    LayerSpec(
+        id="catchments",
+        label_key="layer_catchments",
+        style={"color": "#08519c", "weight": 1, "fillColor": "#6baed6", "fillOpacity": 0.25},
+        id_property="station_id",
+    ),
+    LayerSpec(
+        id="parks",
+        label_key="layer_parks",
+        style={"color": "#00441b", "weight": 1, "fillOpacity": 0.7},
+        style_function="colour_fill",
+        tooltip_fields=("tt",),
+        id_property="park_id",
+    ),
+    LayerSpec(
+        id="park_entrances",
+        label_key="layer_entrances",
+        style={"color": "#08519c", "weight": 1, "fillOpacity": 0.9, "fillColor": "#6baed6"},
+        kind="point",
+        tooltip_fields=("tt",),
+        point_radius=3,
+    ),
+    LayerSpec(id="park_surface", label_key="layer_surface", kind="image"),
+    LayerSpec(
+        id="upload_preview",
+        label_key="layer_upload_preview",
+        style={"color": "#ae017e", "weight": 2, "fillOpacity": 0.35},
+        tooltip_fields=("tt",),
+        point_radius=4,
+    ),
 )
 
 

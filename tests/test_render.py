@@ -111,7 +111,7 @@ def test_registries_have_unique_ids_and_clear_errors():
     with pytest.raises(UnknownLayerError, match="use one of"):
         basemap_by_id("gaode")
     with pytest.raises(UnknownLayerError, match="use one of"):
-        layer_by_id("parks")
+        layer_by_id("no_such_layer")
     with pytest.raises(LayerSpecError, match="no \\{key\\} slot"):
         BasemapSpec(id="x", label_key="x", tiles=("https://x/{z}",), needs_key=True)
 
@@ -154,3 +154,98 @@ def test_corridors_map_draws_stations_rail_and_local_assets_only(inputs_zh):
     urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
     assert all(u.startswith("/app/static/vendor/") for u in urls)
     assert "hide-station-labels" in page
+
+
+def _line_fc(name: str) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"tt": name, "colour": "#c51b7d", "dashed": False, "kind": "river"},
+                "geometry": {"type": "LineString", "coordinates": [[120.9, 31.3], [121.0, 31.35]]},
+            }
+        ],
+    }
+
+
+def _drawn_layers(*elements) -> tuple[set[str], list[str]]:
+    """Every layer element drawn (GeoJSON, feature group), by spec id; and those without one."""
+    from layers.render import _FastGeoJson, _walk
+
+    kinds = (folium.GeoJson, folium.FeatureGroup, _FastGeoJson)
+    drawn, untagged = set(), []
+    for element in elements:
+        for child in _walk(element):
+            if isinstance(child, kinds):
+                spec_id = getattr(child, "spec_id", None)
+                if spec_id is None:
+                    untagged.append(type(child).__name__)
+                else:
+                    drawn.add(spec_id)
+    return drawn, untagged
+
+
+def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
+    """The pages' maps, with every layer each can show, draw exactly the registry's layers."""
+    import dataclasses
+
+    import geopandas as gpd
+    import shapely
+
+    from geo.transit import load_line_stations, load_lines, load_stations
+    from layers.corridors_view import transit_map_inputs
+    from layers.render import catchment_group, selected_cluster_group, surface_group
+
+    transit = dataclasses.replace(
+        transit_map_inputs(
+            lines=load_lines(),
+            line_stations=load_line_stations(),
+            stations=load_stations(),
+            lang="zh",
+        ),
+        water_geojson=_line_fc("河"),
+        roads_geojson=_line_fc("路"),
+        plan_geojson=_line_fc("规划"),
+        corridor_geojson=_line_fc("廊道"),
+    )
+    square = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"tt": "p", "colour": "#238b45", "park_id": "p1"},
+                "geometry": shapely.geometry.mapping(shapely.box(120.95, 31.38, 120.96, 31.39)),
+            }
+        ],
+    }
+    point = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"tt": "e"},
+                "geometry": {"type": "Point", "coordinates": [120.95, 31.38]},
+            }
+        ],
+    }
+    none = basemap_by_id("none")
+    maps = [
+        build_cluster_map(inputs_zh, lang="zh", basemap=none),  # clusters page
+        build_cluster_map(inputs_zh, lang="zh", basemap=none, transit=transit),  # corridors
+        build_cluster_map(  # parks page
+            inputs_zh, lang="zh", basemap=none, parks_geojson=square, entrances_geojson=point
+        ),
+        build_cluster_map(inputs_zh, lang="zh", basemap=none, preview_geojson=point),  # uploads
+    ]
+    discs = gpd.GeoDataFrame(
+        {"station_id": ["s1"]}, geometry=[shapely.Point(120.95, 31.38).buffer(0.005)], crs=4326
+    )
+    overlays = [
+        selected_cluster_group(inputs_zh.cluster_feature("east"), lang="zh"),
+        catchment_group(discs, lang="zh"),
+        surface_group("data:image/png;base64,", ((31.3, 120.9), (31.4, 121.0)), lang="zh"),
+    ]
+    drawn, untagged = _drawn_layers(*maps, *overlays)
+    assert not untagged  # every drawn layer names its spec
+    assert drawn == {spec.id for spec in LAYERS}  # and every spec is drawn somewhere

@@ -91,6 +91,9 @@ _MAP_CSS = """
   vertical-align:middle;}
 .planning-legend summary {cursor:pointer;}
 .planning-legend .src {color:#555; font-size:10.5px; margin-top:3px;}
+.planning-legend details[open] {max-height:45vh; overflow-y:auto;}
+.planning-legend .dot {display:inline-block; width:9px; height:9px; margin:0 7px 0 2px;
+  border-radius:50%; border:1px solid #222; vertical-align:middle;}
 .leaflet-container.no-basemap {background:#eef2f3;}
 .leaflet-interactive:focus {outline:none;}
 .station-label div {font: 12px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#111;
@@ -332,47 +335,67 @@ var {{ this.get_name() }} = L.control({position: "topright"});
         self.fold_below_px = 560
 
 
+def _swatch(spec: LayerSpec, colour: str | None = None) -> str:
+    """Return a legend swatch drawn from the layer's own style (fill box, line or dot)."""
+    look = spec.style
+    colour = html.escape(str(colour or look.get("fillColor") or look.get("color") or "#525252"))
+    if spec.kind == "line":
+        dash = "dashed" if look.get("dashArray") else "solid"
+        width = max(1, min(int(float(str(look.get("weight", 2)))), 5))
+        return f'<span class="ln" style="border-top:{width}px {dash} {colour}"></span>'
+    if spec.kind == "point":
+        return f'<span class="dot" style="background:{colour}"></span>'
+    if look.get("fill") is False or look.get("fillOpacity") == 0.0:
+        dash = "dashed" if look.get("dashArray") else "solid"
+        stroke = html.escape(str(look.get("color", "#444")))
+        return f'<span class="ln" style="border-top:1px {dash} {stroke}"></span>'
+    return f'<span class="sw" style="background:{colour}"></span>'
+
+
 def _legend_html(
-    clusters: list[dict[str, str]],
+    drawn: list[LayerSpec],
     *,
     lang: Lang,
-    approximate: bool,
+    categories: dict[str, list[tuple[str, str, bool]]],
+    titles: dict[str, str],
     extra_sources: str = "",
-    modes: tuple[str, ...] = (),
 ) -> str:
+    """Return the legend of exactly the layers drawn that belong in it, each from its spec.
+
+    ``categories`` lists a layer's classes as (label, colour, dashed) where its
+    features are coloured by class (clusters, rail modes); ``titles`` overrides a
+    layer's title (the units' "approximate").
+    """
     # A <details> block lets the planner fold the legend away on a narrow map.
     rows = [f"<details open><summary><b>{html.escape(tr('legend_title', lang))}</b></summary>"]
-    for cluster in clusters:
-        rows.append(
-            f'<div><span class="sw" style="background:{html.escape(cluster["colour"])}"></span>'
-            f"{html.escape(cluster['label'])}</div>"
-        )
-    rows.append(
-        f'<div><span class="ln" style="border-top:3px solid #222"></span>'
-        f"{html.escape(tr('legend_outline', lang))}</div>"
-    )
-    unit_key = "legend_units" if approximate else "legend_units_official"
-    rows.append(
-        f'<div><span class="ln" style="border-top:1px dashed #444"></span>'
-        f"{html.escape(tr(unit_key, lang))}</div>"
-    )
-    for mode in modes:
-        colour = MODE_COLOURS.get(mode, "#525252")
-        rows.append(
-            f'<div><span class="ln" style="border-top:4px solid {colour}"></span>'
-            f"{html.escape(tr('mode_' + mode, lang))}</div>"
-        )
-    if modes:
-        rows.append(
-            '<div><span class="ln" style="border-top:3px dashed #525252"></span>'
-            f"{html.escape(tr('status_planned', lang))} / "
-            f"{html.escape(tr('status_under_construction', lang))}</div>"
-        )
+    for spec in drawn:
+        if not spec.in_legend or not spec.visible:
+            continue
+        attr = f'data-layer="{spec.id}"'
+        if spec.id in categories:
+            for label, colour, dashed in categories[spec.id]:
+                swatch = _swatch(spec, colour)
+                if dashed:
+                    swatch = swatch.replace("solid", "dashed")
+                rows.append(f"<div {attr}>{swatch}{html.escape(label)}</div>")
+            continue
+        title = titles.get(spec.id) or tr(spec.label_key, lang)
+        rows.append(f"<div {attr}>{_swatch(spec)}{html.escape(title)}</div>")
     rows.append(f'<div class="src">{html.escape(tr("legend_sources", lang))}</div>')
     if extra_sources:
         rows.append(f'<div class="src">{html.escape(extra_sources)}</div>')
     rows.append("</details>")
     return "".join(rows)
+
+
+def _drawn_specs(m: folium.Map) -> list[LayerSpec]:
+    """Return the specs of the layers on ``m``, in drawing order, once each."""
+    seen: dict[str, LayerSpec] = {}
+    for child in _walk(m):
+        spec_id = getattr(child, "spec_id", None)
+        if spec_id is not None and spec_id not in seen:
+            seen[spec_id] = layer_by_id(spec_id)
+    return list(seen.values())
 
 
 def _style(colour_property: str | None, base: dict[str, object]) -> Any:
@@ -554,12 +577,27 @@ def build_cluster_map(
     ):
         if layer_data is not None and layer_data["features"]:
             _spec_geojson(layer_id, layer_data, lang).add_to(m)
+    categories: dict[str, list[tuple[str, str, bool]]] = {
+        "clusters": [(c["label"], c["colour"], False) for c in inputs.labels],
+    }
+    if transit is not None and transit.modes:
+        categories["rail"] = [
+            (tr("mode_" + mode, lang), MODE_COLOURS.get(mode, "#525252"), False)
+            for mode in transit.modes
+        ] + [
+            (
+                f"{tr('status_planned', lang)} / {tr('status_under_construction', lang)}",
+                "#525252",
+                True,
+            )
+        ]
+    unit_title = tr("legend_units" if inputs.approximate_units else "legend_units_official", lang)
     legend = _legend_html(
-        inputs.labels,
+        _drawn_specs(m),
         lang=lang,
-        approximate=inputs.approximate_units,
+        categories=categories,
+        titles={"units": unit_title, "outline": tr("legend_outline", lang)},
         extra_sources=extra_sources,
-        modes=transit.modes if transit is not None else (),
     )
     _Legend(legend).add_to(m)
     return localize_assets(m, static_url=static_url)

@@ -103,6 +103,8 @@ class LayerSpec:
     visible: bool = True
     min_zoom: int = 0
     point_radius: int | None = None
+    # In the map's legend (False: described beside the map, e.g. the surface's own key).
+    in_legend: bool = True
 
     def __post_init__(self) -> None:
         """Check the id and the zoom."""
@@ -147,10 +149,17 @@ LAYERS: tuple[LayerSpec, ...] = (
         style={"color": "#222222", "weight": 3, "fill": False},
         kind="line",
     ),
-    LayerSpec(id="cluster_labels", label_key="layer_labels", source_ids=("S4",), kind="label"),
+    LayerSpec(
+        id="cluster_labels",
+        label_key="layer_labels",
+        source_ids=("S4",),
+        kind="label",
+        in_legend=False,
+    ),
     LayerSpec(
         id="selected_cluster",
         label_key="layer_selected",
+        in_legend=False,  # the selection itself, named in the panel
         style={"weight": 5, "fillOpacity": 0.15},
         style_function="colour",
     ),
@@ -202,12 +211,14 @@ LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec(
         id="station_labels",
         label_key="layer_station_labels",
+        in_legend=False,
         kind="label",
         min_zoom=STATION_LABEL_MIN_ZOOM,
     ),
     LayerSpec(
         id="catchments",
         label_key="layer_catchments",
+        in_legend=False,  # an overlay: its radius and method are said under the map
         style={"color": "#08519c", "weight": 1, "fillColor": "#6baed6", "fillOpacity": 0.25},
         id_property="station_id",
     ),
@@ -227,7 +238,8 @@ LAYERS: tuple[LayerSpec, ...] = (
         tooltip_fields=("tt",),
         point_radius=3,
     ),
-    LayerSpec(id="park_surface", label_key="layer_surface", kind="image"),
+    # An overlay with its own key under the map (classes or distance bands).
+    LayerSpec(id="park_surface", label_key="layer_surface", kind="image", in_legend=False),
     LayerSpec(
         id="upload_preview",
         label_key="layer_upload_preview",

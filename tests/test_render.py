@@ -249,3 +249,12 @@ def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
     drawn, untagged = _drawn_layers(*maps, *overlays)
     assert not untagged  # every drawn layer names its spec
     assert drawn == {spec.id for spec in LAYERS}  # and every spec is drawn somewhere
+    # Each map's legend lists exactly the layers it draws that belong in a legend.
+    from layers.render import _Legend, _walk
+
+    for m in maps:
+        on_map, _ = _drawn_layers(m)
+        legend = next(c for c in _walk(m) if isinstance(c, _Legend))
+        listed = set(re.findall(r'data-layer="(\w+)"', json.loads(legend.html_json)))
+        expected = {i for i in on_map if layer_by_id(i).in_legend and layer_by_id(i).visible}
+        assert listed == expected

@@ -1,30 +1,29 @@
-"""The one folium builder: turn layer specs and prepared GeoJSON into a map.
+"""Compose a map from layer specs and prepared GeoJSON (the one folium builder).
 
-Leaflet is served by the app itself (``static/vendor``, fetched by ``make
-vendor``) instead of the CDNs folium points at, which are blocked in mainland
-China and unreachable on intranets. :func:`localize_assets` rewrites every
-element's JS/CSS to the local copies and refuses anything without one.
+Assets and their localisation live in :mod:`layers.assets`, the custom Leaflet
+elements in :mod:`layers.elements`, the legend in :mod:`layers.legend`; every
+style comes from :mod:`layers.specs`.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import folium
 import geopandas as gpd
-from branca.element import Element, Figure, MacroElement
+from branca.element import Element, Figure
 from folium.utilities import JsCode
-from jinja2 import Template
 
 from geo.display import geojson_for_display
 from geo.errors import LayerSpecError
+from layers.assets import STATIC_URL, localize_assets
 from layers.corridors_view import MODE_COLOURS
+from layers.elements import FastGeoJson, Legend, MapScript
 from layers.labels import Lang, tr
+from layers.legend import drawn_specs, legend_html
 
 if TYPE_CHECKING:
     from layers.cluster_view import ClusterMapInputs
@@ -37,41 +36,14 @@ from layers.specs import (
 )
 
 __all__ = [
-    "LEAFLET_VERSION",
-    "STATIC_URL",
-    "VENDOR_FILES",
     "ZOOM_SNAP",
     "MapView",
     "build_cluster_map",
     "catchment_group",
-    "localize_assets",
-    "missing_vendor_files",
     "selected_cluster_group",
     "view_for_bounds",
 ]
 
-LEAFLET_VERSION = "1.9.4"
-STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
-VENDOR_FILES = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css")
-# Folium assets we serve locally, by folium's own asset name.
-_LOCAL_ASSETS = {
-    "leaflet": "vendor/leaflet/leaflet.js",
-    "leaflet_css": "vendor/leaflet/leaflet.css",
-}
-# Assets folium adds by default that nothing on our maps uses (no Bootstrap UI,
-# no awesome-markers icons): dropped rather than fetched from a CDN.
-_UNUSED_ASSETS = frozenset(
-    {
-        "jquery",
-        "bootstrap",
-        "awesome_markers",
-        "bootstrap_css",
-        "glyphicons_css",
-        "awesome_markers_font_css",
-        "awesome_markers_css",
-        "awesome_rotate_css",
-    }
-)
 _E = TypeVar("_E", bound=Element)
 _DEFAULT_CENTER = (31.33, 120.98)
 _TILE_SIZE_PX = 256
@@ -148,256 +120,6 @@ def view_for_bounds(
     return MapView(center=center, zoom=zoom)
 
 
-def missing_vendor_files(static_dir: Path) -> list[str]:
-    """Return the vendored files that are not present under ``static_dir``."""
-    return [name for name in VENDOR_FILES if not (static_dir / name).is_file()]
-
-
-def _walk(element: Any) -> Any:
-    yield element
-    for child in getattr(element, "_children", {}).values():
-        yield from _walk(child)
-
-
-def localize_assets(m: _E, *, static_url: str = STATIC_URL) -> _E:
-    """Point every JS/CSS asset of ``m`` and its children at the app's static files.
-
-    Raises
-    ------
-    LayerSpecError
-        If an element needs an asset that has no local copy (so a new plugin
-        cannot silently pull from a CDN).
-    """
-    for element in _walk(m):
-        for attribute in ("default_js", "default_css"):
-            assets = getattr(element, attribute, None)
-            if not assets:
-                continue
-            local = []
-            for name, url in assets:
-                if name in _LOCAL_ASSETS:
-                    local.append((name, f"{static_url}/{_LOCAL_ASSETS[name]}"))
-                elif name not in _UNUSED_ASSETS:
-                    msg = (
-                        f"{type(element).__name__} needs {name} ({url}), which is not "
-                        "vendored; add it to layers/render.py and the Makefile's vendor step."
-                    )
-                    raise LayerSpecError(msg)
-            setattr(element, attribute, local)
-    return m
-
-
-class _MapScript(MacroElement):
-    """A snippet of JavaScript run with the map (``MAP`` stands for the map variable).
-
-    Scripts added to the root figure are not run by streamlit-folium, only the
-    map's children are, so map-level behaviour is attached as a child.
-    """
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-{{ this.code.replace("MAP", this._parent.get_name()) }}
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self._name = "MapScript"
-        self.code = code
-
-
-def script_safe_json(data: Any) -> str:
-    r"""Return ``data`` as compact JSON that is safe inside an HTML ``<script>``.
-
-    ``<``, ``>``, ``&`` and ``'`` become ``\u003c``-style escapes (as Jinja's ``tojson``
-    does), so text such as ``</script>`` in a name cannot end the script.
-
-    Examples
-    --------
-    >>> script_safe_json({"tt": "</script><b>x</b>"})
-    '{"tt":"\\u003c/script\\u003e\\u003cb\\u003ex\\u003c/b\\u003e"}'
-    """
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for char, escape in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("'", "\\u0027"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(char, escape)
-    return text
-
-
-class _FastGeoJson(folium.map.Layer):
-    """A GeoJSON layer serialised once, styled and labelled in the browser.
-
-    ``folium.GeoJson`` serialises its data, maps a Python style function over every
-    feature and walks every coordinate for its bounds, and streamlit-folium
-    renders a map two or three times per rerun: for layers of thousands of
-    features that is most of a rerun. Here the data become JSON text once; the
-    style is a base style plus, optionally, colours read from a property; the
-    tooltip is the pre-escaped ``tt`` property.
-    """
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.geoJson(null, {
-  interactive: {{ this.interactive|tojson }},
-  style: function (f) {
-    var s = Object.assign({}, {{ this.base_style|tojson }});
-    {% if this.colour_property %}
-    var c = f.properties[{{ this.colour_property|tojson }}];
-    {% if this.colour_stroke %}s.color = c;{% endif %}
-    {% if this.colour_fill %}s.fillColor = c;{% endif %}
-    {% endif %}
-    {% if this.dash_property %}
-    if (f.properties[{{ this.dash_property|tojson }}]) { s.dashArray = "8 6"; }
-    {% endif %}
-    return s;
-  },
-  {% if this.point_radius %}
-  pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: {{ this.point_radius }}}); },
-  {% endif %}
-  onEachFeature: function (f, l) {
-    {% if this.tooltip %}
-    if (f.properties.tt) { l.bindTooltip(f.properties.tt, {sticky: true}); }
-    {% endif %}
-  }
-});
-{{ this.get_name() }}.addData({{ this.json_text }});
-{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
-{% endmacro %}
-"""
-    )
-
-    def __init__(
-        self,
-        data: dict[str, Any],
-        *,
-        name: str,
-        base_style: dict[str, Any],
-        colour_property: str | None = None,
-        colour_stroke: bool = True,
-        colour_fill: bool = False,
-        dash_property: str | None = None,
-        tooltip: bool = True,
-        interactive: bool = True,
-        point_radius: int | None = None,
-        show: bool = True,
-    ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
-        self._name = "FastGeoJson"
-        self.json_text = script_safe_json(data)
-        self.base_style = base_style
-        self.colour_property = colour_property
-        self.colour_stroke = colour_stroke
-        self.colour_fill = colour_fill
-        self.dash_property = dash_property
-        self.tooltip = tooltip
-        self.interactive = interactive
-        self.point_radius = point_radius
-
-
-class _Legend(MacroElement):
-    """A Leaflet control holding pre-escaped legend HTML."""
-
-    _template = Template(
-        """
-{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control({position: "topright"});
-{{ this.get_name() }}.onAdd = function (map) {
-    var div = L.DomUtil.create("div", "planning-legend");
-    div.innerHTML = {{ this.html_json }};
-    // A phone-sized map starts with the legend folded (one tap opens it).
-    if (map.getSize().x < {{ this.fold_below_px }}) {
-        var d = div.querySelector("details");
-        if (d) { d.open = false; }
-    }
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-};
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-    )
-
-    def __init__(self, legend_html: str) -> None:
-        super().__init__()
-        self._name = "Legend"
-        self.html_json = json.dumps(legend_html)
-        # The top right covers the least of the county (6 % of that corner's box against
-        # 9-73 % for the others, measured on the outline), under the layer switcher.
-        self.fold_below_px = 560
-
-
-def _swatch(spec: LayerSpec, colour: str | None = None) -> str:
-    """Return a legend swatch drawn from the layer's own style (fill box, line or dot)."""
-    look = spec.style
-    colour = html.escape(str(colour or look.get("fillColor") or look.get("color") or "#525252"))
-    if spec.kind == "line":
-        dash = "dashed" if look.get("dashArray") else "solid"
-        width = max(1, min(int(float(str(look.get("weight", 2)))), 5))
-        return f'<span class="ln" style="border-top:{width}px {dash} {colour}"></span>'
-    if spec.kind == "point":
-        return f'<span class="dot" style="background:{colour}"></span>'
-    if look.get("fill") is False or look.get("fillOpacity") == 0.0:
-        dash = "dashed" if look.get("dashArray") else "solid"
-        stroke = html.escape(str(look.get("color", "#444")))
-        return f'<span class="ln" style="border-top:1px {dash} {stroke}"></span>'
-    return f'<span class="sw" style="background:{colour}"></span>'
-
-
-def _legend_html(
-    drawn: list[LayerSpec],
-    *,
-    lang: Lang,
-    categories: dict[str, list[tuple[str, str, bool]]],
-    titles: dict[str, str],
-    extra_sources: str = "",
-) -> str:
-    """Return the legend of exactly the layers drawn that belong in it, each from its spec.
-
-    ``categories`` lists a layer's classes as (label, colour, dashed) where its
-    features are coloured by class (clusters, rail modes); ``titles`` overrides a
-    layer's title (the units' "approximate").
-    """
-    # A <details> block lets the planner fold the legend away on a narrow map.
-    rows = [f"<details open><summary><b>{html.escape(tr('legend_title', lang))}</b></summary>"]
-    for spec in drawn:
-        if not spec.in_legend or not spec.visible:
-            continue
-        attr = f'data-layer="{spec.id}"'
-        if spec.id in categories:
-            for label, colour, dashed in categories[spec.id]:
-                swatch = _swatch(spec, colour)
-                if dashed:
-                    swatch = swatch.replace("solid", "dashed")
-                rows.append(f"<div {attr}>{swatch}{html.escape(label)}</div>")
-            continue
-        title = titles.get(spec.id) or tr(spec.label_key, lang)
-        rows.append(f"<div {attr}>{_swatch(spec)}{html.escape(title)}</div>")
-    rows.append(f'<div class="src">{html.escape(tr("legend_sources", lang))}</div>')
-    if extra_sources:
-        rows.append(f'<div class="src">{html.escape(extra_sources)}</div>')
-    rows.append("</details>")
-    return "".join(rows)
-
-
-def _drawn_specs(m: folium.Map) -> list[LayerSpec]:
-    """Return the specs of the layers on ``m``, in drawing order, once each."""
-    seen: dict[str, LayerSpec] = {}
-    for child in _walk(m):
-        spec_id = getattr(child, "spec_id", None)
-        if spec_id is not None and spec_id not in seen:
-            seen[spec_id] = layer_by_id(spec_id)
-    return list(seen.values())
-
-
 def _style(colour_property: str | None, base: dict[str, object]) -> Any:
     def style(feature: dict[str, Any]) -> dict[str, object]:
         out = dict(base)
@@ -417,11 +139,11 @@ def _tagged(element: _E, spec: LayerSpec) -> _E:
 
 def _spec_geojson(
     layer_id: str, data: dict[str, Any], lang: Lang, *, muted: bool = False
-) -> _FastGeoJson:
+) -> FastGeoJson:
     """Return ``data`` drawn as the layer ``layer_id`` declares (style, tooltip, points)."""
     spec = layer_by_id(layer_id)
     fn = spec.style_function
-    layer = _FastGeoJson(
+    layer = FastGeoJson(
         data,
         name=tr(spec.label_key, lang),
         base_style=spec.path_style(muted=muted),
@@ -504,7 +226,7 @@ def build_cluster_map(
                 control=i == 0,
             ).add_to(m)
     else:
-        _MapScript("MAP.getContainer().classList.add('no-basemap');").add_to(m)
+        MapScript("MAP.getContainer().classList.add('no-basemap');").add_to(m)
 
     clusters_spec = layer_by_id("clusters")
     # Beneath a page's own theme (parks, rail) the clusters are drawn muted.
@@ -592,17 +314,15 @@ def build_cluster_map(
             )
         ]
     unit_title = tr("legend_units" if inputs.approximate_units else "legend_units_official", lang)
-    legend = _legend_html(
-        _drawn_specs(m),
+    legend = legend_html(
+        drawn_specs(m),
         lang=lang,
         categories=categories,
         titles={"units": unit_title, "outline": tr("legend_outline", lang)},
         extra_sources=extra_sources,
     )
-    _Legend(legend).add_to(m)
+    Legend(legend).add_to(m)
     return localize_assets(m, static_url=static_url)
-
-
 
 
 def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
@@ -666,7 +386,7 @@ def _add_transit(m: folium.Map, transit: TransitMapInputs, lang: Lang) -> None:
         ), names).add_to(group)
     group.add_to(m)
     # Station names only from their layer's min zoom on, where they no longer overlap.
-    _MapScript(
+    MapScript(
         "(function(){var c=MAP.getContainer();function f(){"
         f"c.classList.toggle('hide-station-labels',MAP.getZoom()<{names.min_zoom});}}"
         "MAP.on('zoomend',f);f();})();"

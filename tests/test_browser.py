@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from geo.boundaries import load_clusters
-from layers.render import missing_vendor_files
+from layers.assets import missing_vendor_files
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, map_frame, streamlit_app
 
 pytestmark = pytest.mark.browser

@@ -10,10 +10,11 @@ import folium.plugins
 import pytest
 
 from geo.errors import LayerSpecError, UnknownLayerError
+from layers.assets import localize_assets, walk_elements
 from layers.cluster_view import cluster_map_inputs
+from layers.elements import FastGeoJson, Legend
 from layers.render import (
     build_cluster_map,
-    localize_assets,
     selected_cluster_group,
     view_for_bounds,
 )
@@ -171,12 +172,11 @@ def _line_fc(name: str) -> dict:
 
 def _drawn_layers(*elements) -> tuple[set[str], list[str]]:
     """Every layer element drawn (GeoJSON, feature group), by spec id; and those without one."""
-    from layers.render import _FastGeoJson, _walk
 
-    kinds = (folium.GeoJson, folium.FeatureGroup, _FastGeoJson)
+    kinds = (folium.GeoJson, folium.FeatureGroup, FastGeoJson)
     drawn, untagged = set(), []
     for element in elements:
-        for child in _walk(element):
+        for child in walk_elements(element):
             if isinstance(child, kinds):
                 spec_id = getattr(child, "spec_id", None)
                 if spec_id is None:
@@ -250,11 +250,9 @@ def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
     assert not untagged  # every drawn layer names its spec
     assert drawn == {spec.id for spec in LAYERS}  # and every spec is drawn somewhere
     # Each map's legend lists exactly the layers it draws that belong in a legend.
-    from layers.render import _Legend, _walk
-
     for m in maps:
         on_map, _ = _drawn_layers(m)
-        legend = next(c for c in _walk(m) if isinstance(c, _Legend))
+        legend = next(c for c in walk_elements(m) if isinstance(c, Legend))
         listed = set(re.findall(r'data-layer="(\w+)"', json.loads(legend.html_json)))
         expected = {i for i in on_map if layer_by_id(i).in_legend and layer_by_id(i).visible}
         assert listed == expected

@@ -9,8 +9,9 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from layers.assets import missing_vendor_files
 from layers.labels import Lang, tr
-from layers.render import build_cluster_map, missing_vendor_files, view_for_bounds
+from layers.render import build_cluster_map, view_for_bounds
 from layers.specs import basemap_by_id
 from ui import data_panel, settings
 

@@ -15,6 +15,7 @@ from layers.render import (
     selected_cluster_group,
 )
 from ui import data, layer_upload, layout, page_map, state
+from ui.choices import ClusterChoices
 
 
 def _on_map_click() -> None:
@@ -133,9 +134,10 @@ def render(lang: Lang, basemap_id: str) -> None:
                 tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid]
             ),
         )
-        _panel(selected, lang)
+        choices = ClusterChoices(cluster_id=selected)
+        _panel(choices.cluster_id, lang)
     with map_col:
-        _map(inputs, selected, lang, basemap_id)
+        _map(inputs, choices.cluster_id, lang, basemap_id)
 
     st.subheader(tr("compare_table", lang))
     table = comparison_table(summary, lang)

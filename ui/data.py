@@ -442,10 +442,11 @@ def _fitted_upload(  # noqa: PLR0917 - a cache key: every argument counts
     layer: str | None,
     kind: str,
     mapping: tuple[tuple[str, str], ...],
-) -> gpd.GeoDataFrame:
+) -> tuple[gpd.GeoDataFrame, str]:
     result = _read_upload(content, file_name, crs, encoding, layer, kind)
     prefix = f"upload:{hashlib.sha256(content).hexdigest()[:8]}"
-    return apply_mapping(result.gdf, kind, dict(mapping), id_prefix=prefix)
+    fitted = apply_mapping(result.gdf, kind, dict(mapping), id_prefix=prefix)
+    return fitted, layer_hash(fitted)
 
 
 def fitted_upload(
@@ -454,35 +455,12 @@ def fitted_upload(
     options: ReadOptions,
     kind: str,
     mapping: tuple[tuple[str, str], ...],
-) -> gpd.GeoDataFrame:
-    """Return the uploaded layer in the schema of ``kind`` with the planner's column mapping."""
+) -> tuple[gpd.GeoDataFrame, str]:
+    """Return the uploaded layer in the schema of ``kind`` and the store key it would get.
+
+    The key tells the panel that this very layer is already in use.
+    """
     return _fitted_upload(
-        content, file_name, options.crs, options.encoding, options.layer, kind, mapping
-    )
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def _fitted_hash(  # noqa: PLR0917 - a cache key: every argument counts
-    content: bytes,
-    file_name: str,
-    crs: str | None,
-    encoding: str | None,
-    layer: str | None,
-    kind: str,
-    mapping: tuple[tuple[str, str], ...],
-) -> str:
-    return layer_hash(_fitted_upload(content, file_name, crs, encoding, layer, kind, mapping))
-
-
-def fitted_upload_hash(
-    content: bytes,
-    file_name: str,
-    options: ReadOptions,
-    kind: str,
-    mapping: tuple[tuple[str, str], ...],
-) -> str:
-    """Return the store key the fitted upload would get (to tell that it is in use)."""
-    return _fitted_hash(
         content, file_name, options.crs, options.encoding, options.layer, kind, mapping
     )
 

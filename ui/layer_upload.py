@@ -123,7 +123,9 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
         result = data.read_upload(content, file_name, options, kind)
         columns = [c for c in result.gdf.columns if c != result.gdf.geometry.name]
         mapping = _mapping(kind, columns, lang)
-        fitted = data.fitted_upload(content, file_name, options, kind, tuple(mapping.items()))
+        fitted, in_use = data.fitted_upload(
+            content, file_name, options, kind, tuple(mapping.items())
+        )
     except PlanningMapError as exc:
         st.error(f"{tr('upload_error', lang)} {exc}")
         return
@@ -140,7 +142,6 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
             crs=html.escape(result.crs_used),
         )
     )
-    in_use = data.fitted_upload_hash(content, file_name, options, kind, tuple(mapping.items()))
     if data.active_upload(kind) == in_use:
         st.success(tr("upload_in_use", lang))  # accepted: no preview, no second button
         return

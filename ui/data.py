@@ -412,43 +412,17 @@ def inspect_upload(content: bytes, file_name: str) -> FileInfo:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _read_upload(  # noqa: PLR0917 - a cache key: every argument counts
-    content: bytes,
-    file_name: str,
-    crs: str | None,
-    encoding: str | None,
-    layer: str | None,
-    kind: str,
-) -> ReadResult:
+def read_upload(content: bytes, file_name: str, options: ReadOptions, kind: str) -> ReadResult:
+    """Read an uploaded file of ``kind`` with the planner's choices (cached per file, choices)."""
     return read_layer(
         content,
         file_name,
-        ReadOptions(crs=crs, encoding=encoding, layer=layer),
+        options,
         points_and_polygons=layer_kind(kind).mixes_points_and_polygons,
     )
 
 
-def read_upload(content: bytes, file_name: str, options: ReadOptions, kind: str) -> ReadResult:
-    """Read an uploaded file of ``kind`` with the planner's choices (cached per file, choices)."""
-    return _read_upload(content, file_name, options.crs, options.encoding, options.layer, kind)
-
-
 @st.cache_data(show_spinner=False, max_entries=4)
-def _fitted_upload(  # noqa: PLR0917 - a cache key: every argument counts
-    content: bytes,
-    file_name: str,
-    crs: str | None,
-    encoding: str | None,
-    layer: str | None,
-    kind: str,
-    mapping: tuple[tuple[str, str], ...],
-) -> tuple[gpd.GeoDataFrame, str]:
-    result = _read_upload(content, file_name, crs, encoding, layer, kind)
-    prefix = f"upload:{hashlib.sha256(content).hexdigest()[:8]}"
-    fitted = apply_mapping(result.gdf, kind, dict(mapping), id_prefix=prefix)
-    return fitted, layer_hash(fitted)
-
-
 def fitted_upload(
     content: bytes,
     file_name: str,
@@ -460,9 +434,10 @@ def fitted_upload(
 
     The key tells the panel that this very layer is already in use.
     """
-    return _fitted_upload(
-        content, file_name, options.crs, options.encoding, options.layer, kind, mapping
-    )
+    result = read_upload(content, file_name, options, kind)
+    prefix = f"upload:{hashlib.sha256(content).hexdigest()[:8]}"
+    fitted = apply_mapping(result.gdf, kind, dict(mapping), id_prefix=prefix)
+    return fitted, layer_hash(fitted)
 
 
 def accept_upload(

@@ -112,12 +112,12 @@ def map_payload_bytes() -> int:
     import streamlit_folium
 
     from geo.boundaries import load_clusters, load_outline, load_units
-    from layers.cluster_view import cluster_map_inputs
-    from layers.render import build_cluster_map
+    from layers.cluster_view import cluster_layers, cluster_map_inputs
+    from layers.render import build_map
     from layers.specs import basemap_by_id
 
     inputs = cluster_map_inputs(load_outline(), load_units(), load_clusters(), lang="zh")
-    m = build_cluster_map(inputs, lang="zh", basemap=basemap_by_id("none"))
+    m = build_map(cluster_layers(inputs, "zh"), lang="zh", basemap=basemap_by_id("none"))
     m.render()
     script = m.get_root().script.render()
     header = streamlit_folium._get_header(m)

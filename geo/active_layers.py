@@ -210,9 +210,7 @@ def parks_of(dataset: DataSet) -> ParkLayer:
     if source is None:
         return ParkLayer(bundled_parks(PARKS_DIR), None, "bundled")
     parks = load_layer(dataset, "parks")
-    entrances = (
-        load_layer(dataset, "park_entrances") if dataset.source("park_entrances") else None
-    )
+    entrances = load_layer(dataset, "park_entrances") if dataset.source("park_entrances") else None
     return ParkLayer(parks, entrances, source.origin)
 
 

@@ -157,9 +157,7 @@ def _gate_points(features: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoSeries:
     barrier = osm_tag(points, "barrier").fillna("").astype(str)
     entrance = osm_tag(points, "entrance").fillna("").astype(str)
     is_gate = barrier.isin(GATE_BARRIERS) | (entrance.str.len() > 0)
-    return gpd.GeoSeries(points[is_gate.to_numpy()].geometry.to_numpy(), crs=points.crs).to_crs(
-        crs
-    )
+    return gpd.GeoSeries(points[is_gate.to_numpy()].geometry.to_numpy(), crs=points.crs).to_crs(crs)
 
 
 def _fence_lines(features: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoSeries:
@@ -176,9 +174,7 @@ def _fence_lines(features: gpd.GeoDataFrame | None, crs: str) -> gpd.GeoSeries:
     return gpd.GeoSeries(geoms, crs=fences.crs).to_crs(crs)
 
 
-def fenced_parks(
-    parks: gpd.GeoDataFrame, barriers: gpd.GeoDataFrame | None = None
-) -> pd.Series:
+def fenced_parks(parks: gpd.GeoDataFrame, barriers: gpd.GeoDataFrame | None = None) -> pd.Series:
     """Return, per park, whether it is fenced all round (see the module docstring, rule 3).
 
     ``barriers`` holds raw OSM features with a ``barrier`` tag (column or ``tags``);

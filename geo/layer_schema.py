@@ -196,9 +196,7 @@ def _fit_parks(source: gpd.GeoDataFrame, mapping: dict[str, str]) -> gpd.GeoData
     source = _point_parks_as_circles(source)
     measured = source.to_crs(metric_crs_for(source)).area.to_numpy()
     given = (
-        source["area_m2"].to_numpy(float)
-        if "area_m2" in source
-        else np.full(len(source), np.nan)
+        source["area_m2"].to_numpy(float) if "area_m2" in source else np.full(len(source), np.nan)
     )
     source["area_measured"] = ~np.isfinite(given)
     source["area_m2"] = np.where(np.isfinite(given), given, measured).round(1)

@@ -608,9 +608,7 @@ def refresh_cache(
     OSMDownloadError
         Without a working connection; the existing cache is left untouched.
     """
-    extract = layers_from_overpass(
-        clip_polygon(buffer_m), progress=progress
-    )
+    extract = layers_from_overpass(clip_polygon(buffer_m), progress=progress)
     meta = _metadata(f"overpass:{_overpass_url()}", extract.extract_date, buffer_m)
     write_cache(extract.layers, meta, path)
     return read_cache_metadata(path)

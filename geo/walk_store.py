@@ -202,4 +202,3 @@ def read_walk_arrays(path: Path, *, tag: str) -> WalkArrays | None:
             return WalkArrays(crs=str(data["crs"]), **{name: data[name] for name in _ARRAYS})
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
-

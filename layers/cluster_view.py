@@ -15,13 +15,14 @@ from analysis.clusters import cluster_polygons, unit_cluster_ids
 from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
 from geo.display import geojson_for_display
 from layers.labels import Lang, tr
-from layers.specs import UNIT_TOOLTIP_FIELDS
+from layers.specs import UNIT_TOOLTIP_FIELDS, MapLayer
 
 if TYPE_CHECKING:
     from geo.boundaries import Cluster
 
 __all__ = [
     "ClusterMapInputs",
+    "cluster_layers",
     "cluster_map_inputs",
     "cluster_population_text",
     "comparison_table",
@@ -49,6 +50,44 @@ class ClusterMapInputs:
             if feature["properties"]["cluster_id"] == cluster_id:
                 return feature
         return None
+
+
+def cluster_layers(inputs: ClusterMapInputs, lang: Lang, *, muted: bool = False) -> list[MapLayer]:
+    """Return the layers every page draws first: clusters, units, outline, cluster names.
+
+    ``muted`` draws the clusters lighter, beneath a page's own theme (parks, rail).
+    """
+    labels = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lab["lon"], lab["lat"]]},
+                "properties": {"label": html.escape(lab["label"])},
+            }
+            for lab in inputs.labels
+        ],
+    }
+    unit_title = "legend_units" if inputs.approximate_units else "legend_units_official"
+    return [
+        MapLayer(
+            "clusters",
+            inputs.clusters_geojson,
+            muted=muted,
+            categories=tuple((lab["label"], lab["colour"], False) for lab in inputs.labels),
+        ),
+        MapLayer(
+            "units",
+            inputs.units_geojson,
+            title=tr(unit_title, lang),
+            tooltip_aliases=tuple(
+                tr(k, lang)
+                for k in ("unit", "cluster", "area_km2", "population", "boundary_quality")
+            ),
+        ),
+        MapLayer("outline", inputs.outline_geojson, title=tr("legend_outline", lang)),
+        MapLayer("cluster_labels", labels),
+    ]
 
 
 def _is_missing(value: object) -> bool:

@@ -15,22 +15,18 @@ import shapely
 from geo.crs import DISPLAY_CRS
 from geo.display import geojson_for_display
 from layers.labels import Lang, tr
+from layers.specs import RAIL_MODE_COLOURS, RAIL_OTHER_COLOUR, MapLayer
 
 __all__ = [
     "MODE_COLOURS",
     "TransitMapInputs",
     "plan_geojson",
     "schematic_lines",
+    "transit_layers",
     "transit_map_inputs",
 ]
 
-MODE_COLOURS = {
-    "metro": "#c51b7d",
-    "intercity": "#2166ac",
-    "high_speed": "#b2182b",
-    "conventional": "#525252",
-    "tram": "#1b7837",
-}
+MODE_COLOURS = RAIL_MODE_COLOURS  # the rail layer's classes, declared with its spec
 _EMPTY: dict[str, Any] = {"type": "FeatureCollection", "features": []}
 
 
@@ -46,6 +42,45 @@ class TransitMapInputs:
     corridor_geojson: dict[str, Any] = field(default_factory=lambda: dict(_EMPTY))
     modes: tuple[str, ...] = ()
     schematic: bool = False
+
+
+def transit_layers(transit: TransitMapInputs, lang: Lang) -> list[MapLayer]:
+    """Return the corridors page's layers over the clusters: networks, rail, stations, names."""
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
+                "properties": {
+                    "station_id": s["station_id"],  # a click comes back by this id
+                    "tooltip": s["tooltip"],
+                    "label": html.escape(s["label"]),
+                },
+            }
+            for s in transit.stations
+        ],
+    }
+    rail_classes = (
+        *(
+            (tr("mode_" + m, lang), RAIL_MODE_COLOURS.get(m, RAIL_OTHER_COLOUR), False)
+            for m in transit.modes
+        ),
+        (
+            f"{tr('status_planned', lang)} / {tr('status_under_construction', lang)}",
+            RAIL_OTHER_COLOUR,
+            True,
+        ),
+    )
+    return [
+        MapLayer("water", transit.water_geojson),
+        MapLayer("roads", transit.roads_geojson),
+        MapLayer("plan_lines", transit.plan_geojson),
+        MapLayer("eco_corridors", transit.corridor_geojson),
+        MapLayer("rail", transit.rail_geojson, categories=rail_classes if transit.modes else ()),
+        MapLayer("stations", points),
+        MapLayer("station_labels", points),
+    ]
 
 
 def schematic_lines(
@@ -103,7 +138,7 @@ def _rail_features(rail: gpd.GeoDataFrame, lang: Lang, *, schematic: bool) -> di
     if "name" not in frame.columns:
         frame["name"] = frame["name_zh"] if lang == "zh" else frame["name_en"]
     frame = _merged(frame, ["name", "mode", "status"])
-    frame["colour"] = frame["mode"].map(MODE_COLOURS).fillna("#525252")
+    frame["colour"] = frame["mode"].map(MODE_COLOURS).fillna(RAIL_OTHER_COLOUR)
     frame["dashed"] = frame["status"] != "operating"
     status_text = {
         "operating": tr("status_operating", lang),

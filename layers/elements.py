@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -10,8 +11,35 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from layers.assets import script_safe_json
+from layers.specs import MapLayer
 
-__all__ = ["FastGeoJson", "Legend", "MapScript"]
+__all__ = ["MAP_CSS", "FastGeoJson", "FitView", "Legend", "MapScript"]
+
+# The look of the elements below and of label text (sizes in px, fonts with CJK first).
+MAP_CSS = """
+<style>
+.cluster-label div {font: 600 13px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+  color:#222; text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff; white-space:nowrap;
+  transform: translate(-50%, -50%); pointer-events:none;}
+.planning-legend {background:rgba(255,255,255,.92); padding:6px 9px; border-radius:4px;
+  font: 12px/1.45 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#222;
+  box-shadow:0 1px 4px rgba(0,0,0,.3); max-width:240px;}
+.planning-legend .sw {display:inline-block; width:14px; height:10px; margin-right:5px;
+  vertical-align:middle; border:1px solid #555;}
+.planning-legend .ln {display:inline-block; width:14px; height:0; margin-right:5px;
+  vertical-align:middle;}
+.planning-legend summary {cursor:pointer;}
+.planning-legend .src {color:#555; font-size:10.5px; margin-top:3px;}
+.planning-legend details[open] {max-height:45vh; overflow-y:auto;}
+.planning-legend .dot {display:inline-block; width:9px; height:9px; margin:0 7px 0 2px;
+  border-radius:50%; border:1px solid #222; vertical-align:middle;}
+.leaflet-container.no-basemap {background:#eef2f3;}
+.leaflet-interactive:focus {outline:none;}
+.station-label div {font: 12px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#111;
+  text-shadow:0 0 3px #fff,0 0 3px #fff; white-space:nowrap; transform: translate(8px, -50%);
+  pointer-events:none;}
+</style>
+"""
 
 
 class MapScript(MacroElement):
@@ -35,15 +63,51 @@ class MapScript(MacroElement):
         self.code = code
 
 
+class FitView(MacroElement):
+    """Fit the map to bounds in the browser, at the map's real size (desktop or phone).
+
+    A view computed on the server has to guess the map's width; Leaflet's own
+    ``fitBounds`` knows it. Added to a map it runs when the map is built; added
+    to an overlay group it runs each time that group changes (a new selection).
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+{{ this.map_name }}.fitBounds({{ this.bounds|tojson }}, {padding: [6, 6], maxZoom: {{ this.max_zoom }}, animate: false});
+{% endmacro %}
+"""  # noqa: E501 - one line of script
+    )
+
+    def __init__(self, bounds: tuple[float, float, float, float], *, max_zoom: int = 16) -> None:
+        super().__init__()
+        self._name = "FitView"
+        min_lon, min_lat, max_lon, max_lat = bounds
+        self.bounds = [[min_lat, min_lon], [max_lat, max_lon]]
+        self.max_zoom = max_zoom
+        self.map_name = "window.map"
+
+    def render(self, **kwargs: Any) -> Any:
+        """Render against the map this element sits on (directly or inside a group)."""
+        parent = self._parent
+        while parent is not None and not isinstance(parent, folium.Map):
+            parent = getattr(parent, "_parent", None)
+        if parent is not None:
+            self.map_name = parent.get_name()
+        return super().render(**kwargs)
+
+
 class FastGeoJson(folium.map.Layer):
-    """A GeoJSON layer serialised once, styled and labelled in the browser.
+    """A GeoJSON layer drawn as its spec says, serialised once and styled in the browser.
 
     ``folium.GeoJson`` serialises its data, maps a Python style function over every
     feature and walks every coordinate for its bounds, and streamlit-folium
     renders a map two or three times per rerun: for layers of thousands of
     features that is most of a rerun. Here the data become JSON text once; the
-    style is a base style plus, optionally, colours read from a property; the
-    tooltip is the pre-escaped ``tt`` property.
+    style is the spec's base style plus, as its style function says, colours
+    read from a feature's ``colour``; tooltips are built from pre-escaped
+    properties (one field as it is, several as a table under escaped aliases).
+    Every element carries the spec's CSS class (:attr:`LayerSpec.css_class`).
     """
 
     _template = Template(
@@ -53,22 +117,43 @@ var {{ this.get_name() }} = L.geoJson(null, {
   interactive: {{ this.interactive|tojson }},
   style: function (f) {
     var s = Object.assign({}, {{ this.base_style|tojson }});
-    {% if this.colour_property %}
-    var c = f.properties[{{ this.colour_property|tojson }}];
+    {% if this.colour_stroke or this.colour_fill %}
+    var c = f.properties.colour;
     {% if this.colour_stroke %}s.color = c;{% endif %}
     {% if this.colour_fill %}s.fillColor = c;{% endif %}
     {% endif %}
-    {% if this.dash_property %}
-    if (f.properties[{{ this.dash_property|tojson }}]) { s.dashArray = "8 6"; }
+    {% if this.dashed %}
+    if (f.properties.dashed) { s.dashArray = "8 6"; }
     {% endif %}
     return s;
   },
-  {% if this.point_radius %}
-  pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: {{ this.point_radius }}}); },
+  {% if this.label_class %}
+  pointToLayer: function (f, ll) {
+    return L.marker(ll, {interactive: false, keyboard: false, icon: L.divIcon({
+      className: {{ this.label_class|tojson }}, iconSize: [0, 0],
+      html: "<div>" + f.properties.label + "</div>"})});
+  },
+  {% elif this.point_radius %}
+  pointToLayer: function (f, ll) {
+    return L.circleMarker(ll, {radius: {{ this.point_radius }}});
+  },
   {% endif %}
   onEachFeature: function (f, l) {
-    {% if this.tooltip %}
-    if (f.properties.tt) { l.bindTooltip(f.properties.tt, {sticky: true}); }
+    {% if this.tooltip_fields %}
+    var fields = {{ this.tooltip_fields|tojson }}, aliases = {{ this.tooltip_aliases|tojson }};
+    var t = "";
+    if (aliases.length) {
+      t = "<table>" + fields.map(function (k, i) {
+        return "<tr><th>" + aliases[i] + "</th><td>" + (f.properties[k] || "") + "</td></tr>";
+      }).join("") + "</table>";
+    } else {
+      t = fields.map(function (k) { return f.properties[k] || ""; }).join("<br>");
+    }
+    if (t) { l.bindTooltip(t, {sticky: true}); }
+    {% endif %}
+    {% if this.highlight %}
+    l.on("mouseover", function (e) { e.target.setStyle({{ this.highlight|tojson }}); });
+    l.on("mouseout", function (e) { {{ this.get_name() }}.resetStyle(e.target); });
     {% endif %}
   }
 });
@@ -78,32 +163,22 @@ var {{ this.get_name() }} = L.geoJson(null, {
 """
     )
 
-    def __init__(
-        self,
-        data: dict[str, Any],
-        *,
-        name: str,
-        base_style: dict[str, Any],
-        colour_property: str | None = None,
-        colour_stroke: bool = True,
-        colour_fill: bool = False,
-        dash_property: str | None = None,
-        tooltip: bool = True,
-        interactive: bool = True,
-        point_radius: int | None = None,
-        show: bool = True,
-    ) -> None:
-        super().__init__(name=name, overlay=True, control=True, show=show)
+    def __init__(self, layer: MapLayer, *, name: str, control: bool = True) -> None:
+        spec = layer.spec
+        super().__init__(name=name, overlay=spec.overlay, control=control, show=spec.visible)
         self._name = "FastGeoJson"
-        self.json_text = script_safe_json(data)
-        self.base_style = base_style
-        self.colour_property = colour_property
-        self.colour_stroke = colour_stroke
-        self.colour_fill = colour_fill
-        self.dash_property = dash_property
-        self.tooltip = tooltip
-        self.interactive = interactive
-        self.point_radius = point_radius
+        self.json_text = script_safe_json(layer.data)
+        self.base_style = {**spec.path_style(muted=layer.muted), "className": spec.css_class}
+        fn = spec.style_function
+        self.colour_stroke = fn in {"colour", "colour_dashed"}
+        self.colour_fill = fn in {"colour", "colour_fill"}
+        self.dashed = fn == "colour_dashed"
+        self.tooltip_fields = list(spec.tooltip_fields)
+        self.tooltip_aliases = [html.escape(a) for a in layer.tooltip_aliases]
+        self.highlight = spec.highlight
+        self.label_class = f"{spec.label_class} {spec.css_class}" if spec.label_class else ""
+        self.point_radius = spec.point_radius
+        self.interactive = spec.interactive
 
 
 class Legend(MacroElement):

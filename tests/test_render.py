@@ -11,18 +11,24 @@ import pytest
 
 from geo.errors import LayerSpecError, UnknownLayerError
 from layers.assets import localize_assets, walk_elements
-from layers.cluster_view import cluster_map_inputs
+from layers.cluster_view import cluster_layers, cluster_map_inputs
+from layers.corridors_view import transit_layers
 from layers.elements import FastGeoJson, Legend
 from layers.render import (
-    build_cluster_map,
+    build_map,
     selected_cluster_group,
     view_for_bounds,
 )
-from layers.specs import BASEMAPS, LAYERS, BasemapSpec, basemap_by_id, layer_by_id
+from layers.specs import BASEMAPS, LAYERS, BasemapSpec, MapLayer, basemap_by_id, layer_by_id
 
 
 def _render(inputs, lang, basemap_id="none", key=None):
-    m = build_cluster_map(inputs, lang=lang, basemap=basemap_by_id(basemap_id), basemap_key=key)
+    m = build_map(
+        cluster_layers(inputs, lang),
+        lang=lang,
+        basemap=basemap_by_id(basemap_id),
+        basemap_key=key,
+    )
     return m.get_root().render()
 
 
@@ -118,8 +124,8 @@ def test_registries_have_unique_ids_and_clear_errors():
 
 
 def test_extra_source_line_reaches_the_legend(inputs_en):
-    m = build_cluster_map(
-        inputs_en,
+    m = build_map(
+        cluster_layers(inputs_en, "en"),
         lang="en",
         basemap=basemap_by_id("none"),
         extra_sources="© OpenStreetMap contributors (ODbL)",
@@ -146,15 +152,18 @@ def test_corridors_map_draws_stations_rail_and_local_assets_only(inputs_zh):
     features = transit.rail_geojson["features"]
     assert len(features) == 1
     assert len(features[0]["geometry"]["coordinates"]) == 3
-    m = build_cluster_map(inputs_zh, lang="zh", basemap=basemap_by_id("none"), transit=transit)
+    layers = [*cluster_layers(inputs_zh, "zh", muted=True), *transit_layers(transit, "zh")]
+    m = build_map(layers, lang="zh", basemap=basemap_by_id("none"))
     page = m.get_root().render()
-    # One layer of 7 station points, one of their 7 labels.
-    assert page.count('"type": "Point"') == 14
-    assert json.dumps("花桥")[1:-1] in page
+    # One layer of 7 station points, one of their 7 labels; 4 cluster names.
+    assert page.count('"type":"Point"') == 7 + 7 + 4
+    assert "花桥" in page  # names as UTF-8 (the script-safe JSON does not \u-escape them)
     assert json.dumps("地铁")[1:-1] in page or "地铁" in page
     urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
     assert all(u.startswith("/app/static/vendor/") for u in urls)
-    assert "hide-station-labels" in page
+    # Station names are hidden below their layer's min zoom, by a rule on their own class.
+    assert ".below-lyr-station-labels .lyr-station-labels {display:none;}" in page
+    assert ".getZoom()<12" in page
 
 
 def _line_fc(name: str) -> dict:
@@ -230,14 +239,14 @@ def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
         ],
     }
     none = basemap_by_id("none")
-    maps = [
-        build_cluster_map(inputs_zh, lang="zh", basemap=none),  # clusters page
-        build_cluster_map(inputs_zh, lang="zh", basemap=none, transit=transit),  # corridors
-        build_cluster_map(  # parks page
-            inputs_zh, lang="zh", basemap=none, parks_geojson=square, entrances_geojson=point
-        ),
-        build_cluster_map(inputs_zh, lang="zh", basemap=none, preview_geojson=point),  # uploads
+    base, muted = cluster_layers(inputs_zh, "zh"), cluster_layers(inputs_zh, "zh", muted=True)
+    pages = [  # each page's layers, composed as the page composes them
+        base,  # clusters page
+        [*muted, *transit_layers(transit, "zh")],  # corridors
+        [*muted, MapLayer("parks", square), MapLayer("park_entrances", point)],  # parks
+        [*muted, MapLayer("upload_preview", point)],  # an upload's preview
     ]
+    maps = [build_map(layers, lang="zh", basemap=none) for layers in pages]
     discs = gpd.GeoDataFrame(
         {"station_id": ["s1"]}, geometry=[shapely.Point(120.95, 31.38).buffer(0.005)], crs=4326
     )

@@ -101,6 +101,9 @@ def test_a_population_geopackage_in_cgcs2000_gauss_kruger_is_converted(tmp_path)
     result = read_layer(path.read_bytes(), "人口.gpkg", points_and_polygons=True)
     layer = apply_mapping(result.gdf, "population", {"population": "人口"}, id_prefix="t")
     assert layer["population"].tolist() == [320.0, 1800.0]
-    assert layer.geometry.iloc[0].distance(
-        gpd.GeoSeries([shapely.Point(590_000, 3_470_000)], crs=4549).to_crs(4326).iloc[0]
-    ) < 1e-7
+    assert (
+        layer.geometry.iloc[0].distance(
+            gpd.GeoSeries([shapely.Point(590_000, 3_470_000)], crs=4549).to_crs(4326).iloc[0]
+        )
+        < 1e-7
+    )

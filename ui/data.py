@@ -695,9 +695,7 @@ def unit_per_capita() -> pd.Series:
 
 
 @_data_few
-def _two_sfca(
-    ds: DataSet, table_hash: str, *, cell_m: int, radius_m: float, people: Any
-) -> Any:
+def _two_sfca(ds: DataSet, table_hash: str, *, cell_m: int, radius_m: float, people: Any) -> Any:
     grid = _park_grid(ds.subset(*_GRID_KINDS), table_hash, cell_m)
     parks = _parks(ds.subset(*_PARK_KINDS)).parks
     return two_step_fca(grid.origins, parks, radius_m=radius_m, population=people)

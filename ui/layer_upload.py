@@ -11,10 +11,12 @@ from geo.dataset import layer_kind
 from geo.errors import PlanningMapError
 from geo.layer_schema import FIELD_ALIASES, guess_mapping
 from geo.readers import MAX_UPLOAD_BYTES, ReadOptions
+from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
 from layers.parks_view import park_features
 from layers.preview_view import preview_features
 from layers.render import surface_group
+from layers.specs import MapLayer
 from ui import data, page_map, state
 
 UPLOAD_TYPES = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv", "xlsx"]
@@ -154,20 +156,20 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
 
 def _preview(kind: str, fitted: Any, lang: Lang, basemap_id: str) -> None:
     inputs = data.map_inputs(lang)
+    # A preview: the planner's layer over muted clusters (parks by tier, others in magenta).
     if kind == "parks":
         standard = data.park_standards().default
-        layers = {"parks_geojson": park_features(fitted, standard, lang)}
+        own = MapLayer("parks", park_features(fitted, standard, lang))
     else:
-        layers = {"preview_geojson": preview_features(fitted)}
-    m = page_map.base_map(inputs, lang, basemap_id, **layers)
+        own = MapLayer("upload_preview", preview_features(fitted))
+    bounds = tuple(float(v) for v in fitted.total_bounds)
+    layers = [*cluster_layers(inputs, lang, muted=True), own]
+    m = page_map.base_map(layers, lang, basemap_id, bounds=bounds)  # type: ignore[arg-type]
     if m is None:
         return
-    bounds = tuple(float(v) for v in fitted.total_bounds)
     page_map.show(
         m,
         key=_key(kind, "preview"),
-        bounds=bounds,  # type: ignore[arg-type]
-        width_px=600,
         height_px=360,
         overlay=surface_group(None, None, lang=lang),
         returned=[],

@@ -9,7 +9,12 @@ import streamlit as st
 
 from analysis.catchments import points_within
 from geo.errors import PlanningMapError
-from layers.cluster_view import cluster_population_text, comparison_table, members_table
+from layers.cluster_view import (
+    cluster_layers,
+    cluster_population_text,
+    comparison_table,
+    members_table,
+)
 from layers.labels import Lang, tr
 from layers.render import (
     selected_cluster_group,
@@ -153,18 +158,20 @@ def render(lang: Lang, basemap_id: str) -> None:
 
 
 def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
-    m = page_map.base_map(inputs, lang, basemap_id, notify_fallback=True)
+    # The clusters page: clusters in full colour, units, outline and names.
+    whole = data.map_view_bounds()
+    m = page_map.base_map(
+        cluster_layers(inputs, lang), lang, basemap_id, bounds=whole, notify_fallback=True
+    )
     if m is None:
         return
-    bounds = inputs.cluster_bounds.get(selected, data.map_view_bounds())
+    bounds = inputs.cluster_bounds.get(selected, whole)
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
     page_map.show(
         m,
         key=state.CLUSTER_MAP,
-        bounds=bounds,
-        width_px=layout.MAP_WIDTH_PX,
         height_px=layout.MAP_HEIGHT_PX,
-        overlay=selected_cluster_group(feature, lang=lang),
+        overlay=selected_cluster_group(feature, lang=lang, fit=bounds),
         returned=["last_active_drawing"],
         on_change=_on_map_click,
     )

@@ -13,7 +13,8 @@ import streamlit as st
 from analysis.catchments import station_reach
 from analysis.indicators import tier_of_parks
 from geo.errors import PlanningMapError
-from layers.corridors_view import plan_geojson
+from layers.cluster_view import cluster_layers
+from layers.corridors_view import plan_geojson, transit_layers
 from layers.labels import Lang, tr
 from layers.render import catchment_group
 from ui import data, layer_upload, layout, page_map, state
@@ -98,14 +99,14 @@ def render(lang: Lang, basemap_id: str) -> None:
 def _map(
     inputs: Any, transit: Any, catchments: gpd.GeoDataFrame, lang: Lang, basemap_id: str
 ) -> None:
-    m = page_map.base_map(inputs, lang, basemap_id, transit=transit)
+    # The corridors page: the clusters muted beneath the networks, rail and stations.
+    layers = [*cluster_layers(inputs, lang, muted=True), *transit_layers(transit, lang)]
+    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds())
     if m is None:
         return
     page_map.show(
         m,
         key=CORRIDOR_MAP,
-        bounds=data.map_view_bounds(),
-        width_px=layout.MAP_WIDTH_PX,
         height_px=layout.MAP_HEIGHT_PX,
         overlay=catchment_group(catchments, lang=lang),
         returned=["last_active_drawing"],
@@ -180,6 +181,7 @@ def _station_panel(
         ]
         st.caption(tr("tier_of_standard", lang, standard=standard.name(lang)))
         st.dataframe(table, hide_index=True, width="stretch")
+
 
 if __name__ == "__main__":  # st.navigation runs a page file as __main__
     render(st.session_state[state.LANG], st.session_state[state.BASEMAP])

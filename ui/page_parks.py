@@ -11,6 +11,7 @@ import streamlit as st
 from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target, zone_mean
 from analysis.standards import ParkStandard, sfca_radius_m
 from geo.errors import PlanningMapError
+from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
 from layers.parks_view import (
     surface_colours,
@@ -19,6 +20,7 @@ from layers.parks_view import (
     zone_table,
 )
 from layers.render import surface_group
+from layers.specs import MapLayer
 from ui import data, layer_upload, layout, page_map, state
 from ui.choices import ParksChoices
 
@@ -277,21 +279,19 @@ def _map(
     lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any, *, basis: str
 ) -> None:
     inputs = data.map_inputs(lang)
-    entrances = data.entrance_display(lang) if st.session_state.get(ENTRANCES) else None
-    m = page_map.base_map(
-        inputs,
-        lang,
-        basemap_id,
-        parks_geojson=data.park_display(standard.standard_id, lang, basis),
-        entrances_geojson=entrances,
-    )
+    # The parks page: the clusters muted beneath the parks by tier (and their entrances).
+    layers = [
+        *cluster_layers(inputs, lang, muted=True),
+        MapLayer("parks", data.park_display(standard.standard_id, lang, basis)),
+    ]
+    if st.session_state.get(ENTRANCES):
+        layers.append(MapLayer("park_entrances", data.entrance_display(lang)))
+    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds())
     if m is None:
         return
     page_map.show(
         m,
         key=PARKS_MAP,
-        bounds=data.map_view_bounds(),
-        width_px=layout.MAP_WIDTH_PX,
         height_px=layout.MAP_HEIGHT_PX,
         overlay=surface_group(image.data_url, image.bounds, lang=lang),
         returned=[],
@@ -333,9 +333,7 @@ def _tables(
     unit_names = dict(zip(table["unit_id"], table[name_col], strict=True))
     per_unit = data.unit_per_capita()
     cluster_table = zone_table(by_cluster, cluster_names, lang, method=choices.method)
-    unit_table = zone_table(
-        by_unit, unit_names, lang, method=choices.method, per_capita=per_unit
-    )
+    unit_table = zone_table(by_unit, unit_names, lang, method=choices.method, per_capita=per_unit)
     if choices.demand in {"population", "population_layer"}:
         radius = sfca_radius_m(data.park_standards().standard(choices.standard_id), choices.tier_id)
         score = data.two_sfca_scores(choices.cell_m, radius, origins.weight)

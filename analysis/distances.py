@@ -203,8 +203,9 @@ def _entrance_positions(
     missing = parks[~parks["park_id"].isin(have)]
     if not missing.empty:
         frames.append(park_entrances(missing, _edges_frame(graph), rules=rules))
-    table = pd.concat([f.drop(columns="geometry") for f in frames if not f.empty] or [], axis=0)
-    if not frames or table.empty:
+    found = [f.drop(columns="geometry") for f in frames if not f.empty]
+    table = pd.concat(found, axis=0) if found else pd.DataFrame()
+    if table.empty:
         empty = np.array([], np.int64)
         return EdgePositions(empty, np.array([]), np.array([]), np.array([])), empty
     edge = table["edge_index"].to_numpy(np.int64)

@@ -5,7 +5,8 @@ Usage::
     python -m analysis.reach --osm-cache CACHE.gpkg
         (--points FILE.csv --crs EPSG:n [--x-column x --y-column y]
          | --area POLYGONS [--cell-m 100] [--demand land|residential])
-        [--standards FILE.json] [--standard ID] [--limit-m 2000] --out OUT.csv
+        [--standards FILE.json] [--standard ID] [--limit-m 2000]
+        [--planned PARKS] --out OUT.csv
 
 For every place, the straight-line distance to the boundary of the nearest park
 of each tier of a park standard (0 inside such a park) and the walking distance
@@ -38,6 +39,11 @@ without a walk network). ``--standard`` defaults to the file's default standard,
 ``--limit-m`` to each tier's own limit (twice its radius, at least 2 km). The
 CSV is UTF-8 with a BOM, so Excel shows Chinese.
 
+``--planned PARKS`` adds planned parks (a vector file of polygons with a declared
+CRS, e.g. the ``SITES.geojson`` of ``python -m analysis.siting`` or 控规 parcels of
+planned green space): the distances are then those with the scenario, the new
+parks' entrances found by the same rule as the existing parks'.
+
 Bad arguments give a one-line message on stderr and exit code 2.
 """
 
@@ -60,8 +66,9 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
 from analysis.demand import DemandKind, Origins, grid_origins, residential_weights
-from analysis.distances import ParkReach, park_reach, prepare_reach
+from analysis.distances import ParkReach, park_reach, prepare_reach, with_planned_park
 from analysis.network import WalkGraph, walk_graph_from_arrays
+from analysis.scenario import planned_parks
 from analysis.standards import ParkStandard, default_limit_m, standards_from_dict
 from geo.crs import DISPLAY_CRS
 from geo.entrances import load_access_rules
@@ -80,6 +87,7 @@ __all__ = [
     "X_ALIASES",
     "Y_ALIASES",
     "ReachCache",
+    "area_origins",
     "area_table",
     "batch_reach",
     "load_standard",
@@ -88,6 +96,7 @@ __all__ = [
     "origins_from_points",
     "reach_columns",
     "read_area",
+    "read_planned",
     "read_points",
     "write_table",
 ]
@@ -319,11 +328,18 @@ def open_cache(path: Path) -> ReachCache:
 
 
 def batch_reach(
-    origins: Origins, cache: ReachCache, standard: ParkStandard, *, limit_m: float | None = None
+    origins: Origins,
+    cache: ReachCache,
+    standard: ParkStandard,
+    *,
+    limit_m: float | None = None,
+    planned: gpd.GeoDataFrame | None = None,
 ) -> ParkReach:
     """Measure every origin's distances to the standard's tiers, as the parks page does.
 
     ``limit_m`` is one search limit for every tier (None: each tier's default).
+    ``planned`` parks (:func:`analysis.scenario.planned_parks`) are added as the
+    page adds a scenario (:func:`analysis.distances.with_planned_park`).
     """
     if limit_m is not None and (not np.isfinite(limit_m) or limit_m <= 0):
         msg = (
@@ -341,7 +357,10 @@ def batch_reach(
         rules=load_access_rules(),
         limit_m=largest,
     )
-    return park_reach(prepared, standard, limit_m=limit_m)
+    reach = park_reach(prepared, standard, limit_m=limit_m)
+    if planned is not None and not planned.empty:
+        reach = with_planned_park(reach, prepared, planned)
+    return reach
 
 
 def _metres(values: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -386,9 +405,10 @@ def write_table(table: pd.DataFrame, path: Path) -> None:
     table.to_csv(path, index=False, encoding="utf-8-sig")
 
 
-def _area_origins(
+def area_origins(
     area: gpd.GeoDataFrame, cache: ReachCache, *, cell_m: float, demand: DemandKind
 ) -> Origins:
+    """Return the ``cell_m`` grid over ``area`` (not on the cache's water), weighted by demand."""
     water = read_cache_layer("water_areas", cache.path)
     origins = grid_origins(area, cell_m=cell_m, water=water)
     if len(origins) == 0:
@@ -446,12 +466,18 @@ def _places(args: argparse.Namespace) -> tuple[pd.DataFrame, Origins, ReachCache
     area = read_area(args.area)
     cache = open_cache(args.osm_cache)
     cell_m = 100.0 if args.cell_m is None else float(args.cell_m)
-    origins = _area_origins(area, cache, cell_m=cell_m, demand=args.demand or "land")
+    origins = area_origins(area, cache, cell_m=cell_m, demand=args.demand or "land")
     return area_table(origins), origins, cache
+
+
+def read_planned(path: Path) -> gpd.GeoDataFrame:
+    """Read planned parks from a vector file (declared CRS), normalised (ids, areas, years)."""
+    return planned_parks(read_area(path))
 
 
 def _run(args: argparse.Namespace) -> None:
     standard = load_standard(args.standards, args.standard)
+    planned = read_planned(args.planned) if args.planned is not None else None
     frame, origins, cache = _places(args)
     walking = "步行+直线 / walking and straight" if cache.graph is not None else "直线 / straight"
     print(f"{len(origins):,} 处 / places · {standard.standard_id} · {walking}", flush=True)
@@ -460,7 +486,9 @@ def _run(args: argparse.Namespace) -> None:
             "注意：缓存中没有步行路网，步行距离列为空。 / "
             "Note: the cache has no walk network; the walk columns are empty."
         )
-    reach = batch_reach(origins, cache, standard, limit_m=args.limit_m)
+    if planned is not None:
+        print(f"规划公园 / planned parks: {len(planned)}", flush=True)
+    reach = batch_reach(origins, cache, standard, limit_m=args.limit_m, planned=planned)
     if not np.isfinite(reach.straight_m).any():
         print(
             "注意：所有地点在搜索上限内都没有公园——坐标系或缓存是否正确？ / Note: no place has a "
@@ -492,6 +520,9 @@ def _parser() -> _Parser:
     parser.add_argument("--standards", type=Path, default=STANDARDS_PATH, help="standards JSON")
     parser.add_argument("--standard", help="standard id (default: the file's default)")
     parser.add_argument("--limit-m", type=float, help="one search limit for every tier (m)")
+    parser.add_argument(
+        "--planned", type=Path, help="planned parks (polygons, e.g. SITES.geojson) to include"
+    )
     parser.add_argument("--out", type=Path, required=True, help="CSV to write")
     return parser
 

@@ -10,6 +10,8 @@ __all__ = [
     "LayerSpecError",
     "ParkAccessError",
     "PlanningMapError",
+    "ScenarioError",
+    "SitingError",
     "StandardError",
     "UnknownLayerError",
     "UploadError",
@@ -43,6 +45,14 @@ class WalkNetworkError(PlanningMapError, ValueError):
 
 class ParkAccessError(PlanningMapError, ValueError):
     """The inputs of a park-access computation are unusable."""
+
+
+class SitingError(PlanningMapError, ValueError):
+    """A site-suggestion request cannot be answered (no network, too large to solve exactly)."""
+
+
+class ScenarioError(PlanningMapError, ValueError):
+    """A planned park or a scenario is unusable (no area, outside the county, bad year)."""
 
 
 class StandardError(PlanningMapError, ValueError):

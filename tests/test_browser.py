@@ -325,7 +325,10 @@ def test_every_page_is_map_first_at_desktop_and_phone_size(app_url, browser, pat
     west, south, east, north = load_outline().total_bounds
     shown = frame.evaluate("window.map.getBounds().toBBoxString()").split(",")
     min_lon, min_lat, max_lon, max_lat = (float(v) for v in shown)
-    assert min_lon <= west and east <= max_lon and min_lat <= south and north <= max_lat
+    assert min_lon <= west
+    assert east <= max_lon
+    assert min_lat <= south
+    assert north <= max_lat
     if width >= 1400:
         assert box["width"] >= 0.6 * width
         assert box["height"] >= 0.6 * height

@@ -1,0 +1,336 @@
+"""Planned parks on top of the data set: what changes, for the county, each cluster and unit.
+
+A **scenario** is a named set of planned parks (drawn on the map, loaded from a
+file such as 控规 parcels marked as planned green space, or taken from
+suggested sites). Each planned park has a name, its area (computed in the
+metric CRS, EPSG:4549), a tier from its area or the 公园名录 class the planner
+chooses, and an optional year. Distances with the scenario come from
+:func:`analysis.distances.with_planned_park` (one pass from the new parks'
+entrances, found by the same rule as for existing parks).
+
+The comparison (:func:`coverage_change`, :func:`per_capita_change`,
+:func:`sfca_change`) states every figure before and after, the signed change
+and the verdict against the target before and after.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from analysis.demand import Origins
+from analysis.distances import ParkReach
+from analysis.indicators import (
+    WHOLE_AREA,
+    coverage_by_zone,
+    covered,
+    meets_target,
+    per_capita_park_area,
+    two_step_fca,
+    zone_mean,
+)
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
+from geo.errors import ScenarioError
+
+__all__ = [
+    "MAX_PLANNED",
+    "ChangeClass",
+    "PlannedPark",
+    "Scenario",
+    "change_classes",
+    "coverage_change",
+    "per_capita_change",
+    "planned_parks",
+    "sfca_change",
+    "with_planned",
+]
+
+MAX_PLANNED = 200  # planned parks in one scenario
+_MIN_AREA_M2 = 1.0
+_YEARS = (1949, 2100)
+
+
+@dataclass(frozen=True)
+class PlannedPark:
+    """One planned park as the planner describes it (geometry in WGS84)."""
+
+    name: str
+    geometry: shapely.Geometry
+    park_class: str = ""  # "" : the tier follows from the area
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A named set of planned parks; its hash names it in the layer store and in snapshots."""
+
+    name: str
+    parks: tuple[PlannedPark, ...]
+
+    def frame(self) -> gpd.GeoDataFrame:
+        """Return the planned parks as a normalised layer (:func:`planned_parks`)."""
+        raw = gpd.GeoDataFrame(
+            {
+                "name": [p.name for p in self.parks],
+                "park_class": [p.park_class for p in self.parks],
+                "year": pd.array([p.year for p in self.parks], dtype="Int64"),
+            },
+            geometry=[p.geometry for p in self.parks],
+            crs=DISPLAY_CRS,
+        )
+        return planned_parks(raw)
+
+    def content_hash(self) -> str:
+        """Return a SHA-256 of the name and every park (geometry to 1e-7 degrees)."""
+        payload = {
+            "name": self.name,
+            "parks": [
+                {
+                    "name": p.name,
+                    "class": p.park_class,
+                    "year": p.year,
+                    "wkt": shapely.to_wkt(p.geometry, rounding_precision=7),
+                }
+                for p in self.parks
+            ],
+        }
+        text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def planned_parks(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Normalise planned parks: ids, names, areas, classes and years, checked; WGS84.
+
+    Columns out: ``park_id`` (``planned_1``…, or the file's own unique ids
+    prefixed ``planned_``), ``name``, ``area_m2`` (EPSG:4549), ``park_class``
+    ("" where the tier follows from the area), ``year`` (nullable integer),
+    ``planned`` (True). Raises :class:`geo.errors.ScenarioError` for a layer with
+    no CRS, a non-polygon, a park of no area, a year outside 1949–2100, or more
+    than :data:`MAX_PLANNED` parks.
+    """
+    if frame.crs is None:
+        msg = "规划公园图层没有坐标系。 / The planned parks declare no coordinate system."
+        raise ScenarioError(msg)
+    if len(frame) > MAX_PLANNED:
+        msg = (
+            f"一个方案最多 {MAX_PLANNED} 个规划公园，收到 {len(frame)} 个。 / "
+            f"A scenario holds at most {MAX_PLANNED} planned parks; got {len(frame)}."
+        )
+        raise ScenarioError(msg)
+    geoms = shapely.make_valid(frame.geometry.to_numpy())
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, [3, 6, 7]).all():  # Polygon, MultiPolygon, GeometryCollection
+        msg = "规划公园必须是面。 / Planned parks must be polygons."
+        raise ScenarioError(msg)
+    geoms = np.array([_polygonal(g) for g in geoms], dtype=object)
+    metric = gpd.GeoSeries(geoms, crs=frame.crs).to_crs(ANALYSIS_CRS)
+    area = metric.area.to_numpy(float)
+    if (area < _MIN_AREA_M2).any():
+        msg = "有规划公园面积为 0。 / A planned park has no area."
+        raise ScenarioError(msg)
+    n = len(frame)
+    names = _texts(frame, "name", n)
+    names = [name or f"规划公园 {i + 1} / Planned park {i + 1}" for i, name in enumerate(names)]
+    ids = _texts(frame, "park_id", n)
+    if all(ids) and len(set(ids)) == n:
+        park_ids = [i if i.startswith("planned_") else f"planned_{i}" for i in ids]
+    else:
+        park_ids = [f"planned_{i + 1}" for i in range(n)]
+    years = pd.array([None] * n, dtype="Int64")
+    if "year" in frame.columns:
+        years = (
+            pd.to_numeric(frame["year"], errors="coerce").astype("Float64").round().astype("Int64")
+        )
+        bad = years.notna() & ((years < _YEARS[0]) | (years > _YEARS[1]))
+        if bad.any():
+            msg = (
+                f"规划年份须在 {_YEARS[0]}–{_YEARS[1]} 之间。 / "
+                f"Planned years must lie in {_YEARS[0]}-{_YEARS[1]}."
+            )
+            raise ScenarioError(msg)
+        years = years.array
+    return gpd.GeoDataFrame(
+        {
+            "park_id": park_ids,
+            "name": names,
+            "area_m2": np.round(area, 1),
+            "park_class": _texts(frame, "park_class", n),
+            "year": years,
+            "planned": [True] * n,
+        },
+        geometry=metric.to_crs(DISPLAY_CRS).to_numpy(),
+        crs=DISPLAY_CRS,
+    )
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    if shapely.get_type_id(geom) == 7:  # a collection from make_valid: keep its polygons
+        parts = [g for g in shapely.get_parts(geom) if shapely.get_type_id(g) in {3, 6}]
+        return shapely.union_all(parts) if parts else shapely.Polygon()
+    return geom
+
+
+def _texts(frame: pd.DataFrame, column: str, n: int) -> list[str]:
+    if column not in frame.columns:
+        return [""] * n
+    return ["" if pd.isna(v) else str(v).strip() for v in frame[column]]
+
+
+def with_planned(parks: gpd.GeoDataFrame, planned: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the existing parks and the planned ones in one layer (for per-capita and 2SFCA)."""
+    keep = ["park_id", "area_m2", "geometry"]
+    extra = [c for c in ("park_class",) if c in parks.columns and c in planned.columns]
+    both = pd.concat(
+        [parks[keep + extra].to_crs(DISPLAY_CRS), planned[keep + extra].to_crs(DISPLAY_CRS)],
+        ignore_index=True,
+    )
+    return gpd.GeoDataFrame(both, geometry="geometry", crs=DISPLAY_CRS)
+
+
+# --- before and after ------------------------------------------------------------------------
+
+
+def coverage_change(
+    origins: Origins,
+    before: ParkReach,
+    after: ParkReach,
+    zones: Mapping[str, NDArray[np.object_]],
+    *,
+    tiers: Sequence[str | None] | None = None,
+) -> pd.DataFrame:
+    """Coverage before and after, per level, zone, tier and method, with the verdicts.
+
+    ``zones`` maps a level ("cluster", "unit") to each origin's zone id; the
+    county is the ``WHOLE_AREA`` row of every level, reported once as level
+    "county". ``tiers`` defaults to "any tier" (None) and every tier of the
+    standard. Columns: ``level``, ``zone``, ``tier`` ("*" for any), ``method``
+    (buffer, network), ``demand``, ``covered_before``, ``covered_after``,
+    ``newly_covered`` (demand, in the demand's unit), ``share_before``,
+    ``share_after``, ``change`` (share points, signed), ``passes_before``,
+    ``passes_after``.
+    """
+    chosen = [None, *[t.tier_id for t in before.standard.tiers]] if tiers is None else tiers
+    methods = ["buffer", *(["network"] if before.network_m is not None else [])]
+    rows = []
+    for level, zone in zones.items():
+        for tier in chosen:
+            was = coverage_by_zone(origins, before, zone, tier_id=tier).set_index("zone")
+            now = coverage_by_zone(origins, after, zone, tier_id=tier).set_index("zone")
+            for method in methods:
+                for zone_id in was.index:
+                    if zone_id == WHOLE_AREA and level != next(iter(zones)):
+                        continue  # the county once
+                    demand = float(was.loc[zone_id, "demand"])
+                    s0 = float(was.loc[zone_id, f"{method}_share"])
+                    s1 = float(now.loc[zone_id, f"{method}_share"])
+                    target = float(was.loc[zone_id, "target_share"])
+                    rows.append(
+                        {
+                            "level": "county" if zone_id == WHOLE_AREA else level,
+                            "zone": zone_id,
+                            "tier": tier or "*",
+                            "method": method,
+                            "demand": demand,
+                            "covered_before": s0 * demand if demand > 0 else 0.0,
+                            "covered_after": s1 * demand if demand > 0 else 0.0,
+                            "newly_covered": (s1 - s0) * demand if demand > 0 else 0.0,
+                            "share_before": s0,
+                            "share_after": s1,
+                            "change": s1 - s0,
+                            "passes_before": meets_target(s0, target),
+                            "passes_after": meets_target(s1, target),
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def per_capita_change(
+    parks: gpd.GeoDataFrame,
+    planned: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame,
+    population: pd.Series,
+    *,
+    id_column: str,
+    floor_m2: float,
+) -> pd.DataFrame:
+    """Park area per person (m²) per zone before and after, and against the floor.
+
+    Columns: ``zone``, ``before``, ``after``, ``change``, ``passes_before``,
+    ``passes_after`` (NaN and None where the zone's population is unknown).
+    """
+    was = per_capita_park_area(parks, zones, population, id_column=id_column)
+    now = per_capita_park_area(with_planned(parks, planned), zones, population, id_column=id_column)
+    b = was.set_index(id_column)["per_capita_m2"]
+    a = now.set_index(id_column)["per_capita_m2"].reindex(b.index)
+    return pd.DataFrame(
+        {
+            "zone": b.index,
+            "before": b.to_numpy(),
+            "after": a.to_numpy(),
+            "change": (a - b).to_numpy(),
+            "passes_before": [meets_target(v, floor_m2) for v in b],
+            "passes_after": [meets_target(v, floor_m2) for v in a],
+        }
+    )
+
+
+def sfca_change(
+    origins: Origins,
+    parks: gpd.GeoDataFrame,
+    planned: gpd.GeoDataFrame,
+    zone: NDArray[np.object_],
+    *,
+    radius_m: float,
+    people: NDArray[np.float64],
+) -> pd.DataFrame:
+    """Return the mean 2SFCA score (m² per person, population-weighted) per zone, before, after."""
+    b = zone_mean(two_step_fca(origins, parks, radius_m=radius_m, population=people), people, zone)
+    both = with_planned(parks, planned)
+    a = zone_mean(two_step_fca(origins, both, radius_m=radius_m, population=people), people, zone)
+    a = a.reindex(b.index)
+    return pd.DataFrame(
+        {
+            "zone": b.index,
+            "before": b.to_numpy(),
+            "after": a.to_numpy(),
+            "change": (a - b).to_numpy(),
+        }
+    )
+
+
+class ChangeClass(IntEnum):
+    """What a scenario does to an origin, on the change map."""
+
+    UNCHANGED = 0
+    NEW_ON_FOOT = 1  # newly covered on foot (walking network)
+    NEW_BUFFER_ONLY = 2  # newly inside a buffer, but not covered on foot
+    NEW_BY_BUFFER = 3  # newly covered by buffer (no walk network: the official method)
+
+
+def change_classes(
+    before: ParkReach, after: ParkReach, *, tier_id: str | None = None
+) -> NDArray[np.int8]:
+    """Classify every origin by what the scenario changes for it (:class:`ChangeClass`).
+
+    With a walk network: newly covered on foot, or newly inside a buffer only
+    (a straight line reaches it, the walk does not). Without: newly covered by buffer.
+    """
+    out = np.zeros(before.straight_m.shape[1], dtype=np.int8)
+    new_buffer = covered(after, "buffer", tier_id) & ~covered(before, "buffer", tier_id)
+    if before.network_m is None or after.network_m is None:
+        out[new_buffer] = ChangeClass.NEW_BY_BUFFER
+        return out
+    on_foot_after = covered(after, "network", tier_id)
+    new_foot = on_foot_after & ~covered(before, "network", tier_id)
+    out[new_buffer & ~on_foot_after] = ChangeClass.NEW_BUFFER_ONLY
+    out[new_foot] = ChangeClass.NEW_ON_FOOT
+    return out

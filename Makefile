@@ -3,6 +3,8 @@ PYTHON ?= python3
 PORT ?= 8501
 LEAFLET_VERSION := 1.9.4
 LEAFLET_SHA256 := 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b77
+LEAFLET_DRAW_VERSION := 1.0.4
+LEAFLET_DRAW_SHA256 := b3ec161a931ad88b3f008283b824ceac5af98b5ec603877f294834d1edcc3aa6
 VENDOR := static/vendor
 
 .PHONY: run install install-dev vendor test lint browser-deps bench bench-large data
@@ -18,7 +20,7 @@ install-dev:
 	$(PYTHON) -m pip install -q -r requirements-dev.txt
 
 ## Serve Leaflet from the app (CDNs are blocked in mainland China and on intranets).
-vendor: $(VENDOR)/leaflet/leaflet.js
+vendor: $(VENDOR)/leaflet/leaflet.js $(VENDOR)/leaflet-draw/leaflet.draw.js
 
 $(VENDOR)/leaflet/leaflet.js:
 	@set -e; tmp=$$(mktemp -d); \
@@ -29,6 +31,17 @@ $(VENDOR)/leaflet/leaflet.js:
 	  cp -r $$tmp/package/dist/leaflet.js $$tmp/package/dist/leaflet.css \
 	        $$tmp/package/dist/images $$tmp/package/LICENSE $(VENDOR)/leaflet/; \
 	  rm -rf $$tmp; echo "vendored Leaflet $(LEAFLET_VERSION) into $(VENDOR)/leaflet"
+
+# Leaflet.draw (MIT): drawing planned parks on the parks page.
+$(VENDOR)/leaflet-draw/leaflet.draw.js:
+	@set -e; tmp=$$(mktemp -d); \
+	  (cd $$tmp && npm pack --silent leaflet-draw@$(LEAFLET_DRAW_VERSION) >/dev/null); \
+	  echo "$(LEAFLET_DRAW_SHA256)  $$tmp/leaflet-draw-$(LEAFLET_DRAW_VERSION).tgz" | sha256sum -c --quiet -; \
+	  tar -xzf $$tmp/leaflet-draw-$(LEAFLET_DRAW_VERSION).tgz -C $$tmp; \
+	  mkdir -p $(VENDOR)/leaflet-draw; \
+	  cp -r $$tmp/package/dist/leaflet.draw.js $$tmp/package/dist/leaflet.draw.css \
+	        $$tmp/package/dist/images $$tmp/package/package.json $(VENDOR)/leaflet-draw/; \
+	  rm -rf $$tmp; echo "vendored Leaflet.draw $(LEAFLET_DRAW_VERSION) (MIT) into $(VENDOR)/leaflet-draw"
 
 ## Debian chromium (+ CJK fonts) for the browser tests; needs root and apt.
 browser-deps:

@@ -155,15 +155,20 @@ def siting_problem(
     tier_id: str | None,
     method: Method,
     candidate_area: gpd.GeoDataFrame | None = None,
+    weights: NDArray[np.float64] | None = None,
 ) -> SitingProblem:
     """Build the instance for ``reach``'s standard and ``tier_id`` (None: any tier).
 
     A site is a square of the tier's minimum area (with ``tier_id`` None, of the
     smallest tier) and serves that tier's radius; demand counts as covered as the
-    page counts it (:func:`analysis.indicators.covered`). ``prepared.origins``
-    must carry the demand as weights.
+    page counts it (:func:`analysis.indicators.covered`). The demand is
+    ``weights`` (one per origin), else the weights ``prepared.origins`` carry.
+    ``reach`` may include planned parks (a scenario): only what they leave
+    uncovered counts.
     """
     origins = prepared.origins
+    if weights is not None:
+        origins = origins.with_weights(weights, origins.demand)
     tier = _site_tier(reach.standard, tier_id)
     if tier.min_area_m2 <= 0:
         msg = (

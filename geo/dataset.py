@@ -77,6 +77,10 @@ LAYER_KINDS: dict[str, LayerKind] = {
         LayerKind("residential", "居住用地", "Residential land", "polygon", ("parcel_id",)),
         LayerKind("population", "人口", "Population", "any", ("population",)),
         LayerKind("plan_lines", "规划线网", "Plan lines", "line", ("name",)),
+        # A scenario: planned parks on top of the data set (drawn, loaded, or suggested).
+        LayerKind(
+            "planned_parks", "规划公园（方案）", "Planned parks (scenario)", "polygon", ("name",)
+        ),
     )
 }
 

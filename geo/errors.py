@@ -51,10 +51,6 @@ class SitingError(PlanningMapError, ValueError):
     """A site-suggestion request cannot be answered (no network, too large to solve exactly)."""
 
 
-class ScenarioError(PlanningMapError, ValueError):
-    """A planned park or a scenario is unusable (no area, outside the county, bad year)."""
-
-
 class StandardError(PlanningMapError, ValueError):
     """A park standard (or the park-access rules) in the settings is invalid."""
 
@@ -65,6 +61,10 @@ class CacheVersionError(PlanningMapError, ValueError):
 
 class UploadError(PlanningMapError, ValueError):
     """A planner's file cannot be read or does not fit the layer it is meant for."""
+
+
+class ScenarioError(UploadError):
+    """A planned park or a scenario is unusable (not a polygon, no area, a bad year)."""
 
 
 class JobRunningError(PlanningMapError, RuntimeError):

@@ -14,20 +14,24 @@ import re
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+import shapely.geometry
 
 from geo.boundaries import read_unit_table, units_from_frame
 from geo.crs import DISPLAY_CRS, metric_crs_for
 from geo.dataset import layer_kind
-from geo.errors import BoundaryDataError, UploadError
+from geo.errors import BoundaryDataError, ScenarioError, UploadError
 
 __all__ = [
     "FIELD_ALIASES",
+    "MAX_PLANNED",
     "PARK_CLASSES",
     "apply_mapping",
     "check_layer",
     "guess_mapping",
     "has_park_classes",
     "park_class_of",
+    "planned_parks",
 ]
 
 # Field -> headers that usually hold it (compared without case, spaces or punctuation).
@@ -49,6 +53,7 @@ _KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "population": ("population", "name"),
     "residential": ("name",),
     "plan_lines": ("name",),
+    "planned_parks": ("park_id", "name", "park_class", "year"),
 }
 
 # Park classes of GB/T 51346 (the 公园名录's column) and the words that mean them.
@@ -165,6 +170,10 @@ def apply_mapping(
             source[id_field] = [f"{id_prefix}:{i}" for i in range(len(source))]
     if kind == "parks":
         source = _fit_parks(source, mapping)
+    if kind == "planned_parks":
+        source = planned_parks(
+            gpd.GeoDataFrame(source, geometry=out.geometry.name, crs=DISPLAY_CRS)
+        )
     if kind == "population":
         if "population" not in mapping:
             msg = (
@@ -292,3 +301,111 @@ def check_layer(kind: str, gdf: gpd.GeoDataFrame) -> None:
                 "Units must carry the ids of planning_units.csv or the units' Chinese names."
             )
             raise UploadError(msg) from exc
+
+
+MAX_PLANNED = 200  # planned parks in one scenario
+_MIN_AREA_M2 = 1.0
+_YEARS = (1949, 2100)
+
+
+def planned_parks(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Normalise planned parks: ids, names, areas, classes and years, checked; WGS84.
+
+    Columns out: ``park_id`` (``planned_1``…, or the file's own unique ids
+    prefixed ``planned_``), ``name``, ``area_m2`` (EPSG:4549), ``park_class``
+    ("" where the tier follows from the area), ``year`` (nullable integer),
+    ``planned`` (True). Raises :class:`geo.errors.ScenarioError` for a layer with
+    no CRS, a non-polygon, a park of no area, a year outside 1949–2100, or more
+    than :data:`MAX_PLANNED` parks.
+    """
+    if frame.crs is None:
+        msg = "规划公园图层没有坐标系。 / The planned parks declare no coordinate system."
+        raise ScenarioError(msg)
+    if len(frame) > MAX_PLANNED:
+        msg = (
+            f"一个方案最多 {MAX_PLANNED} 个规划公园，收到 {len(frame)} 个。 / "
+            f"A scenario holds at most {MAX_PLANNED} planned parks; got {len(frame)}."
+        )
+        raise ScenarioError(msg)
+    geoms = shapely.make_valid(frame.geometry.to_numpy())
+    kinds = shapely.get_type_id(geoms)
+    if not np.isin(kinds, [3, 6, 7]).all():  # Polygon, MultiPolygon, GeometryCollection
+        msg = "规划公园必须是面。 / Planned parks must be polygons."
+        raise ScenarioError(msg)
+    geoms = np.array([_polygonal(g) for g in geoms], dtype=object)
+    metric = gpd.GeoSeries(geoms, crs=frame.crs)
+    metric = metric.to_crs(metric_crs_for(gpd.GeoDataFrame(geometry=metric)))
+    area = metric.area.to_numpy(float)
+    if (area < _MIN_AREA_M2).any():
+        msg = "有规划公园面积为 0。 / A planned park has no area."
+        raise ScenarioError(msg)
+    n = len(frame)
+    names = _texts(frame, "name", n)
+    names = [name or f"规划公园 {i + 1} / Planned park {i + 1}" for i, name in enumerate(names)]
+    ids = _texts(frame, "park_id", n)
+    if all(ids) and len(set(ids)) == n:
+        park_ids = [i if i.startswith("planned_") else f"planned_{i}" for i in ids]
+    else:
+        park_ids = [f"planned_{i + 1}" for i in range(n)]
+    years = pd.array([None] * n, dtype="Int64")
+    if "year" in frame.columns:
+        years = (
+            pd.to_numeric(frame["year"], errors="coerce").astype("Float64").round().astype("Int64")
+        )
+        bad = years.notna() & ((years < _YEARS[0]) | (years > _YEARS[1]))
+        if bad.any():
+            msg = (
+                f"规划年份须在 {_YEARS[0]}–{_YEARS[1]} 之间。 / "
+                f"Planned years must lie in {_YEARS[0]}-{_YEARS[1]}."
+            )
+            raise ScenarioError(msg)
+        years = years.array
+    return gpd.GeoDataFrame(
+        {
+            "park_id": park_ids,
+            "name": names,
+            "area_m2": np.round(area, 1),
+            "park_class": [park_class_of(v) if v else "" for v in _texts(frame, "park_class", n)],
+            "year": years,
+            "planned": [True] * n,
+        },
+        geometry=metric.to_crs(DISPLAY_CRS).to_numpy(),
+        crs=DISPLAY_CRS,
+    )
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    if shapely.get_type_id(geom) == 7:  # a collection from make_valid: keep its polygons
+        parts = [g for g in shapely.get_parts(geom) if shapely.get_type_id(g) in {3, 6}]
+        return shapely.union_all(parts) if parts else shapely.Polygon()
+    return geom
+
+
+def _texts(frame: pd.DataFrame, column: str, n: int) -> list[str]:
+    if column not in frame.columns:
+        return [""] * n
+    return ["" if pd.isna(v) else str(v).strip() for v in frame[column]]
+
+
+def drawn_polygons(features: list[dict[str, object]] | None) -> gpd.GeoDataFrame:
+    """Return the polygons a planner drew on the map (Leaflet.draw GeoJSON features), WGS84.
+
+    Rectangles arrive as polygons; other shapes (lines, markers, circles) are
+    left out, as are features without a valid geometry.
+    """
+    geoms = []
+    for feature in features or []:
+        geometry = feature.get("geometry") if isinstance(feature, dict) else None
+        if not isinstance(geometry, dict) or geometry.get("type") not in {
+            "Polygon",
+            "MultiPolygon",
+        }:
+            continue
+        try:
+            shape = shapely.geometry.shape(geometry)
+        except (ValueError, TypeError, AttributeError):
+            continue
+        shape = shapely.make_valid(shape)
+        if not shape.is_empty and shape.area > 0:
+            geoms.append(shape)
+    return gpd.GeoDataFrame({"name": [""] * len(geoms)}, geometry=geoms, crs=DISPLAY_CRS)

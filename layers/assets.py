@@ -29,11 +29,18 @@ __all__ = [
 
 LEAFLET_VERSION = "1.9.4"
 STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
-VENDOR_FILES = ("vendor/leaflet/leaflet.js", "vendor/leaflet/leaflet.css")
+VENDOR_FILES = (
+    "vendor/leaflet/leaflet.js",
+    "vendor/leaflet/leaflet.css",
+    "vendor/leaflet-draw/leaflet.draw.js",
+    "vendor/leaflet-draw/leaflet.draw.css",
+)
 # Folium assets we serve locally, by folium's own asset name.
 _LOCAL_ASSETS = {
     "leaflet": "vendor/leaflet/leaflet.js",
     "leaflet_css": "vendor/leaflet/leaflet.css",
+    "leaflet_draw_js": "vendor/leaflet-draw/leaflet.draw.js",  # folium.plugins.Draw
+    "leaflet_draw_css": "vendor/leaflet-draw/leaflet.draw.css",
 }
 # Assets folium adds by default that nothing on our maps uses (no Bootstrap UI,
 # no awesome-markers icons): dropped rather than fetched from a CDN.
@@ -86,7 +93,7 @@ def localize_assets(m: _E, *, static_url: str = STATIC_URL) -> _E:
                 elif name not in _UNUSED_ASSETS:
                     msg = (
                         f"{type(element).__name__} needs {name} ({url}), which is not "
-                        "vendored; add it to layers/render.py and the Makefile's vendor step."
+                        "vendored; add it to layers/assets.py and the Makefile's vendor step."
                     )
                     raise LayerSpecError(msg)
             setattr(element, attribute, local)

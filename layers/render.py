@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import folium
+import folium.plugins
 import geopandas as gpd
 from branca.element import Element, Figure
 
@@ -116,6 +117,7 @@ def build_map(
     basemap_key: str | None = None,
     extra_sources: str = "",
     view_bounds: tuple[float, float, float, float] | None = None,
+    draw: bool = False,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
     """Build a page's base map from the layers it draws, in order (same map for equal inputs).
@@ -138,6 +140,9 @@ def build_map(
     view_bounds
         ``(min_lon, min_lat, max_lon, max_lat)`` the map opens fitted to, in the
         browser at its real size (:class:`layers.elements.FitView`).
+    draw
+        Offer the drawing tools for polygons and rectangles (Leaflet.draw, served
+        locally): planned parks on the parks page.
     static_url
         Where the app serves its vendored Leaflet.
     """
@@ -187,6 +192,21 @@ def build_map(
     Legend(legend).add_to(m)
     if view_bounds is not None:
         FitView(view_bounds, max_zoom=min(16, basemap.max_zoom)).add_to(m)
+    if draw:
+        shape = {"shapeOptions": {**layer_by_id("planned_parks").style, "className": "drawn"}}
+        folium.plugins.Draw(
+            export=False,
+            position="topleft",
+            draw_options={
+                "polyline": False,
+                "circle": False,
+                "marker": False,
+                "circlemarker": False,
+                "polygon": {**shape, "allowIntersection": False, "showArea": True},
+                "rectangle": shape,
+            },
+            edit_options={"edit": False},
+        ).add_to(m)
     return localize_assets(m, static_url=static_url)
 
 

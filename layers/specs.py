@@ -314,6 +314,33 @@ LAYERS: tuple[LayerSpec, ...] = (
     # An overlay with its own key under the map (classes or distance bands).
     LayerSpec(id="park_surface", label_key="layer_surface", kind="image", in_legend=False),
     LayerSpec(
+        id="planned_parks",
+        label_key="layer_planned_parks",
+        style={
+            "color": "#7a0177",
+            "weight": 2.5,
+            "dashArray": "6 4",
+            "fillColor": "#f768a1",
+            "fillOpacity": 0.3,
+        },
+        highlight={"weight": 4},
+        tooltip_fields=("tt",),
+        id_property="park_id",
+    ),
+    LayerSpec(
+        id="suggested_sites",
+        label_key="layer_suggested_sites",
+        style={
+            "color": "#d95f0e",
+            "weight": 2,
+            "dashArray": "2 3",
+            "fillColor": "#fec44f",
+            "fillOpacity": 0.6,
+        },
+        tooltip_fields=("tt",),
+        id_property="park_id",
+    ),
+    LayerSpec(
         id="upload_preview",
         label_key="layer_upload_preview",
         style={"color": "#ae017e", "weight": 2, "fillOpacity": 0.35},

@@ -247,7 +247,7 @@ def test_a_planner_uploads_stations_and_plan_lines_on_the_corridors_page(env):
     assert "站点来自规划人员的图层 站点.csv：2 个站点" in captions
     assert "内置站点" not in captions  # not described as the cited ones
     # Plan lines: chosen in the same panel, then drawn from the data set.
-    choice = state.widget_key(state.upload_kind_key(("stations", "plan_lines")), "zh")
+    choice = state.widget_key(state.upload_kind_key(state.CORRIDOR_UPLOAD_KINDS), "zh")
     at.segmented_control(key=choice).set_value("plan_lines").run()
     lines = gpd.GeoDataFrame(
         {"name": ["七横一"]},

@@ -210,7 +210,7 @@ def _population_file(features) -> bytes:
     return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
-KIND_CHOICE = state.widget_key(state.upload_kind_key(("parks", "residential", "population")), "zh")
+KIND_CHOICE = state.widget_key(state.upload_kind_key(state.PARKS_UPLOAD_KINDS), "zh")
 
 
 def _infos(at: AppTest) -> str:

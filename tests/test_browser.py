@@ -347,3 +347,59 @@ def test_every_page_is_map_first_at_desktop_and_phone_size(app_url, browser, pat
     assert not page.get_by_text("Page not found").count()
     page.screenshot(path=str(ARTIFACTS / f"map_first_{path or 'clusters'}_{width}x{height}.png"))
     page.close()
+
+
+@pytest.fixture(scope="module")
+def scenario_app_url(tmp_path_factory):
+    """The app with a layer store of its own (drawn scenarios are saved there)."""
+    _require_browser()
+    store = tmp_path_factory.mktemp("scenario_store")
+    with streamlit_app(env={"KUNSHAN_DATA_DIR": str(store)}) as url:
+        yield url
+
+
+def test_drawing_a_planned_park_shows_the_newly_covered_cells_and_the_table(
+    scenario_app_url, browser
+):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{scenario_app_url}/parks")
+    frame = map_frame(page)
+    page.wait_for_timeout(800)
+    # Leaflet.draw is served by the app: draw a polygon (four clicks, the first again to close).
+    frame.click(".leaflet-draw-draw-polygon")
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+    x, y = box["x"] + box["width"] * 0.47, box["y"] + box["height"] * 0.5
+    for dx, dy in ((0, 0), (14, 0), (14, 12), (0, 12), (0, 0)):
+        page.mouse.click(x + dx, y + dy)
+        page.wait_for_timeout(150)
+    page.get_by_text("已画出 1 个面").wait_for(timeout=30_000)
+    page.get_by_role("button", name="加入方案").click()
+    page.get_by_text("1 个规划公园").wait_for(timeout=60_000)
+    page.get_by_text("方案前后对比").wait_for(timeout=30_000)
+    # The planned park is drawn dashed, with its own layer in the legend.
+    frame = map_frame(page)
+    assert frame.query_selector_all("path.lyr-planned-parks")
+    assert "规划公园（方案）" in frame.inner_text(".planning-legend")
+    page.get_by_text("方案带来的变化（新增覆盖）").click()
+    page.get_by_text("新增缓冲区覆盖").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)
+    frame = map_frame(page)
+    image = frame.query_selector("img.leaflet-image-layer")
+    assert image is not None
+    # The change image holds the newly covered cells: some pixels are coloured.
+    coloured = frame.evaluate(
+        """(img) => { const c = document.createElement('canvas');
+            c.width = img.naturalWidth; c.height = img.naturalHeight;
+            const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+            const d = g.getImageData(0, 0, c.width, c.height).data; let n = 0;
+            for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n; }""",
+        image,
+    )
+    assert coloured > 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "parks_scenario_drawn_zh.png"), full_page=True)
+    hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
+    assert hosts <= LOCAL_HOSTS
+    page.close()

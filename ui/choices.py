@@ -55,6 +55,7 @@ class ParksChoices(_Choices):
     method: Literal["buffer", "network"] = "buffer"
     demand: str = "land"
     cell_m: int = 100
-    view: Literal["coverage", "gap", "distance"] = "coverage"
+    view: Literal["coverage", "gap", "distance", "change"] = "coverage"
     basis: Literal["area", "class"] = "area"
     show_entrances: bool = False
+    scenario: str = ""  # the planned parks' layer hash ("" : none)

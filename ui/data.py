@@ -38,9 +38,11 @@ from analysis.distances import (
     park_reach,
     placement_key,
     prepare_reach,
+    with_planned_park,
 )
 from analysis.indicators import per_capita_park_area, two_step_fca
 from analysis.network import EdgePositions, WalkGraph, walk_graph_from_arrays
+from analysis.siting import SitingResult, exact_sites, greedy_sites, site_footprints, siting_problem
 from analysis.standards import StandardSettings, standards_from_dict
 from geo.active_layers import (
     bundled_sources,
@@ -58,7 +60,7 @@ from geo.active_layers import (
 from geo.boundaries import Cluster, load_clusters, load_sources, read_unit_table
 from geo.dataset import DataSet, compose_dataset, file_sha256, layer_kind
 from geo.entrances import load_access_rules
-from geo.layer_schema import apply_mapping
+from geo.layer_schema import apply_mapping, planned_parks
 from geo.layer_store import (
     StoredLayer,
     data_dir,
@@ -589,6 +591,142 @@ def _park_reach(
     prepared = _prepared(ds, table_hash, cell_m, standards_key)
     standard = _standards(standards_key).standard(standard_id)
     return park_reach(prepared, standard, basis=basis)  # type: ignore[arg-type]
+
+
+def active_planned() -> gpd.GeoDataFrame | None:
+    """Return the scenario's planned parks (WGS84), None when no scenario is in use."""
+    return _layer(active_dataset(), "planned_parks")
+
+
+@_resource
+def _scenario_reach(
+    ds: DataSet,
+    table_hash: str,
+    *,
+    cell_m: int,
+    standards_key: tuple[str, str],
+    standard_id: str,
+    basis: str,
+) -> ParkReach:
+    base = ds.subset(*(k for k in ds.kinds() if k != "planned_parks"))
+    before = _park_reach(
+        base,
+        table_hash,
+        cell_m=cell_m,
+        standards_key=standards_key,
+        standard_id=standard_id,
+        basis=basis,
+    )
+    prepared = _prepared(base, table_hash, cell_m, standards_key)
+    planned = _layer(ds, "planned_parks")
+    if planned is None:
+        return before
+    return with_planned_park(before, prepared, planned)
+
+
+def scenario_reach_for(
+    cell_m: int, standard_id: str, *, network: bool, basis: str = "area"
+) -> ParkReach | None:
+    """Return the distances with the scenario's planned parks (None without a scenario).
+
+    One pass from the planned parks' entrances on top of the cached distances
+    (:func:`analysis.distances.with_planned_park`), cached per scenario.
+    """
+    ds = active_dataset()
+    if "planned_parks" not in ds.kinds():
+        return None
+    return _scenario_reach(
+        ds.subset(*_reach_set(ds, network=network).kinds(), "planned_parks"),
+        _boundaries(ds)[1],
+        cell_m=cell_m,
+        standards_key=_standards_key(),
+        standard_id=standard_id,
+        basis=basis,
+    )
+
+
+def save_scenario(frame: gpd.GeoDataFrame, name: str) -> StoredLayer:
+    """Keep a scenario's planned parks in the layer store (normalised; named ``name``)."""
+    fitted = planned_parks(frame)
+    fitted["scenario"] = name
+    return store_layer(
+        fitted,
+        kind="planned_parks",
+        original=fitted.to_json(drop_id=True).encode("utf-8"),
+        file_name=name,
+        notes=("方案 / scenario",),
+    )
+
+
+@_data_few
+def _suggestions(
+    ds: DataSet,
+    table_hash: str,
+    *,
+    cell_m: int,
+    standards_key: tuple[str, str],
+    standard_id: str,
+    tier_id: str | None,
+    method: str,
+    basis: str,
+    demand: str,
+    k: int,
+    exact: bool,
+) -> tuple[SitingResult, gpd.GeoDataFrame]:
+    base = ds.subset(*(kind for kind in ds.kinds() if kind != "planned_parks"))
+    prepared = _prepared(base, table_hash, cell_m, standards_key)
+    reach = _scenario_reach(
+        ds,
+        table_hash,
+        cell_m=cell_m,
+        standards_key=standards_key,
+        standard_id=standard_id,
+        basis=basis,
+    )
+    grid = _park_grid(ds.subset(*_GRID_KINDS), table_hash, cell_m)
+    problem = siting_problem(
+        prepared,
+        reach,
+        tier_id=tier_id,
+        method=method,  # type: ignore[arg-type]
+        weights=grid.demands[demand],
+    )
+    result = exact_sites(problem, k, time_limit_s=60) if exact else greedy_sites(problem, k)
+    return result, site_footprints(problem, result)
+
+
+def suggested_sites(
+    cell_m: int,
+    standard_id: str,
+    tier_id: str | None,
+    *,
+    method: str,
+    basis: str,
+    demand: str,
+    k: int,
+    exact: bool = False,
+) -> tuple[SitingResult, gpd.GeoDataFrame]:
+    """Return k suggested pocket-park sites and their footprints (cached per question).
+
+    Demand the scenario already covers does not count again.
+    """
+    ds = active_dataset()
+    kinds = _reach_set(ds, network=method == "network").kinds()
+    if "planned_parks" in ds.kinds():
+        kinds = (*kinds, "planned_parks")
+    return _suggestions(
+        ds.subset(*kinds),
+        _boundaries(ds)[1],
+        cell_m=cell_m,
+        standards_key=_standards_key(),
+        standard_id=standard_id,
+        tier_id=tier_id,
+        method=method,
+        basis=basis,
+        demand=demand,
+        k=k,
+        exact=exact,
+    )
 
 
 def park_reach_for(

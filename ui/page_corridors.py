@@ -93,7 +93,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     if not walking:
         st.caption(tr("corridors_need_osm", lang))
     st.caption(tr("plan_networks", lang))
-    layer_upload.panel(("stations", "plan_lines"), lang, basemap_id)
+    layer_upload.panel(state.CORRIDOR_UPLOAD_KINDS, lang, basemap_id)
 
 
 def _map(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import folium
 import streamlit as st
@@ -22,6 +23,7 @@ def base_map(
     *,
     bounds: tuple[float, float, float, float],
     notify_fallback: bool = False,
+    draw: bool = False,
 ) -> folium.Map | None:
     """Build the page's base map of ``layers``; None (with a message) without the local Leaflet.
 
@@ -45,6 +47,7 @@ def base_map(
         basemap_key=key,
         extra_sources=data_panel.active_attribution(lang),
         view_bounds=bounds,
+        draw=draw,
     )
 
 
@@ -57,12 +60,12 @@ def show(
     returned: list[str],
     layers_open: bool = False,
     on_change: Callable[[], None] | None = None,
-) -> None:
+) -> dict[str, Any] | None:
     """Show ``m`` at the container's width; ``overlay`` changes without remounting the map.
 
     No centre or zoom is sent: the map fits its bounds itself (see :func:`base_map`).
     """
-    st_folium(
+    return st_folium(
         m,
         key=key,
         height=height_px,

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target, zone_mean
+from analysis.scenario import change_classes
 from analysis.standards import ParkStandard, sfca_radius_m
 from geo.errors import PlanningMapError
 from layers.cluster_view import cluster_layers
@@ -20,8 +21,9 @@ from layers.parks_view import (
     zone_table,
 )
 from layers.render import surface_group
+from layers.scenario_view import change_colours, change_legend_html, planned_features, site_features
 from layers.specs import MapLayer
-from ui import data, layer_upload, layout, page_map, state
+from ui import data, layer_upload, layout, page_map, scenario_panel, state
 from ui.choices import ParksChoices
 
 PARKS_MAP = state.PARKS_MAP
@@ -73,6 +75,7 @@ def _choices(
     osm_active: bool,
     *,
     has_classes: bool = False,
+    has_scenario: bool = False,
 ) -> ParksChoices:
     """Draw the controls; return the choices (every figure on the page uses them)."""
     c1 = c2 = c3 = st.container()  # one column beside the map: controls one under another
@@ -139,6 +142,8 @@ def _choices(
     if osm_active:
         c2.toggle(tr("show_entrances", lang), key=ENTRANCES, value=False)
     views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
+    if has_scenario:
+        views.append("change")
     view = state.choose_in_lang(
         "radio",  # a list: the side column is too narrow for a row of buttons
         tr("view", lang),
@@ -156,6 +161,7 @@ def _choices(
         view=view or "coverage",
         basis=basis,
         show_entrances=bool(st.session_state.get(ENTRANCES)),
+        scenario=data.active_upload("planned_parks") if has_scenario else "",
     )
 
 
@@ -180,14 +186,23 @@ def render(lang: Lang, basemap_id: str) -> None:
     has_classes = "park_class" in parks.columns and bool(
         (parks["park_class"].fillna("") != "").any()
     )
+    has_scenario = data.active_planned() is not None
     map_col, side_col = layout.map_and_side()
     with side_col:
-        choices = _choices(lang, standards, grid, osm_active, has_classes=has_classes)
+        choices = _choices(
+            lang, standards, grid, osm_active, has_classes=has_classes, has_scenario=has_scenario
+        )
     standard: ParkStandard = data.park_standards().standard(choices.standard_id)
     try:
         with st.spinner(tr("computing_reach", lang)):
             grid = data.park_grid(choices.cell_m)
             reach = data.park_reach_for(
+                choices.cell_m,
+                standard.standard_id,
+                network=choices.method == "network",
+                basis=choices.basis,
+            )
+            after = data.scenario_reach_for(
                 choices.cell_m,
                 standard.standard_id,
                 network=choices.method == "network",
@@ -201,21 +216,10 @@ def render(lang: Lang, basemap_id: str) -> None:
     by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices.tier_id)
 
     with map_col:
-        image = surface_image(
-            data.park_surface_raster(choices.cell_m),
-            surface_colours(
-                origins,
-                reach,
-                view=choices.view,
-                method=choices.method,
-                tier_id=choices.tier_id,
-            ),
-        )
-        _map(lang, basemap_id, parks, standard, image, basis=choices.basis)
-        st.markdown(
-            surface_legend_html(choices.view, lang, method=choices.method),
-            unsafe_allow_html=True,
-        )
+        image, key_html = _surface(lang, choices, origins, reach, after)
+        map_slot = st.container()
+        st.markdown(key_html, unsafe_allow_html=True)
+        drawn_slot = st.container()
         _figures_used(lang, grid, choices)
         notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
         notes.append(tr("network_limit", lang))
@@ -223,9 +227,48 @@ def render(lang: Lang, basemap_id: str) -> None:
         _completeness(lang, origin, len(parks))
     with side_col:
         _panel(lang, by_cluster, choices, len(parks))
+    names = _zone_names(lang)
+    scenario_panel.scenario_section(
+        lang, choices, standard, before=reach, after=after, origins=origins, names=names
+    )
+    sites = scenario_panel.sites_section(lang, choices, standard)
+    with map_slot:
+        drawings = _map(
+            lang, basemap_id, parks, standard, image, basis=choices.basis, sites=sites,
+            demand=choices.demand,
+        )  # fmt: skip
+    with drawn_slot:
+        scenario_panel.drawn_section(drawings, lang)
     _standard_source(lang, standard)
-    layer_upload.panel(("parks", "residential", "population"), lang, basemap_id)
+    layer_upload.panel(state.PARKS_UPLOAD_KINDS, lang, basemap_id)
     _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
+
+
+def _surface(
+    lang: Lang, choices: ParksChoices, origins: Any, reach: Any, after: Any
+) -> tuple[Any, str]:
+    """The map's surface image for the chosen view, and its key (escaped HTML)."""
+    if choices.view == "change" and after is not None:
+        colours = change_colours(change_classes(reach, after, tier_id=choices.tier_id))
+        key_html = change_legend_html(lang, walking=choices.method == "network")
+    else:
+        view = "coverage" if choices.view == "change" else choices.view
+        colours = surface_colours(
+            origins, reach, view=view, method=choices.method, tier_id=choices.tier_id
+        )
+        key_html = surface_legend_html(view, lang, method=choices.method)
+    return surface_image(data.park_surface_raster(choices.cell_m), colours), key_html
+
+
+def _zone_names(lang: Lang) -> dict[str, dict[str, str]]:
+    """Cluster and unit names in ``lang``, by id."""
+    summary = data.summary()
+    _, _, table, _ = data.bundle()
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    return {
+        "cluster": dict(zip(summary["cluster_id"], summary[name_col], strict=True)),
+        "unit": dict(zip(table["unit_id"], table[name_col], strict=True)),
+    }
 
 
 def _standard_source(lang: Lang, standard: ParkStandard) -> None:
@@ -276,26 +319,43 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: ParksChoices) -> Non
 
 
 def _map(
-    lang: Lang, basemap_id: str, parks: Any, standard: ParkStandard, image: Any, *, basis: str
-) -> None:
+    lang: Lang,
+    basemap_id: str,
+    parks: Any,
+    standard: ParkStandard,
+    image: Any,
+    *,
+    basis: str,
+    sites: Any,
+    demand: str,
+) -> list[dict[str, Any]] | None:
+    """Draw the parks map; return the shapes the planner drew on it (None: none)."""
     inputs = data.map_inputs(lang)
-    # The parks page: the clusters muted beneath the parks by tier (and their entrances).
+    # The parks page: the clusters muted beneath the parks by tier (and their entrances),
+    # the scenario's planned parks and suggested sites above them; drawing tools on.
     layers = [
         *cluster_layers(inputs, lang, muted=True),
         MapLayer("parks", data.park_display(standard.standard_id, lang, basis)),
     ]
     if st.session_state.get(ENTRANCES):
         layers.append(MapLayer("park_entrances", data.entrance_display(lang)))
-    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds())
+    planned = data.active_planned()
+    if planned is not None:
+        layers.append(MapLayer("planned_parks", planned_features(planned, standard, lang)))
+    if sites is not None:
+        unit = scenario_panel.demand_unit(demand, lang)
+        layers.append(MapLayer("suggested_sites", site_features(sites, lang, demand_unit=unit)))
+    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds(), draw=True)
     if m is None:
-        return
-    page_map.show(
+        return None
+    value = page_map.show(
         m,
         key=PARKS_MAP,
         height_px=layout.MAP_HEIGHT_PX,
         overlay=surface_group(image.data_url, image.bounds, lang=lang),
-        returned=[],
+        returned=["all_drawings"],
     )
+    return (value or {}).get("all_drawings")
 
 
 def _panel(lang: Lang, by_cluster: pd.DataFrame, choices: ParksChoices, n_parks: int) -> None:

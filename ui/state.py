@@ -42,6 +42,18 @@ PARKS_VIEW: Final = "parks_view"
 PARKS_CELL: Final = "parks_cell"
 PARKS_ENTRANCES: Final = "parks_show_entrances"
 PARKS_BASIS: Final = "parks_tier_basis"
+SCENARIO_NAME: Final = "scenario_name"
+SCENARIO_DRAWN: Final = "scenario_drawn_editor"
+SCENARIO_ADD: Final = "scenario_add"
+SCENARIO_CLEAR: Final = "scenario_clear"
+SCENARIO_REMOVE: Final = "scenario_remove"
+SCENARIO_REMOVE_BUTTON: Final = "scenario_remove_button"
+SITES_K: Final = "sites_k"
+SITES_EXACT: Final = "sites_exact"
+SITES_RUN: Final = "sites_run"
+SITES_REQUEST: Final = "sites_request"  # the last question asked (its answer is cached)
+SITES_ADD: Final = "sites_add"
+DOWNLOAD_SCENARIO_CSV: Final = "download_scenario_csv"
 
 # Downloads.
 DOWNLOAD_CLUSTERS_CSV: Final = "download_clusters_csv"
@@ -68,6 +80,11 @@ def tier_key(standard_id: str) -> str:
 def upload_key(kind: str, what: str) -> str:
     """Return the key of the upload widget ``what`` (file, accept, map_name…) of ``kind``."""
     return f"upload_{kind}_{what}"
+
+
+# The layer kinds each page takes from the planner's files (its upload panel offers these).
+PARKS_UPLOAD_KINDS: Final = ("parks", "residential", "population", "planned_parks")
+CORRIDOR_UPLOAD_KINDS: Final = ("stations", "plan_lines")
 
 
 def upload_kind_key(kinds: tuple[str, ...]) -> str:

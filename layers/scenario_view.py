@@ -1,0 +1,163 @@
+"""The scenario parts of the parks page: planned parks, suggested sites, change map, tables."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from analysis.indicators import WHOLE_AREA
+from analysis.scenario import ChangeClass
+from analysis.standards import ParkStandard, TierBasis
+from geo.display import geojson_for_display
+from layers.labels import Lang, tr
+
+__all__ = [
+    "change_colours",
+    "change_legend_html",
+    "change_table",
+    "planned_features",
+    "site_features",
+]
+
+# The change map's classes (RGBA), declared once; unchanged cells stay clear.
+_CHANGE_COLOURS: dict[ChangeClass, tuple[int, int, int, int]] = {
+    ChangeClass.UNCHANGED: (0, 0, 0, 0),
+    ChangeClass.NEW_ON_FOOT: (0, 109, 44, 215),
+    ChangeClass.NEW_BUFFER_ONLY: (254, 153, 41, 215),
+    ChangeClass.NEW_BY_BUFFER: (0, 109, 44, 215),
+}
+_CHANGE_KEYS = {
+    ChangeClass.NEW_ON_FOOT: "legend_new_on_foot",
+    ChangeClass.NEW_BUFFER_ONLY: "legend_new_buffer_only",
+    ChangeClass.NEW_BY_BUFFER: "legend_new_by_buffer",
+}
+
+
+def change_colours(classes: NDArray[np.int8]) -> NDArray[np.uint8]:
+    """Return one RGBA colour per origin for its :class:`analysis.scenario.ChangeClass`."""
+    palette = np.zeros((max(ChangeClass) + 1, 4), dtype=np.uint8)
+    for cls, rgba in _CHANGE_COLOURS.items():
+        palette[cls] = rgba
+    return palette[classes]
+
+
+def change_legend_html(lang: Lang, *, walking: bool) -> str:
+    """Return the change map's key (escaped HTML)."""
+    shown = (
+        (ChangeClass.NEW_ON_FOOT, ChangeClass.NEW_BUFFER_ONLY)
+        if walking
+        else (ChangeClass.NEW_BY_BUFFER,)
+    )
+    rows = []
+    for cls in shown:
+        r, g, b, _ = _CHANGE_COLOURS[cls]
+        rows.append(
+            f'<span style="display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;'
+            f'background:#{r:02x}{g:02x}{b:02x}"></span>{html.escape(tr(_CHANGE_KEYS[cls], lang))}'
+        )
+    return "<div style='font-size:0.85rem;line-height:1.8'>" + " ".join(rows) + "</div>"
+
+
+def _tier_name(
+    standard: ParkStandard, area: float, park_class: str, basis: TierBasis, lang: Lang
+) -> str:
+    if basis == "class" and park_class:
+        for tier in standard.tiers:
+            if park_class in tier.classes:
+                return tier.name(lang)
+    tier_id = standard.tier_of_area(area)
+    return standard.tier(tier_id).name(lang) if tier_id else tr("tier_none", lang)
+
+
+def planned_features(
+    planned: gpd.GeoDataFrame, standard: ParkStandard, lang: Lang, *, basis: TierBasis = "area"
+) -> dict[str, Any]:
+    """Return the planned parks as display GeoJSON, with escaped tooltips (name, area, tier)."""
+    if planned is None or planned.empty:
+        return {"type": "FeatureCollection", "features": []}
+    frame = planned.copy()
+    label = html.escape(tr("planned_park", lang))
+    area_text = html.escape(tr("park_area", lang))
+    tips = []
+    for name, area, kind, year in zip(
+        frame["name"], frame["area_m2"], frame["park_class"], frame["year"], strict=True
+    ):
+        when = "" if pd.isna(year) else f" · {int(year)}"
+        tips.append(
+            f"<b>{html.escape(str(name))}</b><br>{label} · {area_text} {area / 1e4:,.2f} ha · "
+            f"{html.escape(_tier_name(standard, float(area), str(kind or ''), basis, lang))}"
+            f"{when}"
+        )
+    frame["tt"] = tips
+    return geojson_for_display(frame, columns=["park_id", "tt"], tolerance_m=0.5)
+
+
+def site_features(sites: gpd.GeoDataFrame, lang: Lang, *, demand_unit: str) -> dict[str, Any]:
+    """Return suggested sites as display GeoJSON: rank, demand added and coverage after."""
+    if sites is None or sites.empty:
+        return {"type": "FeatureCollection", "features": []}
+    frame = sites.copy()
+    frame["tt"] = [
+        html.escape(
+            tr(
+                "site_tooltip",
+                lang,
+                rank=int(rank),
+                gain=f"{gain:,.0f}",
+                unit=demand_unit,
+                after=f"{after * 100:.1f}",
+            )
+        )
+        for rank, gain, after in zip(
+            frame["rank"], frame["gain"], frame["covered_share_after"], strict=True
+        )
+    ]
+    return geojson_for_display(frame, columns=["park_id", "tt"], tolerance_m=0.5)
+
+
+def _verdict(ok: object, lang: Lang) -> str:
+    if ok is None or (isinstance(ok, float) and np.isnan(ok)):
+        return "—"
+    return tr("yes", lang) if bool(ok) else tr("no", lang)
+
+
+def change_table(
+    changes: pd.DataFrame,
+    names: dict[str, str],
+    lang: Lang,
+    *,
+    level: str,
+    tier: str,
+    demand_unit: str,
+) -> pd.DataFrame:
+    """Return the before/after table of one level and tier in ``lang``, one row per zone.
+
+    Per method: the share before and after (%), the signed change (points), the
+    demand newly covered, and the verdict before → after. The county comes first.
+    """
+    rows = changes[(changes["tier"] == tier) & (changes["level"].isin([level, "county"]))]
+    out: dict[str, list[Any]] = {}
+    zones = list(dict.fromkeys(rows["zone"]))
+    zones.sort(key=lambda z: (z != WHOLE_AREA, z))
+    out[tr("zone", lang)] = [
+        tr("whole_county", lang) if z == WHOLE_AREA else names.get(z, z) for z in zones
+    ]
+    for method in dict.fromkeys(rows["method"]):
+        part = rows[rows["method"] == method].set_index("zone").reindex(zones)
+        m = tr(f"method_short_{method}", lang)
+        out[f"{m} · {tr('before', lang)} %"] = (part["share_before"] * 100).round(1).tolist()
+        out[f"{m} · {tr('after', lang)} %"] = (part["share_after"] * 100).round(1).tolist()
+        out[f"{m} · Δ"] = [f"{v * 100:+.1f}" for v in part["change"]]
+        out[f"{m} · {tr('newly_covered', lang)} ({demand_unit})"] = [
+            f"{v:,.0f}" for v in part["newly_covered"]
+        ]
+        out[f"{m} · {tr('meets_target', lang)}"] = [
+            f"{_verdict(b, lang)} → {_verdict(a, lang)}"
+            for b, a in zip(part["passes_before"], part["passes_after"], strict=True)
+        ]
+    return pd.DataFrame(out)

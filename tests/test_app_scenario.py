@@ -1,0 +1,112 @@
+"""The parks page's scenario through AppTest: a loaded planned park, before/after, sites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from streamlit.testing.v1 import AppTest
+
+from analysis.demand import grid_origins
+from analysis.distances import park_reach, prepare_reach, with_planned_park
+from analysis.indicators import covered
+from analysis.standards import standards_from_dict
+from geo.layer_schema import planned_parks
+from geo.layer_store import store_layer
+from geo.parks import bundled_parks
+from geo.standards import read_standards_file
+from ui import state
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "ui/page_parks.py"
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
+    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
+    monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
+    return tmp_path / "store"
+
+
+def _planned_square() -> gpd.GeoDataFrame:
+    """A 400 m square planned park in the middle of the county (a 控规 parcel, say)."""
+    centre = gpd.GeoSeries([shapely.Point(120.95, 31.33)], crs=4326).to_crs(4549)[0]
+    square = shapely.box(centre.x - 200, centre.y - 200, centre.x + 200, centre.y + 200)
+    raw = gpd.GeoDataFrame({"name": ["<b>新公园</b>"], "year": [2027]}, geometry=[square], crs=4549)
+    return planned_parks(raw)
+
+
+def _open(env, planned: gpd.GeoDataFrame | None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    if planned is not None:
+        record = store_layer(
+            planned, kind="planned_parks", original=b"p", file_name="方案 A", root=env
+        )
+        at.query_params[state.LAYERS_PARAM] = f"planned_parks:{record.content_hash}"
+    at.run()
+    return at.switch_page(PAGE).run()
+
+
+def _county_change(at: AppTest) -> tuple[float, float]:
+    table = next(d.value for d in at.dataframe if any("方案后" in str(c) for c in d.value.columns))
+    county = table.iloc[0]
+    return float(county["缓冲区 · 现状 %"]), float(county["缓冲区 · 方案后 %"])
+
+
+def test_a_loaded_planned_park_changes_the_before_after_table(env, outline):
+    at = _open(env, _planned_square())
+    assert not at.exception
+    assert not at.error
+    assert any("方案“方案 A”：1 个规划公园" in s.value for s in at.success)
+    before, after = _county_change(at)
+    # The engine's own figure for the same park, on the same grid.
+    origins = grid_origins(outline, cell_m=100)
+    standard = standards_from_dict(read_standards_file()).standard("green300_park500")
+    prepared = prepare_reach(origins, bundled_parks())
+    base = park_reach(prepared, standard)
+    scenario = with_planned_park(base, prepared, _planned_square())
+    expected = covered(scenario, "buffer").mean() * 100
+    assert after == pytest.approx(round(expected, 1))
+    assert after > before
+    # The map's change view is offered with a scenario, and draws.
+    view = at.radio(key=state.widget_key(state.PARKS_VIEW, "zh"))
+    assert "change" in view.options or "方案带来的变化（新增覆盖）" in view.options
+    view.set_value("change").run()
+    assert not at.exception
+    # Clearing the scenario brings the page back to the data set alone.
+    at.button(key=state.SCENARIO_CLEAR).click().run()
+    assert not at.exception
+    assert not any("个规划公园" in s.value for s in at.success)
+
+
+def test_suggested_sites_add_coverage_and_join_the_scenario(env):
+    at = _open(env, None)
+    assert "尚无方案。" in [c.value for c in at.caption]
+    at.number_input(key=state.SITES_K).set_value(3).run()
+    at.button(key=state.SITES_RUN).click().run()
+    assert not at.exception
+    sites = next(d.value for d in at.dataframe if "序号" in d.value.columns)
+    assert list(sites["序号"]) == [1, 2, 3]
+    gains = sites.iloc[:, 1].to_numpy(float)
+    assert (np.diff(gains) <= 0).all()
+    at.button(key=state.SITES_ADD).click().run()
+    assert not at.exception
+    assert any("3 个规划公园" in s.value for s in at.success)
+    _, after = _county_change(at)
+    assert after == pytest.approx(float(sites.iloc[-1, 2]), abs=0.06)
+
+
+def test_a_scenario_survives_a_reload_by_its_address(env):
+    at = _open(env, _planned_square())
+    layers = at.session_state[state.SESSION_LAYERS]
+    reloaded = AppTest.from_file(APP, default_timeout=120)
+    reloaded.query_params[state.LAYERS_PARAM] = f"planned_parks:{layers['planned_parks']}"
+    reloaded.run()
+    reloaded.switch_page(PAGE).run()
+    assert any("1 个规划公园" in s.value for s in reloaded.success)

@@ -1,0 +1,330 @@
+"""The parks page's scenario: planned parks (drawn, loaded, suggested), before/after, sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from analysis.distances import ParkReach
+from analysis.scenario import coverage_change, per_capita_change, sfca_change
+from analysis.siting import GREEDY_GUARANTEE
+from analysis.standards import ParkStandard, sfca_radius_m
+from geo.errors import PlanningMapError
+from geo.layer_schema import PARK_CLASSES, drawn_polygons
+from layers.labels import Lang, tr
+from layers.scenario_view import change_table
+from ui import data, state
+from ui.choices import ParksChoices
+
+_NO_CLASS = ""
+
+
+def demand_unit(demand: str, lang: Lang) -> str:
+    """Return the unit of a demand kind, in ``lang`` (m² of land, of residential land, people)."""
+    kind = "population" if demand.startswith("population") else demand
+    return tr(f"demand_unit_{kind}", lang)
+
+
+def _class_label(class_id: str, lang: Lang) -> str:
+    if not class_id:
+        return tr("class_by_area", lang)
+    words = PARK_CLASSES[class_id]
+    return words[0] if lang == "zh" else words[-1]
+
+
+def _scenario_name(lang: Lang) -> str:
+    record = data.upload_record(data.active_upload("planned_parks"))
+    return record.file_name if record else f"{tr('scenario_default_name', lang)} 1"
+
+
+def _save(frame: gpd.GeoDataFrame, name: str, lang: Lang) -> None:
+    """Store the scenario's parks and use them in this session (then rerun)."""
+    try:
+        record = data.save_scenario(frame, name.strip() or _scenario_name(lang))
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        return
+    state.set_session_layer("planned_parks", record.content_hash)
+    st.rerun()
+
+
+def _with_current(new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The scenario's current planned parks followed by ``new`` (ids renumbered on save)."""
+    current = data.active_planned()
+    columns = ["name", "park_class", "year", "geometry"]
+    frames = [f[[c for c in columns if c in f.columns]] for f in (current, new) if f is not None]
+    both = pd.concat([f.to_crs(4326) for f in frames], ignore_index=True)
+    return gpd.GeoDataFrame(both, geometry="geometry", crs=4326)
+
+
+def drawn_section(drawings: list[dict[str, Any]] | None, lang: Lang) -> None:
+    """Name what the planner drew and add it to the scenario."""
+    drawn = drawn_polygons(drawings)
+    st.subheader(tr("scenario_title", lang))
+    st.caption(tr("scenario_how", lang))
+    if drawn.empty:
+        return
+    st.info(tr("scenario_drawn", lang, n=len(drawn)))
+    area_ha = drawn.to_crs("EPSG:4549").area.to_numpy() / 1e4
+    classes = [_NO_CLASS, *PARK_CLASSES]
+    labels = {c: _class_label(c, lang) for c in classes}
+    table = pd.DataFrame(
+        {
+            "name": [f"{tr('planned_park', lang)} {i + 1}" for i in range(len(drawn))],
+            "area_ha": area_ha.round(2),
+            "park_class": [labels[_NO_CLASS]] * len(drawn),
+            "year": pd.array([None] * len(drawn), dtype="Int64"),
+        }
+    )
+    edited = st.data_editor(
+        table,
+        key=state.SCENARIO_DRAWN,
+        hide_index=True,
+        disabled=["area_ha"],
+        column_config={
+            "name": st.column_config.TextColumn(tr("planned_name", lang), max_chars=80),
+            "area_ha": st.column_config.NumberColumn(tr("planned_area_ha", lang), format="%.2f"),
+            "park_class": st.column_config.SelectboxColumn(
+                tr("planned_class", lang), options=list(labels.values())
+            ),
+            "year": st.column_config.NumberColumn(
+                tr("planned_year", lang), min_value=1949, max_value=2100, step=1
+            ),
+        },
+    )
+    name = st.text_input(
+        tr("scenario_name", lang), value=_scenario_name(lang), key=state.SCENARIO_NAME, max_chars=80
+    )
+    if st.button(tr("scenario_add", lang), key=state.SCENARIO_ADD, type="primary"):
+        by_label = {v: k for k, v in labels.items()}
+        new = drawn.assign(
+            name=edited["name"].fillna("").astype(str).to_numpy(),
+            park_class=[by_label.get(v, _NO_CLASS) for v in edited["park_class"]],
+            year=edited["year"].to_numpy(),
+        )
+        _save(_with_current(new), name, lang)
+
+
+def scenario_section(
+    lang: Lang,
+    choices: ParksChoices,
+    standard: ParkStandard,
+    *,
+    before: ParkReach,
+    after: ParkReach | None,
+    origins: Any,
+    names: dict[str, dict[str, str]],
+) -> None:
+    """Show the scenario's parks and every figure before and after it."""
+    planned = data.active_planned()
+    if planned is None or after is None:
+        st.caption(tr("scenario_none", lang))
+        return
+    st.success(
+        tr(
+            "scenario_in_use",
+            lang,
+            name=_scenario_name(lang),
+            n=len(planned),
+            ha=f"{planned['area_m2'].sum() / 1e4:,.2f}",
+        )
+    )
+    listed = pd.DataFrame(
+        {
+            tr("planned_name", lang): planned["name"].astype(str),
+            tr("planned_area_ha", lang): (planned["area_m2"] / 1e4).round(2),
+            tr("planned_class", lang): [_class_label(c or "", lang) for c in planned["park_class"]],
+            tr("planned_year", lang): ["—" if pd.isna(y) else str(int(y)) for y in planned["year"]],
+        }
+    )
+    st.dataframe(listed, hide_index=True, width="stretch")
+    c1, c2 = st.columns(2)
+    remove = c1.multiselect(
+        tr("scenario_remove", lang),
+        list(planned["park_id"]),
+        format_func=dict(zip(planned["park_id"], planned["name"].astype(str), strict=True)).get,
+        key=state.SCENARIO_REMOVE,
+        placeholder=tr("choose", lang),
+    )
+    if remove and c1.button(tr("scenario_remove", lang), key=state.SCENARIO_REMOVE_BUTTON):
+        kept = planned[~planned["park_id"].isin(remove)]
+        if kept.empty:
+            state.set_session_layer("planned_parks", "")
+            st.rerun()
+        _save(kept, _scenario_name(lang), lang)
+    if c2.button(tr("scenario_clear", lang), key=state.SCENARIO_CLEAR):
+        state.set_session_layer("planned_parks", "")
+        st.rerun()
+    grid = data.park_grid(choices.cell_m)
+    changes = coverage_change(
+        origins, before, after, {"cluster": grid.cluster_of, "unit": grid.unit_of}
+    )
+    tier = choices.tier_id or "*"
+    tier_text = tr("tier_any", lang) if tier == "*" else standard.tier(tier).name(lang)
+    unit = demand_unit(choices.demand, lang)
+    st.markdown(f"**{tr('scenario_before_after', lang, tier=tier_text)}**")
+    st.dataframe(
+        change_table(changes, names["cluster"], lang, level="cluster", tier=tier, demand_unit=unit),
+        hide_index=True,
+        width="stretch",
+    )
+    with st.expander(tr("by_unit", lang)):
+        st.dataframe(
+            change_table(changes, names["unit"], lang, level="unit", tier=tier, demand_unit=unit),
+            hide_index=True,
+            width="stretch",
+        )
+    with st.expander(tr("scenario_each_tier", lang)):
+        county = changes[changes["level"] == "county"]
+        for t in county["tier"].unique():
+            label = tr("tier_any", lang) if t == "*" else standard.tier(t).name(lang)
+            st.caption(label)
+            st.dataframe(
+                change_table(county, {}, lang, level="county", tier=t, demand_unit=unit),
+                hide_index=True,
+                width="stretch",
+            )
+    _per_person(lang, planned, names)
+    if choices.demand in {"population", "population_layer"}:
+        parks, _ = data.active_parks()
+        radius = sfca_radius_m(standard, choices.tier_id)
+        sfca = sfca_change(
+            origins, parks, planned, grid.cluster_of, radius_m=radius, people=origins.weight
+        )
+        st.markdown(f"**{tr('scenario_sfca', lang)}**")
+        st.dataframe(_named(sfca, names["cluster"], lang), hide_index=True, width="stretch")
+    st.caption(tr("scenario_reach_note", lang))
+    export = changes.assign(
+        scenario=_scenario_name(lang),
+        standard=standard.standard_id,
+        demand=choices.demand,
+        grid_m=choices.cell_m,
+    )
+    st.download_button(
+        tr("scenario_csv", lang),
+        data=export.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"kunshan_scenario_{standard.standard_id}.csv",
+        mime="text/csv",
+        key=state.DOWNLOAD_SCENARIO_CSV,
+    )
+
+
+def _named(frame: pd.DataFrame, names: dict[str, str], lang: Lang) -> pd.DataFrame:
+    out = frame.copy()
+    out["zone"] = [tr("whole_county", lang) if z == "*" else names.get(z, z) for z in out["zone"]]
+    out = out.rename(
+        columns={
+            "zone": tr("zone", lang),
+            "before": tr("before", lang),
+            "after": tr("after", lang),
+            "change": "Δ",
+        }
+    )
+    for column in (tr("before", lang), tr("after", lang), "Δ"):
+        out[column] = out[column].astype(float).round(2)
+    verdicts = [c for c in ("passes_before", "passes_after") if c in out]
+    for column in verdicts:
+        out[column] = [
+            "—" if v is None else tr("yes", lang) if v else tr("no", lang) for v in out[column]
+        ]
+    return out.rename(
+        columns={
+            "passes_before": f"{tr('meets_target', lang)} ({tr('before', lang)})",
+            "passes_after": f"{tr('meets_target', lang)} ({tr('after', lang)})",
+        }
+    )
+
+
+def _per_person(lang: Lang, planned: gpd.GeoDataFrame, names: dict[str, dict[str, str]]) -> None:
+    _, units, table, _ = data.bundle()
+    population = table.set_index("unit_id")["population"].astype(float)
+    if population.notna().sum() == 0:
+        return
+    parks, _ = data.active_parks()
+    floor = data.park_standards().per_capita_target_m2
+    change = per_capita_change(
+        parks, planned, units, population, id_column="unit_id", floor_m2=floor
+    )
+    change = change[np.isfinite(change["before"].astype(float))]
+    st.markdown(f"**{tr('scenario_per_capita', lang)}**")
+    st.dataframe(_named(change, names["unit"], lang), hide_index=True, width="stretch")
+
+
+def sites_section(lang: Lang, choices: ParksChoices, standard: ParkStandard) -> Any:
+    """Suggest pocket-park sites; return their footprints for the map (None before asked)."""
+    st.subheader(tr("sites_title", lang))
+    st.caption(tr("sites_intro", lang))
+    c1, c2, c3 = st.columns([1, 2, 1])
+    k = int(c1.number_input(tr("sites_k", lang), 1, 50, 5, key=state.SITES_K))
+    exact = c2.checkbox(tr("sites_exact", lang), key=state.SITES_EXACT)
+    question = {
+        "cell_m": choices.cell_m,
+        "standard_id": standard.standard_id,
+        "tier_id": choices.tier_id,
+        "method": choices.method,
+        "basis": choices.basis,
+        "demand": choices.demand,
+        "k": k,
+        "exact": exact,
+        "scenario": choices.scenario,
+    }
+    if c3.button(tr("sites_run", lang), key=state.SITES_RUN, type="primary"):
+        st.session_state[state.SITES_REQUEST] = question
+    if st.session_state.get(state.SITES_REQUEST) != question:
+        return None
+    try:
+        with st.spinner(tr("computing_reach", lang)):
+            result, footprints = data.suggested_sites(
+                choices.cell_m,
+                standard.standard_id,
+                choices.tier_id,
+                method=choices.method,
+                basis=choices.basis,
+                demand=choices.demand,
+                k=k,
+                exact=exact,
+            )
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        return None
+    st.caption(tr("sites_guarantee", lang) + f" ({GREEDY_GUARANTEE:.3f})")
+    if not result.sites:
+        st.info(tr("sites_none", lang))
+        return None
+    unit = demand_unit(choices.demand, lang)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("site_rank", lang): [s.rank for s in result.sites],
+                f"{tr('site_gain', lang)} ({unit})": [round(s.gain) for s in result.sites],
+                tr("site_after", lang): [
+                    round(s.covered_share_after * 100, 2) for s in result.sites
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if result.method == "exact":
+        greedy_after = result.after_share - (result.gap or 0.0) * (
+            result.after_share - result.before_share
+        )
+        st.caption(
+            tr(
+                "sites_exact_result",
+                lang,
+                exact=f"{result.after_share * 100:.2f}",
+                greedy=f"{greedy_after * 100:.2f}",
+                gap=f"{(result.gap or 0.0) * 100:.2f}",
+                proved="" if result.optimal else tr("sites_not_proved", lang),
+            )
+        )
+    if st.button(tr("sites_add", lang), key=state.SITES_ADD):
+        new = footprints[["name", "geometry"]].assign(park_class="", year=None)
+        st.session_state.pop(state.SITES_REQUEST, None)
+        _save(_with_current(new), _scenario_name(lang), lang)
+    return footprints

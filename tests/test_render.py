@@ -243,7 +243,13 @@ def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
     pages = [  # each page's layers, composed as the page composes them
         base,  # clusters page
         [*muted, *transit_layers(transit, "zh")],  # corridors
-        [*muted, MapLayer("parks", square), MapLayer("park_entrances", point)],  # parks
+        [  # parks, with a scenario and suggested sites
+            *muted,
+            MapLayer("parks", square),
+            MapLayer("park_entrances", point),
+            MapLayer("planned_parks", square),
+            MapLayer("suggested_sites", square),
+        ],
         [*muted, MapLayer("upload_preview", point)],  # an upload's preview
     ]
     maps = [build_map(layers, lang="zh", basemap=none) for layers in pages]

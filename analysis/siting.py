@@ -51,6 +51,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 from scipy.signal import fftconvolve
+from scipy.spatial import cKDTree
 
 from analysis.demand import Origins
 from analysis.distances import Method, ParkReach, PreparedReach, WalkAccess, _entrance_positions
@@ -270,7 +271,10 @@ def _square(problem: SitingProblem, origin: int) -> shapely.Polygon:
 
 
 class _Walker:
-    """Walking coverage of one site on the part of the network within its reach."""
+    """Walking coverage of one site on the part of the network within its reach.
+
+    An independent check of :class:`_WalkCoverage` (the tests compare the two).
+    """
 
     def __init__(self, problem: SitingProblem) -> None:
         walk = problem.walk
@@ -315,20 +319,124 @@ class _Walker:
         return near[dist <= self.problem.radius_m]
 
 
+class _WalkCoverage:
+    """Every candidate's walking coverage, measured a batch of far-apart candidates per pass.
+
+    Candidates of one batch lie on a lattice at least ``2 (r + F + s/√2)`` apart
+    (r the radius, F the fallback entrance distance, s the site's side), so an
+    origin within walking reach of one of them is out of straight reach of every
+    other: one multi-source pass from all the batch's entrances (found by the same
+    rule as for existing parks) gives each origin its distance to the one site that
+    can reach it, the nearest by straight line. Exact, and a pass per batch
+    instead of one per candidate.
+    """
+
+    def __init__(self, problem: SitingProblem, candidates: NDArray[np.int64]) -> None:
+        walk = problem.walk
+        if walk is None:  # pragma: no cover - built only for walking problems
+            msg = "步行覆盖需要路网。 / Walking coverage needs a walk network."
+            raise SitingError(msg)
+        origins = problem.origins
+        rules = walk.rules
+        reach = problem.radius_m + max(rules.entrance_tolerance_m, rules.fallback_m)
+        step = math.floor((2 * (reach + problem.side_m / math.sqrt(2))) / origins.cell_m) + 1
+        half = problem.side_m / 2
+        owners: list[NDArray[np.int64]] = []
+        hits: list[NDArray[np.int64]] = []
+        rows, cols = origins.row[candidates] % step, origins.col[candidates] % step
+        batch_of = rows * step + cols
+        targets = walk.origins
+        for batch in np.unique(batch_of):
+            members = candidates[batch_of == batch]
+            x, y = origins.x[members], origins.y[members]
+            squares = shapely.box(x - half, y - half, x + half, y + half)
+            frame = gpd.GeoDataFrame(
+                {"park_id": members.astype(str), "area_m2": shapely.area(squares)},
+                geometry=squares,
+                crs=origins.crs,
+            )
+            gates, _ = _entrance_positions(walk.graph, frame, None, rules)
+            if len(gates.edge) == 0:
+                continue
+            dist = joined_nearest_distance(
+                join_sources(walk.graph, gates), targets, limit_m=problem.radius_m
+            )
+            reached = np.flatnonzero(dist <= problem.radius_m)
+            if len(reached) == 0:
+                continue
+            _, nearest = cKDTree(np.column_stack([x, y])).query(
+                np.column_stack([origins.x[reached], origins.y[reached]])
+            )
+            owners.append(members[nearest])
+            hits.append(reached)
+        owner = np.concatenate(owners) if owners else np.array([], dtype=np.int64)
+        hit = np.concatenate(hits) if hits else np.array([], dtype=np.int64)
+        order = np.argsort(owner, kind="stable")
+        self.owner, self.hit = owner[order], hit[order]
+        self.candidates = candidates
+        self.start = np.searchsorted(self.owner, candidates, side="left")
+        self.end = np.searchsorted(self.owner, candidates, side="right")
+        self.position = {int(c): i for i, c in enumerate(candidates)}
+        self.passes = len(np.unique(batch_of))
+
+    def __call__(self, origin: int) -> NDArray[np.int64]:
+        """Return the origins the site at ``origin`` covers on foot."""
+        i = self.position.get(int(origin))
+        if i is None:
+            return np.array([], dtype=np.int64)
+        return self.hit[self.start[i] : self.end[i]]
+
+    def gains(
+        self, values: NDArray[np.float64], candidates: NDArray[np.int64]
+    ) -> NDArray[np.float64]:
+        """Σ ``values`` over each candidate's coverage."""
+        per_owner = np.bincount(
+            np.searchsorted(self.candidates, self.owner),
+            weights=values[self.hit],
+            minlength=len(self.candidates),
+        )
+        return np.asarray(per_owner[np.searchsorted(self.candidates, candidates)], dtype=float)
+
+
 def _coverage_fn(problem: SitingProblem) -> Callable[[int], NDArray[np.int64]]:
     """Return ``f(origin) -> covered origins`` for the problem's method."""
     if problem.method == "network":
-        return _Walker(problem).covered
+        return _walk_coverage(problem)
     raster = _Raster(problem.origins)
     kernel = _kernel(problem, problem.radius_m)
     return lambda origin: raster.around(origin, kernel)
 
 
-def _upper_bounds(problem: SitingProblem, gainable: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Every candidate's gain by buffer, or its upper bound on foot (radius + tolerance)."""
+def _walk_coverage(problem: SitingProblem) -> _WalkCoverage:
+    """Measure the walking coverage of the candidates that could gain at all (buffer bound > 0)."""
+    bounds = _buffer_bounds(problem, problem.gainable)
+    candidates = np.sort(problem.candidates[bounds > 0])
+    return _WalkCoverage(problem, candidates)
+
+
+def _buffer_bounds(problem: SitingProblem, gainable: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Every candidate's gain by buffer (on foot: within the radius plus the entrance tolerance).
+
+    A walk is never shorter than the straight line less the entrance tolerance,
+    so on foot this bounds the gain from above.
+    """
     raster = _Raster(problem.origins)
     radius = problem.radius_m + (problem.tolerance_m if problem.method == "network" else 0.0)
     return raster.sums(gainable, _kernel(problem, radius))[problem.candidates]
+
+
+def _upper_bounds(
+    problem: SitingProblem,
+    gainable: NDArray[np.float64],
+    cover: Callable[[int], NDArray[np.int64]],
+) -> NDArray[np.float64]:
+    """Every candidate's first gain: exact by buffer, exact on foot from the batched passes."""
+    if isinstance(cover, _WalkCoverage):
+        out = np.zeros(len(problem.candidates))
+        known = np.isin(problem.candidates, cover.candidates)
+        out[known] = cover.gains(gainable, problem.candidates[known])
+        return out
+    return _buffer_bounds(problem, gainable)
 
 
 # --- greedy --------------------------------------------------------------------------------
@@ -345,7 +453,7 @@ def greedy_sites(problem: SitingProblem, k: int) -> SitingResult:
     start = time.perf_counter()
     cover = _coverage_fn(problem)
     remaining = problem.gainable.copy()
-    bounds = _upper_bounds(problem, remaining)
+    bounds = _upper_bounds(problem, remaining, cover)
     heap = [(-b, int(c), -1) for b, c in zip(bounds, problem.candidates, strict=True) if b > 0]
     heapq.heapify(heap)
     chosen: list[SiteChoice] = []
@@ -427,7 +535,7 @@ def exact_sites(problem: SitingProblem, k: int, *, time_limit_s: float = 60.0) -
     start = time.perf_counter()
     greedy = greedy_sites(problem, k)
     cover = _coverage_fn(problem)
-    bounds = _upper_bounds(problem, problem.gainable)
+    bounds = _upper_bounds(problem, problem.gainable, cover)
     useful = problem.candidates[bounds > 1e-6 * max(problem.gainable.sum(), 1.0)]
     pairs: list[tuple[int, NDArray[np.int64]]] = []
     n_pairs = 0

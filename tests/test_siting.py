@@ -16,6 +16,8 @@ from analysis.network import walk_graph_from
 from analysis.siting import (
     GREEDY_GUARANTEE,
     _coverage_fn,
+    _Walker,
+    _WalkCoverage,
     exact_sites,
     greedy_sites,
     site_footprints,
@@ -227,3 +229,13 @@ def test_walking_gains_equal_a_full_recomputation_with_the_sites():
     assert w[covered(after, "network")].sum() / w.sum() == pytest.approx(result.after_share)
     gains = [s.gain for s in result.sites]
     assert gains[0] >= gains[1] > 0
+
+
+def test_batched_walking_coverage_equals_one_site_at_a_time():
+    prepared, reach = _banks()
+    problem = siting_problem(prepared, reach, tier_id="pocket", method="network")
+    batched = _WalkCoverage(problem, problem.candidates)
+    assert batched.passes < len(problem.candidates)  # far-apart sites share a pass
+    one = _Walker(problem)
+    for cand in problem.candidates:
+        np.testing.assert_array_equal(np.sort(batched(int(cand))), np.sort(one.covered(int(cand))))

@@ -16,8 +16,8 @@ from analysis.network import walk_graph_from
 from analysis.siting import (
     GREEDY_GUARANTEE,
     _coverage_fn,
-    _Walker,
     _WalkCoverage,
+    _Walker,
     exact_sites,
     greedy_sites,
     site_footprints,

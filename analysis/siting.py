@@ -346,28 +346,31 @@ class _WalkCoverage:
         rows, cols = origins.row[candidates] % step, origins.col[candidates] % step
         batch_of = rows * step + cols
         targets = walk.origins
+        # Every site's entrances in one go, by the rule for existing parks, on the whole network.
+        x, y = origins.x[candidates], origins.y[candidates]
+        squares = shapely.box(x - half, y - half, x + half, y + half)
+        frame = gpd.GeoDataFrame(
+            {"park_id": candidates.astype(str), "area_m2": shapely.area(squares)},
+            geometry=squares,
+            crs=origins.crs,
+        )
+        gates, gate_site = _entrance_positions(walk.graph, frame, None, rules)
+        gate_batch = batch_of[gate_site] if len(gate_site) else np.array([], dtype=np.int64)
         for batch in np.unique(batch_of):
-            members = candidates[batch_of == batch]
-            x, y = origins.x[members], origins.y[members]
-            squares = shapely.box(x - half, y - half, x + half, y + half)
-            frame = gpd.GeoDataFrame(
-                {"park_id": members.astype(str), "area_m2": shapely.area(squares)},
-                geometry=squares,
-                crs=origins.crs,
-            )
-            gates, _ = _entrance_positions(walk.graph, frame, None, rules)
-            if len(gates.edge) == 0:
+            chosen = gate_batch == batch
+            if not chosen.any():
                 continue
+            members = np.flatnonzero(batch_of == batch)
             dist = joined_nearest_distance(
-                join_sources(walk.graph, gates), targets, limit_m=problem.radius_m
+                join_sources(walk.graph, gates.take(chosen)), targets, limit_m=problem.radius_m
             )
             reached = np.flatnonzero(dist <= problem.radius_m)
             if len(reached) == 0:
                 continue
-            _, nearest = cKDTree(np.column_stack([x, y])).query(
+            _, nearest = cKDTree(np.column_stack([x[members], y[members]])).query(
                 np.column_stack([origins.x[reached], origins.y[reached]])
             )
-            owners.append(members[nearest])
+            owners.append(candidates[members[nearest]])
             hits.append(reached)
         owner = np.concatenate(owners) if owners else np.array([], dtype=np.int64)
         hit = np.concatenate(hits) if hits else np.array([], dtype=np.int64)

@@ -134,3 +134,13 @@ def test_park_area_per_person_rises_by_the_planned_area():
     assert table.loc["b", "passes_before"] == False  # noqa: E712
     assert table.loc["b", "passes_after"] == True  # noqa: E712
     assert WHOLE_AREA not in table.index or np.isfinite(table.loc[WHOLE_AREA, "after"])
+
+
+def test_planned_park_names_are_escaped_on_the_map():
+    from layers.scenario_view import planned_features
+
+    frame = _planned(_box(0, 0, 100, 100), name=['<img src=x onerror="alert(1)">'], year=[2030])
+    tip = planned_features(frame, _standard(), "zh")["features"][0]["properties"]["tt"]
+    assert "<img" not in tip
+    assert "&lt;img" in tip
+    assert "2030" in tip

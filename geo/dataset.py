@@ -81,6 +81,8 @@ LAYER_KINDS: dict[str, LayerKind] = {
         LayerKind(
             "planned_parks", "规划公园（方案）", "Planned parks (scenario)", "polygon", ("name",)
         ),
+        # Where new parks may go (vacant or green land of the 控规): limits suggested sites.
+        LayerKind("candidate_land", "候选用地", "Candidate land for new parks", "polygon"),
     )
 }
 

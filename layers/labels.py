@@ -193,6 +193,15 @@ _TEXT: dict[str, tuple[str, str]] = {
         "parks of the tier's minimum size, on cell centres on land outside parks and water, that "
         "add the most demand not yet covered.",
     ),
+    "sites_candidates_in": (
+        "候选点限于已载入的候选用地。",
+        "Candidates are limited to the candidate land you loaded.",
+    ),
+    "sites_candidates_any": (
+        "可在下方“导入图层”载入候选用地（如控规中的空地或绿地），将选址限制在其中。",
+        "Load candidate land under 'Load a layer' below (e.g. vacant or green 控规 parcels) to "
+        "keep the sites inside it.",
+    ),
     "sites_k": ("建议数量 k", "Number of sites k"),
     "sites_exact": (
         "同时精确求解（仅限小范围，最多 60 秒）",

@@ -22,6 +22,7 @@ __all__ = [
     "change_table",
     "planned_features",
     "site_features",
+    "tier_name",
 ]
 
 # The change map's classes (RGBA), declared once; unchanged cells stay clear.
@@ -63,9 +64,10 @@ def change_legend_html(lang: Lang, *, walking: bool) -> str:
     return "<div style='font-size:0.85rem;line-height:1.8'>" + " ".join(rows) + "</div>"
 
 
-def _tier_name(
+def tier_name(
     standard: ParkStandard, area: float, park_class: str, basis: TierBasis, lang: Lang
 ) -> str:
+    """Return the name of the tier a (planned) park counts for: by class when chosen, else area."""
     if basis == "class" and park_class:
         for tier in standard.tiers:
             if park_class in tier.classes:
@@ -90,7 +92,7 @@ def planned_features(
         when = "" if pd.isna(year) else f" · {int(year)}"
         tips.append(
             f"<b>{html.escape(str(name))}</b><br>{label} · {area_text} {area / 1e4:,.2f} ha · "
-            f"{html.escape(_tier_name(standard, float(area), str(kind or ''), basis, lang))}"
+            f"{html.escape(tier_name(standard, float(area), str(kind or ''), basis, lang))}"
             f"{when}"
         )
     frame["tt"] = tips

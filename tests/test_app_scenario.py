@@ -15,7 +15,7 @@ from analysis.distances import park_reach, prepare_reach, with_planned_park
 from analysis.indicators import covered
 from analysis.standards import standards_from_dict
 from geo.layer_schema import planned_parks
-from geo.layer_store import store_layer
+from geo.layer_store import read_stored, store_layer
 from geo.parks import bundled_parks
 from geo.standards import read_standards_file
 from ui import state
@@ -110,3 +110,27 @@ def test_a_scenario_survives_a_reload_by_its_address(env):
     reloaded.run()
     reloaded.switch_page(PAGE).run()
     assert any("1 个规划公园" in s.value for s in reloaded.success)
+
+
+def test_suggested_sites_stay_inside_the_candidate_land_loaded(env):
+    centre = gpd.GeoSeries([shapely.Point(121.0, 31.28)], crs=4326).to_crs(4549)[0]
+    land = gpd.GeoDataFrame(
+        geometry=[shapely.box(centre.x - 600, centre.y - 600, centre.x + 600, centre.y + 600)],
+        crs=4549,
+    ).to_crs(4326)
+    record = store_layer(
+        land, kind="candidate_land", original=b"c", file_name="空地.gpkg", root=env
+    )
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params[state.LAYERS_PARAM] = f"candidate_land:{record.content_hash}"
+    at.run()
+    at.switch_page(PAGE).run()
+    assert "候选点限于已载入的候选用地。" in [c.value for c in at.caption]
+    at.number_input(key=state.SITES_K).set_value(2).run()
+    at.button(key=state.SITES_RUN).click().run()
+    at.button(key=state.SITES_ADD).click().run()
+    assert not at.exception
+    stored = at.session_state[state.SESSION_LAYERS]["planned_parks"]
+    sites = read_stored(stored, root=env)
+    assert len(sites) == 2
+    assert land.geometry[0].buffer(0.001).contains(sites.geometry).all()

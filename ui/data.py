@@ -673,10 +673,10 @@ def _suggestions(
     k: int,
     exact: bool,
 ) -> tuple[SitingResult, gpd.GeoDataFrame]:
-    base = ds.subset(*(kind for kind in ds.kinds() if kind != "planned_parks"))
+    base = ds.subset(*(k for k in ds.kinds() if k not in {"planned_parks", "candidate_land"}))
     prepared = _prepared(base, table_hash, cell_m, standards_key)
     reach = _scenario_reach(
-        ds,
+        ds.subset(*(k for k in ds.kinds() if k != "candidate_land")),
         table_hash,
         cell_m=cell_m,
         standards_key=standards_key,
@@ -690,6 +690,7 @@ def _suggestions(
         tier_id=tier_id,
         method=method,  # type: ignore[arg-type]
         weights=grid.demands[demand],
+        candidate_area=_layer(ds, "candidate_land"),
     )
     result = exact_sites(problem, k, time_limit_s=60) if exact else greedy_sites(problem, k)
     return result, site_footprints(problem, result)
@@ -712,8 +713,7 @@ def suggested_sites(
     """
     ds = active_dataset()
     kinds = _reach_set(ds, network=method == "network").kinds()
-    if "planned_parks" in ds.kinds():
-        kinds = (*kinds, "planned_parks")
+    kinds = (*kinds, *(k for k in ("planned_parks", "candidate_land") if k in ds.kinds()))
     return _suggestions(
         ds.subset(*kinds),
         _boundaries(ds)[1],

@@ -16,7 +16,7 @@ from analysis.standards import ParkStandard, sfca_radius_m
 from geo.errors import PlanningMapError
 from geo.layer_schema import PARK_CLASSES, drawn_polygons
 from layers.labels import Lang, tr
-from layers.scenario_view import change_table
+from layers.scenario_view import change_table, tier_name
 from ui import data, state
 from ui.choices import ParksChoices
 
@@ -138,6 +138,10 @@ def scenario_section(
             tr("planned_name", lang): planned["name"].astype(str),
             tr("planned_area_ha", lang): (planned["area_m2"] / 1e4).round(2),
             tr("planned_class", lang): [_class_label(c or "", lang) for c in planned["park_class"]],
+            tr("planned_tier", lang): [
+                tier_name(standard, float(a), str(c or ""), choices.basis, lang)
+                for a, c in zip(planned["area_m2"], planned["park_class"], strict=True)
+            ],
             tr("planned_year", lang): ["—" if pd.isna(y) else str(int(y)) for y in planned["year"]],
         }
     )
@@ -258,6 +262,8 @@ def sites_section(lang: Lang, choices: ParksChoices, standard: ParkStandard) -> 
     """Suggest pocket-park sites; return their footprints for the map (None before asked)."""
     st.subheader(tr("sites_title", lang))
     st.caption(tr("sites_intro", lang))
+    land = data.active_upload("candidate_land")
+    st.caption(tr("sites_candidates_in" if land else "sites_candidates_any", lang))
     c1, c2, c3 = st.columns([1, 2, 1])
     k = int(c1.number_input(tr("sites_k", lang), 1, 50, 5, key=state.SITES_K))
     exact = c2.checkbox(tr("sites_exact", lang), key=state.SITES_EXACT)
@@ -271,6 +277,7 @@ def sites_section(lang: Lang, choices: ParksChoices, standard: ParkStandard) -> 
         "k": k,
         "exact": exact,
         "scenario": choices.scenario,
+        "candidates": land,
     }
     if c3.button(tr("sites_run", lang), key=state.SITES_RUN, type="primary"):
         st.session_state[state.SITES_REQUEST] = question

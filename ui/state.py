@@ -83,7 +83,13 @@ def upload_key(kind: str, what: str) -> str:
 
 
 # The layer kinds each page takes from the planner's files (its upload panel offers these).
-PARKS_UPLOAD_KINDS: Final = ("parks", "residential", "population", "planned_parks")
+PARKS_UPLOAD_KINDS: Final = (
+    "parks",
+    "residential",
+    "population",
+    "planned_parks",
+    "candidate_land",
+)
 CORRIDOR_UPLOAD_KINDS: Final = ("stations", "plan_lines")
 
 

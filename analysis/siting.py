@@ -67,10 +67,12 @@ __all__ = [
     "SiteChoice",
     "SitingProblem",
     "SitingResult",
+    "WalkCoverage",
     "exact_sites",
     "greedy_sites",
     "site_footprints",
     "siting_problem",
+    "walk_coverage",
     "with_sites",
 ]
 
@@ -273,7 +275,7 @@ def _square(problem: SitingProblem, origin: int) -> shapely.Polygon:
 class _Walker:
     """Walking coverage of one site on the part of the network within its reach.
 
-    An independent check of :class:`_WalkCoverage` (the tests compare the two).
+    An independent check of :class:`WalkCoverage` (the tests compare the two).
     """
 
     def __init__(self, problem: SitingProblem) -> None:
@@ -319,7 +321,7 @@ class _Walker:
         return near[dist <= self.problem.radius_m]
 
 
-class _WalkCoverage:
+class WalkCoverage:
     """Every candidate's walking coverage, measured a batch of far-apart candidates per pass.
 
     Candidates of one batch lie on a lattice at least ``2 (r + F + s/√2)`` apart
@@ -401,20 +403,35 @@ class _WalkCoverage:
         return np.asarray(per_owner[np.searchsorted(self.candidates, candidates)], dtype=float)
 
 
-def _coverage_fn(problem: SitingProblem) -> Callable[[int], NDArray[np.int64]]:
+def _coverage_fn(
+    problem: SitingProblem, coverage: WalkCoverage | None = None
+) -> Callable[[int], NDArray[np.int64]]:
     """Return ``f(origin) -> covered origins`` for the problem's method."""
     if problem.method == "network":
-        return _walk_coverage(problem)
+        if coverage is None:
+            return walk_coverage(problem)
+        if not np.isin(problem.candidates, coverage.candidates).all():
+            msg = (
+                "步行覆盖与本次候选点不符。 / The walking coverage given was measured for other "
+                "candidates."
+            )
+            raise SitingError(msg)
+        return coverage
     raster = _Raster(problem.origins)
     kernel = _kernel(problem, problem.radius_m)
     return lambda origin: raster.around(origin, kernel)
 
 
-def _walk_coverage(problem: SitingProblem) -> _WalkCoverage:
-    """Measure the walking coverage of the candidates that could gain at all (buffer bound > 0)."""
-    bounds = _buffer_bounds(problem, problem.gainable)
-    candidates = np.sort(problem.candidates[bounds > 0])
-    return _WalkCoverage(problem, candidates)
+def walk_coverage(problem: SitingProblem) -> WalkCoverage:
+    """Measure every candidate's walking coverage (whatever the demand: reusable across questions).
+
+    It depends on the network, the grid, the candidates, the site's size and the
+    radius only, so one measurement serves any demand, scenario and k.
+    """
+    if problem.walk is None:
+        msg = "步行覆盖需要路网。 / Walking coverage needs a walk network."
+        raise SitingError(msg)
+    return WalkCoverage(problem, np.sort(problem.candidates))
 
 
 def _buffer_bounds(problem: SitingProblem, gainable: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -434,7 +451,7 @@ def _upper_bounds(
     cover: Callable[[int], NDArray[np.int64]],
 ) -> NDArray[np.float64]:
     """Every candidate's first gain: exact by buffer, exact on foot from the batched passes."""
-    if isinstance(cover, _WalkCoverage):
+    if isinstance(cover, WalkCoverage):
         out = np.zeros(len(problem.candidates))
         known = np.isin(problem.candidates, cover.candidates)
         out[known] = cover.gains(gainable, problem.candidates[known])
@@ -445,16 +462,19 @@ def _upper_bounds(
 # --- greedy --------------------------------------------------------------------------------
 
 
-def greedy_sites(problem: SitingProblem, k: int) -> SitingResult:
+def greedy_sites(
+    problem: SitingProblem, k: int, *, coverage: WalkCoverage | None = None
+) -> SitingResult:
     """Choose ``k`` sites by lazy greedy maximum coverage (≥ (1 − 1/e) of the optimum).
 
     Each round takes the candidate adding the most demand not yet covered, ties
     to the lower cell index. Gains never increase from one site to the next.
-    Stops early when no candidate adds anything.
+    Stops early when no candidate adds anything. On foot, ``coverage`` from
+    :func:`walk_coverage` for the same network, grid and tier saves measuring it again.
     """
     _check_k(k)
     start = time.perf_counter()
-    cover = _coverage_fn(problem)
+    cover = _coverage_fn(problem, coverage)
     remaining = problem.gainable.copy()
     bounds = _upper_bounds(problem, remaining, cover)
     heap = [(-b, int(c), -1) for b, c in zip(bounds, problem.candidates, strict=True) if b > 0]
@@ -523,7 +543,13 @@ def _choice(  # noqa: PLR0917 - one private constructor
 # --- exact ---------------------------------------------------------------------------------
 
 
-def exact_sites(problem: SitingProblem, k: int, *, time_limit_s: float = 60.0) -> SitingResult:
+def exact_sites(
+    problem: SitingProblem,
+    k: int,
+    *,
+    time_limit_s: float = 60.0,
+    coverage: WalkCoverage | None = None,
+) -> SitingResult:
     """Solve the maximal covering location problem exactly (CBC), and the greedy gap.
 
     Raises :class:`geo.errors.SitingError` when the instance has more than
@@ -536,8 +562,8 @@ def exact_sites(problem: SitingProblem, k: int, *, time_limit_s: float = 60.0) -
 
     _check_k(k)
     start = time.perf_counter()
-    greedy = greedy_sites(problem, k)
-    cover = _coverage_fn(problem)
+    cover = _coverage_fn(problem, coverage)
+    greedy = greedy_sites(problem, k, coverage=cover if isinstance(cover, WalkCoverage) else None)
     bounds = _upper_bounds(problem, problem.gainable, cover)
     useful = problem.candidates[bounds > 1e-6 * max(problem.gainable.sum(), 1.0)]
     pairs: list[tuple[int, NDArray[np.int64]]] = []

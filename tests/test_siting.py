@@ -15,13 +15,14 @@ from analysis.indicators import covered
 from analysis.network import walk_graph_from
 from analysis.siting import (
     GREEDY_GUARANTEE,
+    WalkCoverage,
     _coverage_fn,
-    _WalkCoverage,
     _Walker,
     exact_sites,
     greedy_sites,
     site_footprints,
     siting_problem,
+    walk_coverage,
 )
 from analysis.standards import standards_from_dict
 from geo.errors import SitingError
@@ -234,8 +235,25 @@ def test_walking_gains_equal_a_full_recomputation_with_the_sites():
 def test_batched_walking_coverage_equals_one_site_at_a_time():
     prepared, reach = _banks()
     problem = siting_problem(prepared, reach, tier_id="pocket", method="network")
-    batched = _WalkCoverage(problem, problem.candidates)
+    batched = WalkCoverage(problem, problem.candidates)
     assert batched.passes < len(problem.candidates)  # far-apart sites share a pass
     one = _Walker(problem)
     for cand in problem.candidates:
         np.testing.assert_array_equal(np.sort(batched(int(cand))), np.sort(one.covered(int(cand))))
+
+
+def test_one_walking_coverage_serves_any_demand():
+    prepared, reach = _banks()
+    problem = siting_problem(prepared, reach, tier_id="pocket", method="network")
+    coverage = walk_coverage(problem)
+    with_given = greedy_sites(problem, 2, coverage=coverage).sites
+    assert [s.origin for s in with_given] == [s.origin for s in greedy_sites(problem, 2).sites]
+    heavier = siting_problem(
+        prepared, reach, tier_id="pocket", method="network", weights=prepared.origins.weight * 3
+    )
+    tripled = greedy_sites(heavier, 2, coverage=coverage)
+    assert [s.gain for s in tripled.sites] == pytest.approx(
+        [3 * s.gain for s in greedy_sites(problem, 2).sites]
+    )
+    other = siting_problem(prepared, reach, tier_id="pocket", method="buffer")
+    assert greedy_sites(other, 1, coverage=coverage).sites  # by buffer it is not used

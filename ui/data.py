@@ -42,7 +42,15 @@ from analysis.distances import (
 )
 from analysis.indicators import per_capita_park_area, two_step_fca
 from analysis.network import EdgePositions, WalkGraph, walk_graph_from_arrays
-from analysis.siting import SitingResult, exact_sites, greedy_sites, site_footprints, siting_problem
+from analysis.siting import (
+    SitingResult,
+    WalkCoverage,
+    exact_sites,
+    greedy_sites,
+    site_footprints,
+    siting_problem,
+    walk_coverage,
+)
 from analysis.standards import StandardSettings, standards_from_dict
 from geo.active_layers import (
     bundled_sources,
@@ -658,6 +666,32 @@ def save_scenario(frame: gpd.GeoDataFrame, name: str) -> StoredLayer:
     )
 
 
+@_resource_few
+def _site_coverage(
+    ds: DataSet,
+    table_hash: str,
+    *,
+    cell_m: int,
+    standards_key: tuple[str, str],
+    standard_id: str,
+    tier_id: str | None,
+) -> WalkCoverage:
+    """Every candidate site's walking coverage (per network, grid, tier, candidate land)."""
+    base = ds.subset(*(k for k in ds.kinds() if k != "candidate_land"))
+    prepared = _prepared(base, table_hash, cell_m, standards_key)
+    reach = _park_reach(
+        base, table_hash, cell_m=cell_m, standards_key=standards_key, standard_id=standard_id
+    )
+    problem = siting_problem(
+        prepared,
+        reach,
+        tier_id=tier_id,
+        method="network",
+        candidate_area=_layer(ds, "candidate_land"),
+    )
+    return walk_coverage(problem)
+
+
 @_data_few
 def _suggestions(
     ds: DataSet,
@@ -692,7 +726,21 @@ def _suggestions(
         weights=grid.demands[demand],
         candidate_area=_layer(ds, "candidate_land"),
     )
-    result = exact_sites(problem, k, time_limit_s=60) if exact else greedy_sites(problem, k)
+    coverage = None
+    if method == "network":  # measured once per network, grid and tier; any demand, k, scenario
+        kinds = (*_GRID_KINDS, *_PARK_KINDS, "walk_network", "candidate_land")
+        coverage = _site_coverage(
+            ds.subset(*(k for k in kinds if k in ds.kinds())),
+            table_hash,
+            cell_m=cell_m,
+            standards_key=standards_key,
+            standard_id=standard_id,
+            tier_id=tier_id,
+        )
+    if exact:
+        result = exact_sites(problem, k, time_limit_s=60, coverage=coverage)
+    else:
+        result = greedy_sites(problem, k, coverage=coverage)
     return result, site_footprints(problem, result)
 
 

@@ -202,6 +202,10 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Load candidate land under 'Load a layer' below (e.g. vacant or green 控规 parcels) to "
         "keep the sites inside it.",
     ),
+    "sites_size": (
+        "每处建议：{tier}，{area} m²，服务半径 {radius} 米（{method}）。",
+        "Each site: {tier}, {area} m², serving {radius} m ({method}).",
+    ),
     "sites_k": ("建议数量 k", "Number of sites k"),
     "sites_exact": (
         "同时精确求解（仅限小范围，最多 60 秒）",

@@ -262,6 +262,19 @@ def sites_section(lang: Lang, choices: ParksChoices, standard: ParkStandard) -> 
     """Suggest pocket-park sites; return their footprints for the map (None before asked)."""
     st.subheader(tr("sites_title", lang))
     st.caption(tr("sites_intro", lang))
+    site_tier = (
+        standard.smallest_tier() if choices.tier_id is None else standard.tier(choices.tier_id)
+    )
+    st.caption(
+        tr(
+            "sites_size",
+            lang,
+            tier=site_tier.name(lang),
+            area=f"{site_tier.min_area_m2:,.0f}",
+            radius=f"{site_tier.radius_m:,.0f}",
+            method=tr(f"method_short_{choices.method}", lang),
+        )
+    )
     land = data.active_upload("candidate_land")
     st.caption(tr("sites_candidates_in" if land else "sites_candidates_any", lang))
     c1, c2, c3 = st.columns([1, 2, 1])

@@ -462,6 +462,34 @@ def _upper_bounds(
 # --- greedy --------------------------------------------------------------------------------
 
 
+class _Tally:
+    """Sites taken so far: the demand still to gain and the coverage after each site."""
+
+    def __init__(self, problem: SitingProblem) -> None:
+        self.problem = problem
+        self.remaining = problem.gainable.copy()
+        self.covered = problem.covered_before
+        self.sites: list[SiteChoice] = []
+
+    def gain(self, hits: NDArray[np.int64]) -> float:
+        """Return the demand a site covering ``hits`` would add now."""
+        return float(self.remaining[hits].sum())
+
+    def take(self, cand: int, hits: NDArray[np.int64]) -> None:
+        """Build the site at ``cand``: its newly covered demand counts, once."""
+        new = hits[self.remaining[hits] > 0]
+        gain = float(self.remaining[new].sum())
+        self.remaining[new] = 0.0
+        self.covered += gain
+        self.sites.append(_choice(self.problem, len(self.sites) + 1, cand, gain, self.covered, new))
+
+    @property
+    def after_share(self) -> float:
+        """The covered share of demand with every site taken."""
+        total = self.problem.total_demand
+        return self.covered / total if total > 0 else math.nan
+
+
 def greedy_sites(
     problem: SitingProblem, k: int, *, coverage: WalkCoverage | None = None
 ) -> SitingResult:
@@ -475,36 +503,27 @@ def greedy_sites(
     _check_k(k)
     start = time.perf_counter()
     cover = _coverage_fn(problem, coverage)
-    remaining = problem.gainable.copy()
-    bounds = _upper_bounds(problem, remaining, cover)
+    tally = _Tally(problem)
+    bounds = _upper_bounds(problem, tally.remaining, cover)
     heap = [(-b, int(c), -1) for b, c in zip(bounds, problem.candidates, strict=True) if b > 0]
     heapq.heapify(heap)
-    chosen: list[SiteChoice] = []
-    covered_now = problem.covered_before
     evaluations = 0
     fresh: dict[int, NDArray[np.int64]] = {}
-    while heap and len(chosen) < k:
+    while heap and len(tally.sites) < k:
         _, cand, stamp = heapq.heappop(heap)
-        if stamp != len(chosen):  # stale: evaluate against the current coverage
-            hits = cover(cand)
+        if stamp != len(tally.sites):  # stale: evaluate against the current coverage
+            fresh[cand] = cover(cand)
             evaluations += 1
-            gain = float(remaining[hits].sum())
-            fresh[cand] = hits
+            gain = tally.gain(fresh[cand])
             if gain > 0:
-                heapq.heappush(heap, (-gain, cand, len(chosen)))
+                heapq.heappush(heap, (-gain, cand, len(tally.sites)))
             continue
-        hits = fresh[cand]
-        new = hits[remaining[hits] > 0]
-        gain = float(remaining[new].sum())
-        remaining[new] = 0.0
-        covered_now += gain
-        chosen.append(_choice(problem, len(chosen) + 1, cand, gain, covered_now, new))
-    after = covered_now / problem.total_demand if problem.total_demand > 0 else math.nan
+        tally.take(cand, fresh[cand])
     return SitingResult(
-        sites=tuple(chosen),
+        sites=tuple(tally.sites),
         method="greedy",
         before_share=problem.before_share,
-        after_share=after,
+        after_share=tally.after_share,
         total_demand=problem.total_demand,
         seconds=time.perf_counter() - start,
         evaluations=evaluations,
@@ -599,29 +618,23 @@ def exact_sites(
         status = model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit_s))
     picked = sorted((c for c, var in x.items() if (var.value() or 0) > 0.5))
     # Order the exact sites as a planner reads them: by the demand each adds in turn.
-    remaining = problem.gainable.copy()
     hits_of = dict(pairs)
-    chosen: list[SiteChoice] = []
-    covered_now = problem.covered_before
+    tally = _Tally(problem)
     left = list(picked)
     while left:
-        best = max(left, key=lambda c: (float(remaining[hits_of[c]].sum()), -c))
-        new = hits_of[best][remaining[hits_of[best]] > 0]
-        gain = float(remaining[new].sum())
-        remaining[new] = 0.0
-        covered_now += gain
-        chosen.append(_choice(problem, len(chosen) + 1, best, gain, covered_now, new))
+        best = max(left, key=lambda c: (tally.gain(hits_of[c]), -c))
+        tally.take(best, hits_of[best])
         left.remove(best)
-    exact_total = covered_now - problem.covered_before
+    exact_total = tally.covered - problem.covered_before
     greedy_total = (greedy.after_share - greedy.before_share) * problem.total_demand
     gap = (exact_total - greedy_total) / exact_total if exact_total > 0 else 0.0
-    after = covered_now / problem.total_demand if problem.total_demand > 0 else math.nan
     return SitingResult(
-        sites=tuple(chosen),
+        sites=tuple(tally.sites),
         method="exact",
         before_share=problem.before_share,
-        after_share=after,
+        after_share=tally.after_share,
         total_demand=problem.total_demand,
+        # A proved optimum is never below the greedy: a negative gap is rounding.
         gap=max(gap, 0.0) if status == pulp.LpStatusOptimal else gap,
         optimal=pulp.LpStatus[status] == "Optimal",
         seconds=time.perf_counter() - start,

@@ -51,3 +51,14 @@ def _own_layer_store(monkeypatch, tmp_path_factory):
     Tests that need a particular store set ``KUNSHAN_DATA_DIR`` themselves (later wins).
     """
     monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path_factory.mktemp("store")))
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    """An app on the bundled data, no basemap, no OSM cache, and a layer store of its own."""
+    monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path / "store"))
+    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
+    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
+    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
+    monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
+    return tmp_path / "store"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
@@ -31,16 +30,6 @@ def _inventory() -> gpd.GeoDataFrame:
         crs=4326,
     )
     return apply_mapping(raw, "parks", guess_mapping("parks", list(raw.columns)), id_prefix="t")
-
-
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
-    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
-    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
-    monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
-    return tmp_path / "store"
 
 
 def _coverage(at: AppTest) -> str:

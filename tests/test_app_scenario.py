@@ -24,16 +24,6 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGE = "ui/page_parks.py"
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path / "store"))
-    monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
-    monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(tmp_path / "none.gpkg"))
-    monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
-    monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
-    return tmp_path / "store"
-
-
 def _planned_square() -> gpd.GeoDataFrame:
     """A 400 m square planned park in the middle of the county (a 控规 parcel, say)."""
     centre = gpd.GeoSeries([shapely.Point(120.95, 31.33)], crs=4326).to_crs(4549)[0]

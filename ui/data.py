@@ -601,6 +601,11 @@ def _park_reach(
     return park_reach(prepared, standard, basis=basis)  # type: ignore[arg-type]
 
 
+def _without(ds: DataSet, *kinds: str) -> DataSet:
+    """The data set less ``kinds`` (e.g. the existing parks' figures, before the scenario)."""
+    return ds.subset(*(k for k in ds.kinds() if k not in kinds))
+
+
 def active_planned() -> gpd.GeoDataFrame | None:
     """Return the scenario's planned parks (WGS84), None when no scenario is in use."""
     return _layer(active_dataset(), "planned_parks")
@@ -616,7 +621,7 @@ def _scenario_reach(
     standard_id: str,
     basis: str,
 ) -> ParkReach:
-    base = ds.subset(*(k for k in ds.kinds() if k != "planned_parks"))
+    base = _without(ds, "planned_parks")
     before = _park_reach(
         base,
         table_hash,
@@ -677,7 +682,7 @@ def _site_coverage(
     tier_id: str | None,
 ) -> WalkCoverage:
     """Every candidate site's walking coverage (per network, grid, tier, candidate land)."""
-    base = ds.subset(*(k for k in ds.kinds() if k != "candidate_land"))
+    base = _without(ds, "candidate_land")
     prepared = _prepared(base, table_hash, cell_m, standards_key)
     reach = _park_reach(
         base, table_hash, cell_m=cell_m, standards_key=standards_key, standard_id=standard_id
@@ -707,10 +712,10 @@ def _suggestions(
     k: int,
     exact: bool,
 ) -> tuple[SitingResult, gpd.GeoDataFrame]:
-    base = ds.subset(*(k for k in ds.kinds() if k not in {"planned_parks", "candidate_land"}))
+    base = _without(ds, "planned_parks", "candidate_land")
     prepared = _prepared(base, table_hash, cell_m, standards_key)
     reach = _scenario_reach(
-        ds.subset(*(k for k in ds.kinds() if k != "candidate_land")),
+        _without(ds, "candidate_land"),
         table_hash,
         cell_m=cell_m,
         standards_key=standards_key,

@@ -141,10 +141,10 @@ _TEXT: dict[str, tuple[str, str]] = {
     "newly_covered": ("新增覆盖", "newly covered"),
     "scenario_title": ("规划方案：假如在这里建公园", "Scenario: what if we build a park here"),
     "scenario_how": (
-        "用地图左上角的绘图工具画出规划公园（多边形或矩形），或在下方“导入图层”中载入规划公园文件"
+        "用地图左上角的绘图工具画出规划公园（多边形或矩形），或在下方“上传图层”中载入规划公园文件"
         "（如控规中的规划绿地）。",
         "Draw planned parks with the tools at the map's top left (polygon or rectangle), or load "
-        "a file of them under 'Load a layer' below (e.g. 控规 parcels of planned green space).",
+        "a file of them under 'Upload a layer' below (e.g. 控规 parcels of planned green space).",
     ),
     "scenario_drawn": (
         "已画出 {n} 个面：填写名称后加入方案。",
@@ -198,8 +198,8 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Candidates are limited to the candidate land you loaded.",
     ),
     "sites_candidates_any": (
-        "可在下方“导入图层”载入候选用地（如控规中的空地或绿地），将选址限制在其中。",
-        "Load candidate land under 'Load a layer' below (e.g. vacant or green 控规 parcels) to "
+        "可在下方“上传图层”载入候选用地（如控规中的空地或绿地），将选址限制在其中。",
+        "Load candidate land under 'Upload a layer' below (e.g. vacant or green 控规 parcels) to "
         "keep the sites inside it.",
     ),
     "sites_size": (

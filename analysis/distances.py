@@ -52,7 +52,7 @@ from analysis.network import (
 )
 from analysis.standards import ParkStandard, TierBasis, default_limit_m
 from analysis.standards import qualifies as qualifying
-from geo.entrances import AccessRules, park_entrances
+from geo.entrances import AccessRules, entrance_rows
 from geo.errors import ParkAccessError
 from geo.walk_places import placement_key
 
@@ -202,8 +202,11 @@ def _entrance_positions(
     have = set(frames[0]["park_id"]) if frames else set()
     missing = parks[~parks["park_id"].isin(have)]
     if not missing.empty:
-        frames.append(park_entrances(missing, _edges_frame(graph), rules=rules))
-    found = [f.drop(columns="geometry") for f in frames if not f.empty]
+        # Measured in the graph's own CRS, so the offsets agree with its edge lengths.
+        frames.append(entrance_rows(missing, _edges_frame(graph), rules=rules, crs=graph.crs))
+    found = [
+        pd.DataFrame(f.drop(columns="geometry", errors="ignore")) for f in frames if not f.empty
+    ]
     table = pd.concat(found, axis=0) if found else pd.DataFrame()
     if table.empty:
         empty = np.array([], np.int64)

@@ -30,7 +30,10 @@ gate.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,7 @@ __all__ = [
     "ACCESS_RULES_PATH",
     "GATE_BARRIERS",
     "AccessRules",
+    "entrance_rows",
     "fenced_parks",
     "load_access_rules",
     "osm_tag",
@@ -194,6 +198,8 @@ def fenced_parks(parks: gpd.GeoDataFrame, barriers: gpd.GeoDataFrame | None = No
         return result
     own = osm_tag(parks, "barrier").fillna("").astype(str).isin(FENCE_BARRIERS)
     result |= own.to_numpy()
+    if barriers is None or barriers.empty:
+        return result
     crs = metric_crs_for(parks)
     fences = _fence_lines(barriers, crs)
     if fences.empty:
@@ -219,34 +225,128 @@ def _edges_metric(walk_edges: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
 def _stretches(
     park_ids: np.ndarray, geoms: np.ndarray, edges: gpd.GeoDataFrame, tolerance_m: float
 ) -> pd.DataFrame:
-    """Every part of an edge within ``tolerance_m`` of a park, as offsets along the edge."""
+    """Every part of an edge within ``tolerance_m`` of a park, as offsets along the edge.
+
+    The park's zone is its buffer by the tolerance. An edge wholly inside a
+    zone is the stretch ``[0, length]`` as it stands; only edges crossing the
+    zone's outline are cut (the cut is the costly part, and about a third of
+    the edges near small parks lie wholly inside).
+    """
     lines = edges.geometry.to_numpy()
-    # 32 segments a quarter circle: the zone's corners are within 6 mm of the true circle.
-    zone = shapely.buffer(geoms, tolerance_m, quad_segs=32)
+    zone = _zones(geoms, tolerance_m)
     p_idx, e_idx = shapely.STRtree(lines).query(zone, predicate="intersects")
+    shapely.prepare(zone)  # after the query: it would prepare them again, slower
     if len(p_idx) == 0:
         return pd.DataFrame(columns=["park", "edge", "lo", "hi"])
-    pieces = shapely.intersection(lines[e_idx], zone[p_idx])
+    closed = shapely.is_closed(lines[e_idx])
+    inside = shapely.contains_properly(zone[p_idx], lines[e_idx]) & ~closed
+    frames = [
+        pd.DataFrame(
+            {
+                "park": p_idx[inside],
+                "edge": e_idx[inside],
+                "lo": 0.0,
+                "hi": shapely.length(lines[e_idx[inside]]),
+            }
+        )
+    ]
+    cut = ~inside
+    if cut.any():
+        frames.append(_cut(p_idx[cut], e_idx[cut], lines, zone))
+    return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)
+
+
+# 32 segments a quarter circle: the zone's corners are within 6 mm of the true circle.
+_QUAD_SEGS = 32
+
+
+def _zones(geoms: np.ndarray, tolerance_m: float) -> np.ndarray:
+    """Return every park's zone: its buffer by ``tolerance_m`` (GEOS, ``_QUAD_SEGS``).
+
+    Many axis-aligned rectangles (suggested sites) get GEOS's own numbers without
+    buffering each: GEOS turns each corner by the same offsets whatever the
+    rectangle's size, so a zone is its rectangle's corners plus the offsets GEOS
+    gave the first. Checked bit for bit on a sample; on any difference GEOS
+    buffers them all.
+    """
+    n = len(geoms)
+    if n < _TEMPLATE_FROM or not _all_boxes(geoms):
+        return np.asarray(shapely.buffer(geoms, tolerance_m, quad_segs=_QUAD_SEGS))
+    bounds = shapely.bounds(geoms)
+    first = shapely.get_coordinates(shapely.buffer(geoms[0], tolerance_m, quad_segs=_QUAD_SEGS))
+    high = first > (bounds[0, :2] + bounds[0, 2:]) / 2  # which corner each vertex turns round
+    offset = first - np.where(high, bounds[0, 2:], bounds[0, :2])
+    k = len(first)
+    coords = np.empty((n, k, 2))
+    for axis in (0, 1):
+        coords[:, :, axis] = (
+            np.where(high[None, :, axis], bounds[:, None, 2 + axis], bounds[:, None, axis])
+            + offset[None, :, axis]
+        )
+    sample = np.unique(np.linspace(0, n - 1, 16).astype(np.int64))
+    for i in sample:
+        own = shapely.get_coordinates(shapely.buffer(geoms[i], tolerance_m, quad_segs=_QUAD_SEGS))
+        if own.shape != coords[i].shape or not np.array_equal(own, coords[i]):
+            return np.asarray(shapely.buffer(geoms, tolerance_m, quad_segs=_QUAD_SEGS))
+    offsets = (np.arange(0, n * k + 1, k), np.arange(n + 1))
+    return np.asarray(
+        shapely.from_ragged_array(shapely.GeometryType.POLYGON, coords.reshape(-1, 2), offsets)
+    )
+
+
+_TEMPLATE_FROM = 1000  # below this many rectangles GEOS is as quick
+
+
+def _all_boxes(geoms: np.ndarray) -> bool:
+    """Whether every geometry is an axis-aligned rectangle of positive size (no hole)."""
+    if not (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON).all():
+        return False
+    if not (shapely.get_num_coordinates(geoms) == 5).all():
+        return False
+    if not (shapely.get_num_interior_rings(geoms) == 0).all():
+        return False
+    bounds = shapely.bounds(geoms)
+    if not (bounds[:, 2:] > bounds[:, :2]).all():
+        return False
+    xy = shapely.get_coordinates(geoms).reshape(len(geoms), 5, 2)
+    lo, hi = bounds[:, None, :2], bounds[:, None, 2:]
+    return bool(((xy == lo) | (xy == hi)).all())
+
+
+def _cut(p_cut: np.ndarray, e_cut: np.ndarray, lines: np.ndarray, zone: np.ndarray) -> pd.DataFrame:
+    """Cut edges by zones with GEOS: every piece inside, as offsets along the edge.
+
+    Many cuts run in a few threads (GEOS releases the interpreter's lock).
+    """
+    pieces = _intersections(lines[e_cut], zone[p_cut])
     parts, owner = shapely.get_parts(pieces, return_index=True)
-    keep = shapely.get_type_id(parts) <= 1  # points and lines (an edge touching the zone)
-    parts, owner = parts[keep], owner[keep]
-    ends = shapely.get_coordinates(parts, return_index=True)
-    coords, which = ends
-    first = np.searchsorted(which, np.arange(len(parts)), side="left")
-    last = np.searchsorted(which, np.arange(len(parts)), side="right") - 1
-    edge_of = e_idx[owner]
-    start = shapely.points(coords[first])
-    end = shapely.points(coords[last])
+    kind = shapely.get_type_id(parts)
+    keep = kind <= 1  # points and lines (an edge touching the zone)
+    parts, owner, kind = parts[keep], owner[keep], kind[keep]
+    point = kind == 0
+    start = np.where(point, parts, shapely.get_point(parts, 0))
+    end = np.where(point, parts, shapely.get_point(parts, -1))
+    edge_of = e_cut[owner]
     a = shapely.line_locate_point(lines[edge_of], start)
     b = shapely.line_locate_point(lines[edge_of], end)
     return pd.DataFrame(
-        {
-            "park": p_idx[owner],
-            "edge": edge_of,
-            "lo": np.minimum(a, b),
-            "hi": np.maximum(a, b),
-        }
+        {"park": p_cut[owner], "edge": edge_of, "lo": np.minimum(a, b), "hi": np.maximum(a, b)}
     )
+
+
+_THREADED_FROM = 20_000  # cuts; below this a thread costs more than it saves
+
+
+def _intersections(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Return ``shapely.intersection(a, b)``, in up to four threads when there are many."""
+    workers = min(4, os.cpu_count() or 1)
+    if len(a) < _THREADED_FROM or workers < 2:
+        return np.asarray(shapely.intersection(a, b))
+    bounds = np.linspace(0, len(a), workers + 1).astype(np.int64)
+    blocks = [slice(lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    with ThreadPoolExecutor(workers) as pool:
+        parts = list(pool.map(lambda s: shapely.intersection(a[s], b[s]), blocks))
+    return np.concatenate(parts)
 
 
 def park_entrances(
@@ -275,10 +375,38 @@ def park_entrances(
     geopandas.GeoDataFrame
         The ``park_access`` schema, WGS84.
     """
-    rules = rules or AccessRules()
     if parks.empty or walk_edges.empty:
         return _empty()
     crs = metric_crs_for(parks)
+    edges = _edges_metric(walk_edges, crs)
+    table = entrance_rows(parks, edges, features=features, rules=rules, crs=crs)
+    if table.empty:
+        return _empty()
+    mid = shapely.line_interpolate_point(
+        edges.geometry.to_numpy()[table["edge_index"].to_numpy(np.int64)],
+        (table["offset_m"].to_numpy(float) + table["end_offset_m"].to_numpy(float)) / 2,
+    )
+    return gpd.GeoDataFrame(table, geometry=mid, crs=crs).to_crs(DISPLAY_CRS)
+
+
+def entrance_rows(
+    parks: gpd.GeoDataFrame,
+    walk_edges: gpd.GeoDataFrame,
+    *,
+    features: gpd.GeoDataFrame | None = None,
+    rules: AccessRules | None = None,
+    crs: str | None = None,
+) -> pd.DataFrame:
+    """Return :func:`park_entrances` without the points: the ``park_access`` columns only.
+
+    The walk engine needs only the offsets; this spares placing a point per
+    entrance and projecting it. ``crs`` is the metric CRS to measure in (default:
+    :func:`geo.crs.metric_crs_for` the parks).
+    """
+    rules = rules or AccessRules()
+    if parks.empty or walk_edges.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ACCESS_COLUMNS})
+    crs = crs or metric_crs_for(parks)
     parks_m = parks[["park_id", "geometry"]].to_crs(crs).reset_index(drop=True)
     geoms = shapely.make_valid(parks_m.geometry.to_numpy())
     park_ids = parks_m["park_id"].to_numpy(object)
@@ -348,13 +476,10 @@ def park_entrances(
                 )
             )
     if not rows:
-        return _empty()
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in ACCESS_COLUMNS})
     table = pd.concat(rows, ignore_index=True)
     edge = table["edge"].to_numpy(np.int64)
-    mid = shapely.line_interpolate_point(
-        lines[edge], (table["lo"].to_numpy(float) + table["hi"].to_numpy(float)) / 2
-    )
-    out = gpd.GeoDataFrame(
+    return pd.DataFrame(
         {
             "park_id": park_ids[table["park"].to_numpy(np.int64)],
             "edge_index": edge,
@@ -364,11 +489,8 @@ def park_entrances(
             "end_offset_m": table["hi"].to_numpy(float).round(3),
             "gap_m": table["gap"].to_numpy(float).round(3),
             "method": table["method"].to_numpy(object),
-        },
-        geometry=mid,
-        crs=crs,
+        }
     )
-    return out.to_crs(DISPLAY_CRS)
 
 
 def _empty() -> gpd.GeoDataFrame:

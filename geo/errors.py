@@ -12,6 +12,8 @@ __all__ = [
     "PlanningMapError",
     "ScenarioError",
     "SitingError",
+    "SnapshotError",
+    "SnapshotNotFoundError",
     "StandardError",
     "UnknownLayerError",
     "UploadError",
@@ -69,3 +71,15 @@ class ScenarioError(UploadError):
 
 class JobRunningError(PlanningMapError, RuntimeError):
     """Another long job (an OpenStreetMap refresh or import) is running for the same cache."""
+
+
+class SnapshotError(PlanningMapError, ValueError):
+    """A snapshot cannot be saved, read or deleted (a long title, a newer schema, a bad token)."""
+
+
+class SnapshotNotFoundError(SnapshotError, KeyError):
+    """No snapshot has this id (or the id is malformed)."""
+
+    def __str__(self) -> str:
+        """Return the message itself (KeyError would quote it)."""
+        return str(self.args[0]) if self.args else ""

@@ -529,6 +529,83 @@ _TEXT: dict[str, tuple[str, str]] = {
         "缺少本地地图脚本（Leaflet）。请先运行 `make vendor`（或 `make run`）。",
         "The map's local scripts (Leaflet) are missing. Run `make vendor` (or `make run`) first.",
     ),
+    # Figures and snapshots (issue 13).
+    "key_figures": ("关键指标", "Key figures"),
+    "verdict": ("是否达标", "Verdict"),
+    "figure": ("指标", "Figure"),
+    "value": ("数值", "Value"),
+    "share": ("分享", "Share"),
+    "share_intro": (
+        "保存当前视图（图层、选择、地图位置和所示指标）为快照，得到一个永久链接。",
+        "Save this view (layers, choices, map position and the figures shown) as a snapshot "
+        "with a permanent link.",
+    ),
+    "share_title": ("标题", "Title"),
+    "share_note": ("说明（可选）", "Note (optional)"),
+    "share_author": ("作者（可选）", "Author (optional)"),
+    "share_save": ("保存快照", "Save snapshot"),
+    "share_saved": ("已保存快照。", "Snapshot saved."),
+    "share_link": ("永久链接", "Permanent link"),
+    "share_copy": ("复制链接", "Copy link"),
+    "share_copied": ("已复制", "Copied"),
+    "share_qr": ("扫码打开（微信可用）", "Scan to open (works in WeChat)"),
+    "share_token": (
+        "删除口令（只显示这一次，请自行保存）：",
+        "Delete token (shown this once only; keep it):",
+    ),
+    "share_downloads": ("下载", "Downloads"),
+    "download_figures_csv": ("指标 CSV", "Figures CSV"),
+    "download_gpkg": ("可见图层 GeoPackage", "Visible layers GeoPackage"),
+    "download_html": ("离线 HTML 地图", "Offline HTML map"),
+    "snapshot_banner": ("快照", "Snapshot"),
+    "snapshot_by": ("{author} 保存于 {when}", "saved by {author} on {when}"),
+    "snapshot_at": ("保存于 {when}", "saved on {when}"),
+    "snapshot_saved_figures": ("快照保存时的指标", "The figures when the snapshot was saved"),
+    "snapshot_data_same": (
+        "数据自保存以来未变，当前地图与快照一致。",
+        "The data have not changed since it was saved: the map is as it was.",
+    ),
+    "snapshot_data_changed": (
+        "数据自保存以来已变化（{layers}）。下方仍显示保存时的指标；地图与当前指标用的是现在的数据。",
+        "The data have changed since it was saved ({layers}). The saved figures are kept below; "
+        "the map and the live figures use the current data.",
+    ),
+    "snapshot_recompute": (
+        "用当前数据重新计算（另存为新快照）",
+        "Recompute with current data (saves a new snapshot)",
+    ),
+    "snapshot_not_found": (
+        "未找到该快照（链接可能有误，或快照已被删除）。",
+        "No such snapshot (the link may be mistyped, or the snapshot was deleted).",
+    ),
+    "snapshot_close": ("退出快照，继续操作", "Leave the snapshot and carry on"),
+    "snapshot_layers_missing": (
+        "快照所需的上传图层已不在本服务器：{kinds}。",
+        "Uploaded layers the snapshot needs are not on this server: {kinds}.",
+    ),
+    "page_snapshots": ("快照", "Snapshots"),
+    "snapshots_intro": (
+        "已保存的视图。打开、复制链接或下载；删除需要保存时给出的删除口令。",
+        "Saved views. Open one, copy its link or download it; deleting needs the delete token "
+        "given when it was saved.",
+    ),
+    "snapshots_search": ("按标题搜索", "Search by title"),
+    "snapshots_none": ("还没有快照。", "No snapshots yet."),
+    "snapshots_open": ("打开", "Open"),
+    "snapshots_delete": ("删除", "Delete"),
+    "snapshots_delete_token": ("删除口令", "Delete token"),
+    "snapshots_delete_confirm": ("确认删除（不可恢复）", "Yes, delete it (cannot be undone)"),
+    "snapshots_deleted": ("已删除。", "Deleted."),
+    "snapshots_more": (
+        "仅显示最新的 {n} 个；请用搜索缩小范围。",
+        "Only the newest {n} are listed; search to narrow.",
+    ),
+    "col_title": ("标题", "Title"),
+    "col_author": ("作者", "Author"),
+    "col_created": ("保存时间", "Saved"),
+    "col_page": ("页面", "Page"),
+    "col_link": ("链接", "Link"),
+    "internal_use": ("内部资料", "internal planning use"),
 }
 
 

@@ -63,3 +63,11 @@ def park_standards_path() -> Path:
     """Return the park standards file: KUNSHAN_PARK_STANDARDS or the bundled settings."""
     chosen = _setting("KUNSHAN_PARK_STANDARDS")
     return Path(chosen) if chosen else STANDARDS_PATH
+
+
+def public_url() -> str:
+    """Return the app's address for links made without a browser (``KUNSHAN_PUBLIC_URL``).
+
+    Defaults to ``http://localhost:8501`` (``make run``'s port).
+    """
+    return (_setting("KUNSHAN_PUBLIC_URL") or "http://localhost:8501").rstrip("/")

@@ -1,0 +1,1 @@
+"""Snapshots: saved views with their figures, permalinks, map sheets and exports."""

@@ -1,0 +1,208 @@
+"""``python -m share``: make, list, export and delete snapshots from the command line.
+
+::
+
+    python -m share create --page clusters|corridors|parks [--set KEY=VALUE ...] --title T
+                           [--note N] [--author A] [--json]
+    python -m share list [--search TEXT] [--json]
+    python -m share export ID --format csv|gpkg|html --out FILE
+    python -m share delete ID [--token TOKEN]
+
+``--set`` takes the page's choices (``standard=garden_city method=buffer
+cluster=east``; the choices' own field names work too) and ``dataset=bundled|osm``,
+``layers=kind:hash,…`` (stored uploads), ``lang=zh|en``, ``basemap=…``.
+``create --json`` prints ``{"id", "url", "delete_token"}`` as its last line;
+``list --json`` a JSON list of ``{"id", "title", "page", "created_at", …}``. On
+the server's command line ``delete`` needs no token (the administrator's right).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geo.errors import PlanningMapError
+from share.model import PAGES, Snapshot
+
+__all__ = ["main"]
+
+_ALIASES = {
+    "standard": "standard_id",
+    "tier": "tier_id",
+    "cluster": "cluster_id",
+    "radius": "radius_m",
+    "station": "station_id",
+    "cell": "cell_m",
+    "grid": "cell_m",
+    "entrances": "show_entrances",
+}
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _value(raw: str) -> Any:
+    if raw.lower() in {"true", "false"}:
+        return raw.lower() == "true"
+    if raw.lower() in {"none", "null", "any", ""}:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return raw
+
+
+def _parse_sets(items: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split ``KEY=VALUE`` items into the page's choices and the session's settings."""
+    choices: dict[str, Any] = {}
+    session: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            msg = f"--set 需要 KEY=VALUE，收到 {item!r}。 / --set takes KEY=VALUE, got {item!r}."
+            raise PlanningMapError(msg)
+        if key in {"dataset", "layers", "lang", "basemap"}:
+            session[key] = raw.strip()
+        else:
+            choices[_ALIASES.get(key, key)] = _value(raw.strip())
+    return choices, session
+
+
+def _layer_refs(text: str) -> dict[str, str]:
+    """Return ``kind:hash,…`` as a dict, checking each hash is a SHA-256."""
+    layers: dict[str, str] = {}
+    for item in filter(None, text.split(",")):
+        kind, _, content = item.partition(":")
+        if not _HASH.match(content):
+            msg = f"图层引用无效：{item!r}。 / Not a layer reference: {item!r} (kind:sha256)."
+            raise PlanningMapError(msg)
+        layers[kind] = content
+    return layers
+
+
+def _create(args: argparse.Namespace) -> int:
+    from share.model import MapView  # noqa: PLC0415
+    from share.store import open_store  # noqa: PLC0415
+    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+
+    values, settings = _parse_sets(args.set or [])
+    layers = _layer_refs(str(settings.get("layers", "")))
+    if args.page == "parks" and values.get("scenario"):
+        layers["planned_parks"] = str(values["scenario"])
+    lang = ui_snapshot.headless_session(
+        dataset=str(settings.get("dataset", "bundled")),
+        layers=layers,
+        basemap=str(settings.get("basemap", "osm")),
+        lang=str(settings.get("lang", "zh")),
+    )
+    choices = ui_snapshot.choices_from(args.page, values)
+    figures = ui_snapshot.figures_for(args.page, choices)
+    snap = ui_snapshot.capture(
+        args.page,
+        choices,
+        figures,
+        title=args.title,
+        note=args.note or "",
+        author=args.author or "",
+        lang=lang,
+        view=MapView(basemap=settings.get("basemap", "osm")),
+    )
+    saved = open_store().save(snap)
+    url = ui_snapshot.permalink(saved.snapshot_id, args.page)
+    if args.json:
+        print(json.dumps({"id": saved.snapshot_id, "url": url, "delete_token": saved.delete_token}))
+    else:
+        print(f"saved {saved.snapshot_id}\n{url}\ndelete token (shown once): {saved.delete_token}")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from share.store import open_store  # noqa: PLC0415
+
+    rows = open_store().list(search=args.search or "")
+    if args.json:
+        print(json.dumps([r.as_dict() for r in rows], ensure_ascii=False))
+    else:
+        for r in rows:
+            print(f"{r.snapshot_id}  {r.created_at}  {r.page:<9}  {r.title}  {r.author}")
+    return 0
+
+
+def _restored(snapshot_id: str) -> Snapshot:
+    """Return the snapshot, its layers and choices applied to the (bare) session."""
+    from share.store import open_store  # noqa: PLC0415
+    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+
+    snap = open_store().get(snapshot_id)
+    ui_snapshot.headless_session(
+        dataset=snap.dataset, layers=dict(snap.session_layers), basemap=snap.view.basemap,
+        lang=snap.lang,
+    )  # fmt: skip
+    ui_snapshot.restore(snap)
+    return snap
+
+
+def _export(args: argparse.Namespace) -> int:
+    from share import exports  # noqa: PLC0415
+
+    snap = _restored(args.id)
+    out = Path(args.out)
+    if args.format == "csv":
+        out.write_bytes(exports.figures_csv(snap))
+    elif args.format == "gpkg":
+        out.write_bytes(exports.visible_gpkg(snap))
+    else:
+        out.write_text(exports.offline_html(snap), encoding="utf-8")
+    print(f"wrote {out} ({out.stat().st_size:,} bytes)")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from share.store import open_store  # noqa: PLC0415
+
+    open_store().delete(args.id, args.token, admin=args.token is None)
+    print(f"deleted {args.id}")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m share", description=__doc__.split("::")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    create = sub.add_parser("create", help="save a snapshot of a page")
+    create.add_argument("--page", required=True, choices=PAGES)
+    create.add_argument("--set", action="append", nargs="+", default=None, metavar="KEY=VALUE")
+    create.add_argument("--title", required=True)
+    create.add_argument("--note")
+    create.add_argument("--author")
+    create.add_argument("--json", action="store_true")
+    listing = sub.add_parser("list", help="list snapshots, newest first")
+    listing.add_argument("--search")
+    listing.add_argument("--json", action="store_true")
+    export = sub.add_parser("export", help="write a snapshot's download")
+    export.add_argument("id")
+    export.add_argument("--format", required=True, choices=("csv", "gpkg", "html"))
+    export.add_argument("--out", required=True)
+    delete = sub.add_parser("delete", help="delete a snapshot")
+    delete.add_argument("id")
+    delete.add_argument("--token", help="the delete token (none: as the administrator)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return its exit status (2: bad input, with a message)."""
+    args = _parser().parse_args(argv)
+    if getattr(args, "set", None):
+        args.set = [item for group in args.set for item in group]
+    # No browser session here: Streamlit's "no runtime" warnings would only be noise.
+    logging.disable(logging.WARNING)
+    commands = {"create": _create, "list": _list, "export": _export, "delete": _delete}
+    try:
+        return commands[args.command](args)
+    except PlanningMapError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

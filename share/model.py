@@ -1,0 +1,367 @@
+"""A snapshot: one view of a page, its figures and what they were computed from, as data.
+
+A snapshot is immutable: saving again makes a new one. Its payload is plain JSON
+(``Snapshot.payload``) with a ``schema_version``; a payload from an older schema
+is migrated when it is read (:func:`snapshot_from_payload`), one from a newer one
+is refused with a message.
+
+The figures are stored as tables (``Figure``), in both languages, exactly as the
+page showed them, so a snapshot opened months later shows the saved numbers even
+when the data have changed since.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal, cast
+
+from geo.errors import SnapshotError, SnapshotNotFoundError
+
+__all__ = [
+    "AUTHOR_MAX",
+    "NOTE_MAX",
+    "PAGES",
+    "SCHEMA_VERSION",
+    "TITLE_MAX",
+    "Figure",
+    "MapView",
+    "Page",
+    "Snapshot",
+    "check_id",
+    "clean_text",
+    "new_id",
+    "snapshot_from_payload",
+]
+
+SCHEMA_VERSION = 1
+Page = Literal["clusters", "corridors", "parks"]
+PAGES: tuple[Page, ...] = ("clusters", "corridors", "parks")
+TITLE_MAX = 120
+NOTE_MAX = 2000
+AUTHOR_MAX = 60
+FIGURES_MAX = 20
+ROWS_MAX = 2000
+_ID_BYTES = 16  # secrets.token_urlsafe(16): 22 characters, 128 random bits
+_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+def new_id() -> str:
+    """Return a new unguessable snapshot id (22 URL-safe characters, 128 random bits)."""
+    return secrets.token_urlsafe(_ID_BYTES)
+
+
+def check_id(snapshot_id: object) -> str:
+    """Return ``snapshot_id`` if it is shaped like a snapshot id, else raise "not found"."""
+    if not isinstance(snapshot_id, str) or not _ID.match(snapshot_id):
+        msg = "未找到该快照。 / No such snapshot."
+        raise SnapshotNotFoundError(msg)
+    return snapshot_id
+
+
+def clean_text(value: object, *, limit: int, what_zh: str, what_en: str, required: bool) -> str:
+    """Return ``value`` as one trimmed text of at most ``limit`` characters.
+
+    Control characters (other than line breaks and tabs) are removed; the text is
+    kept as typed otherwise (it is escaped wherever it is shown, never here).
+    """
+    text = "" if value is None else str(value)
+    text = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
+    ).strip()
+    if required and not text:
+        msg = f"请填写{what_zh}。 / Please give a {what_en}."
+        raise SnapshotError(msg)
+    if len(text) > limit:
+        msg = (
+            f"{what_zh}最多 {limit} 个字符（现为 {len(text)}）。 / "
+            f"The {what_en} may have at most {limit} characters ({len(text)} given)."
+        )
+        raise SnapshotError(msg)
+    return text
+
+
+def _cell(value: Any) -> Any:
+    """Return a table value as JSON (numbers stay numbers; NaN becomes None)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        number = float(value)
+        if math.isnan(number) or math.isinf(number):
+            return None
+        return int(value) if isinstance(value, int) else number
+    if hasattr(value, "item"):  # numpy scalars
+        return _cell(value.item())
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One table the page showed, in both languages (same rows, headers per language)."""
+
+    key: str
+    title_zh: str
+    title_en: str
+    columns_zh: tuple[str, ...]
+    columns_en: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+    def __post_init__(self) -> None:
+        """Check that both headers fit the rows."""
+        width = len(self.columns_zh)
+        if len(self.columns_en) != width or any(len(r) != width for r in self.rows):
+            msg = (
+                f"图表 {self.key} 的列与行不一致。 / The figure {self.key}'s headers and rows "
+                "do not match."
+            )
+            raise SnapshotError(msg)
+
+    @classmethod
+    def from_frames(cls, key: str, titles: tuple[str, str], zh: Any, en: Any) -> Figure:
+        """Build a figure from the same table built in Chinese (``zh``) and English (``en``)."""
+        if zh.shape != en.shape:
+            msg = f"图表 {key} 的中英文表不一致。 / The figure {key}'s two languages differ."
+            raise SnapshotError(msg)
+        rows = tuple(tuple(_cell(v) for v in row) for row in zh.itertuples(index=False))
+        return cls(
+            key=key,
+            title_zh=titles[0],
+            title_en=titles[1],
+            columns_zh=tuple(str(c) for c in zh.columns),
+            columns_en=tuple(str(c) for c in en.columns),
+            rows=rows[:ROWS_MAX],
+        )
+
+    def title(self, lang: str) -> str:
+        """Return the figure's title in ``lang``."""
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def columns(self, lang: str) -> tuple[str, ...]:
+        """Return the headers in ``lang``."""
+        return self.columns_zh if lang == "zh" else self.columns_en
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the figure as JSON-ready values."""
+        return {
+            "key": self.key,
+            "title": {"zh": self.title_zh, "en": self.title_en},
+            "columns": {"zh": list(self.columns_zh), "en": list(self.columns_en)},
+            "rows": [list(r) for r in self.rows],
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> Figure:
+        """Rebuild a figure from :meth:`as_dict`'s output."""
+        return cls(
+            key=str(raw["key"]),
+            title_zh=str(raw["title"]["zh"]),
+            title_en=str(raw["title"]["en"]),
+            columns_zh=tuple(str(c) for c in raw["columns"]["zh"]),
+            columns_en=tuple(str(c) for c in raw["columns"]["en"]),
+            rows=tuple(tuple(_cell(v) for v in r) for r in raw["rows"]),
+        )
+
+
+@dataclass(frozen=True)
+class MapView:
+    """Where the map looked: basemap, and centre and zoom when the browser reported them."""
+
+    basemap: str = "osm"
+    center: tuple[float, float] | None = None  # (lat, lon), WGS84
+    zoom: float | None = None
+
+    def __post_init__(self) -> None:
+        """Check the centre lies on the globe and the zoom is a map zoom."""
+        if self.center is not None:
+            lat, lon = self.center
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                msg = "地图中心不在地球上。 / The map centre is not on the globe."
+                raise SnapshotError(msg)
+        if self.zoom is not None and not 0 <= self.zoom <= 22:
+            msg = "地图缩放级别无效。 / The map zoom is not valid."
+            raise SnapshotError(msg)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the view as JSON-ready values."""
+        return {
+            "basemap": self.basemap,
+            "center": list(self.center) if self.center is not None else None,
+            "zoom": self.zoom,
+        }
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> MapView:
+        """Rebuild a view from :meth:`as_dict`'s output."""
+        center = raw.get("center")
+        zoom = raw.get("zoom")
+        return cls(
+            basemap=str(raw.get("basemap") or "osm"),
+            center=(float(center[0]), float(center[1])) if center else None,
+            zoom=float(zoom) if zoom is not None else None,
+        )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The full state of a view, its figures and their provenance (immutable)."""
+
+    snapshot_id: str
+    page: Page
+    choices: Mapping[str, Any]
+    title: str
+    note: str = ""
+    author: str = ""
+    lang: str = "zh"
+    view: MapView = field(default_factory=MapView)
+    dataset: str = "bundled"  # "bundled" or "osm": the base the layers sit on
+    session_layers: Mapping[str, str] = field(default_factory=dict)  # kind -> upload hash
+    layer_hashes: Mapping[str, str] = field(default_factory=dict)  # kind -> content hash
+    dataset_version: str = ""
+    app_version: str = ""
+    created_at: str = ""  # ISO 8601, UTC
+    figures: tuple[Figure, ...] = ()
+    schema_version: int = SCHEMA_VERSION
+
+    def __post_init__(self) -> None:
+        """Check every field against its limits (the texts are trimmed, never escaped)."""
+        check_id(self.snapshot_id)
+        if self.page not in PAGES:
+            msg = f"未知页面 {self.page!r}。 / Unknown page {self.page!r}."
+            raise SnapshotError(msg)
+        object.__setattr__(
+            self, "title", clean_text(self.title, limit=TITLE_MAX, what_zh="标题",
+                                      what_en="title", required=True)
+        )  # fmt: skip
+        object.__setattr__(
+            self, "note", clean_text(self.note, limit=NOTE_MAX, what_zh="说明",
+                                     what_en="note", required=False)
+        )  # fmt: skip
+        object.__setattr__(
+            self, "author", clean_text(self.author, limit=AUTHOR_MAX, what_zh="作者",
+                                       what_en="author name", required=False)
+        )  # fmt: skip
+        if len(self.figures) > FIGURES_MAX:
+            msg = f"图表过多（最多 {FIGURES_MAX}）。 / Too many figures (at most {FIGURES_MAX})."
+            raise SnapshotError(msg)
+        for kind, content in {**self.session_layers, **self.layer_hashes}.items():
+            if not isinstance(kind, str) or not isinstance(content, str):
+                msg = "图层引用无效。 / A layer reference is not valid."
+                raise SnapshotError(msg)
+        for content in self.session_layers.values():
+            if content and not _HASH.match(content):
+                msg = "上传图层的引用无效。 / An uploaded layer's reference is not valid."
+                raise SnapshotError(msg)
+
+    @property
+    def uploads(self) -> dict[str, str]:
+        """The planner's uploaded layers this snapshot needs (kind -> content hash)."""
+        return {k: v for k, v in self.session_layers.items() if v}
+
+    def figure(self, key: str) -> Figure | None:
+        """Return the figure called ``key``, if the snapshot has it."""
+        return next((f for f in self.figures if f.key == key), None)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """Return the snapshot as JSON-ready values (what the store keeps)."""
+        return {
+            "schema_version": self.schema_version,
+            "id": self.snapshot_id,
+            "page": self.page,
+            "choices": dict(self.choices),
+            "title": self.title,
+            "note": self.note,
+            "author": self.author,
+            "lang": self.lang,
+            "view": self.view.as_dict(),
+            "dataset": self.dataset,
+            "session_layers": dict(self.session_layers),
+            "layer_hashes": dict(self.layer_hashes),
+            "dataset_version": self.dataset_version,
+            "app_version": self.app_version,
+            "created_at": self.created_at,
+            "figures": [f.as_dict() for f in self.figures],
+        }
+
+    def changed_layers(self, current: Mapping[str, str]) -> tuple[str, ...]:
+        """Return the layer kinds whose content differs from ``current`` (kind -> hash).
+
+        A layer present on one side only counts as changed.
+        """
+        kinds = sorted(set(self.layer_hashes) | set(current))
+        return tuple(k for k in kinds if self.layer_hashes.get(k) != current.get(k))
+
+
+def now_iso() -> str:
+    """Return the current time, UTC, to the second (ISO 8601)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+# Each entry upgrades a payload of schema version v to v + 1 (none yet: version 1 is the first).
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def snapshot_from_payload(raw: Mapping[str, Any]) -> Snapshot:
+    """Rebuild a snapshot from its stored payload, migrating an older schema on the way.
+
+    Raises
+    ------
+    SnapshotError
+        If the payload was saved by a newer version of the app, or is damaged.
+    """
+    data = dict(raw)
+    version = data.get("schema_version")
+    if not isinstance(version, int) or version < 1:
+        msg = "快照数据已损坏（无版本号）。 / The snapshot is damaged (no schema version)."
+        raise SnapshotError(msg)
+    if version > SCHEMA_VERSION:
+        msg = (
+            f"此快照由更新版本的应用保存（格式 {version}，本应用支持到 {SCHEMA_VERSION}），"
+            "请升级后再打开。 / This snapshot was saved by a newer version of the app "
+            f"(schema {version}; this one reads up to {SCHEMA_VERSION}). Please upgrade to open it."
+        )
+        raise SnapshotError(msg)
+    while version < SCHEMA_VERSION:
+        data = MIGRATIONS[version](data)
+        version = int(data["schema_version"])
+    try:
+        return Snapshot(
+            snapshot_id=str(data["id"]),
+            page=cast("Page", data["page"]),
+            choices=dict(data.get("choices") or {}),
+            title=str(data["title"]),
+            note=str(data.get("note") or ""),
+            author=str(data.get("author") or ""),
+            lang=str(data.get("lang") or "zh"),
+            view=MapView.from_dict(data.get("view") or {}),
+            dataset=str(data.get("dataset") or "bundled"),
+            session_layers=dict(data.get("session_layers") or {}),
+            layer_hashes=dict(data.get("layer_hashes") or {}),
+            dataset_version=str(data.get("dataset_version") or ""),
+            app_version=str(data.get("app_version") or ""),
+            created_at=str(data.get("created_at") or ""),
+            figures=tuple(Figure.from_dict(f) for f in data.get("figures") or ()),
+            schema_version=version,
+        )
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        if isinstance(exc, SnapshotError):
+            raise
+        msg = f"快照数据已损坏：{exc}。 / The snapshot is damaged: {exc}."
+        raise SnapshotError(msg) from exc
+
+
+def figure_rows(figures: Sequence[Figure], lang: str) -> list[dict[str, Any]]:
+    """Return every figure's rows as records ``{figure, <headers in lang>…}`` (for CSV)."""
+    out: list[dict[str, Any]] = []
+    for fig in figures:
+        cols = fig.columns(lang)
+        out.extend({"figure": fig.title(lang), **dict(zip(cols, r, strict=True))} for r in fig.rows)
+    return out

@@ -6,12 +6,14 @@ import streamlit as st
 
 from layers.labels import LANGUAGES, Lang, tr
 from layers.specs import BASEMAPS
-from ui import data_panel, layout, settings, state
+from ui import data_panel, layout, settings, share_panel, state
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
 layout.page_style()
 state.init_state(**{state.BASEMAP: settings.default_basemap()})
 state.restore_session_layers()
+# A permalink (?snapshot=<id>) restores its layers and choices before any widget is drawn.
+opened = share_panel.open_from_address()
 if st.session_state[state.BASEMAP] not in {b.id for b in BASEMAPS}:
     st.session_state[state.BASEMAP] = "osm"
 
@@ -37,15 +39,20 @@ with st.sidebar:
     data_panel.render(lang)
 
 
-st.navigation(
-    [
-        st.Page(
-            "ui/page_clusters.py",
-            title=tr("page_clusters", lang),
-            url_path="clusters",
-            default=True,
-        ),
-        st.Page("ui/page_corridors.py", title=tr("page_corridors", lang), url_path="corridors"),
-        st.Page("ui/page_parks.py", title=tr("page_parks", lang), url_path="parks"),
-    ]
-).run()
+pages = {
+    "clusters": st.Page(
+        "ui/page_clusters.py", title=tr("page_clusters", lang), url_path="clusters", default=True
+    ),
+    "corridors": st.Page(
+        "ui/page_corridors.py", title=tr("page_corridors", lang), url_path="corridors"
+    ),
+    "parks": st.Page("ui/page_parks.py", title=tr("page_parks", lang), url_path="parks"),
+    "snapshots": st.Page(
+        "ui/page_snapshots.py", title=tr("page_snapshots", lang), url_path="snapshots"
+    ),
+}
+current = st.navigation(list(pages.values()))
+if opened is not None and (current.url_path or "clusters") != opened.page:
+    # A snapshot link opened on another page: go to the snapshot's own page.
+    st.switch_page(pages[opened.page], query_params={"snapshot": opened.snapshot_id})
+current.run()

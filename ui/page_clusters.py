@@ -19,7 +19,7 @@ from layers.labels import Lang, tr
 from layers.render import (
     selected_cluster_group,
 )
-from ui import data, layer_upload, layout, page_map, state
+from ui import data, figures, layer_upload, layout, page_map, share_panel, state
 from ui.choices import ClusterChoices
 
 
@@ -114,7 +114,8 @@ def _panel(cluster_id: str, lang: Lang) -> None:
 
 def render(lang: Lang, basemap_id: str) -> None:
     """Draw the cluster overview page."""
-    layout.page_header(tr("page_clusters", lang))  # the panel beside the map introduces it
+    # The panel beside the map introduces the page.
+    share_panel.page_top("clusters", lang, tr("page_clusters", lang))
     try:
         summary = data.summary()
         inputs = data.map_inputs(lang)
@@ -141,6 +142,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         )
         choices = ClusterChoices(cluster_id=selected)
         _panel(choices.cluster_id, lang)
+        share_panel.share_panel("clusters", choices, lambda: figures.cluster_figures(choices), lang)
     with map_col:
         _map(inputs, choices.cluster_id, lang, basemap_id)
 

@@ -17,7 +17,7 @@ from layers.cluster_view import cluster_layers
 from layers.corridors_view import plan_geojson, transit_layers
 from layers.labels import Lang, tr
 from layers.render import catchment_group
-from ui import data, layer_upload, layout, page_map, state
+from ui import data, figures, layer_upload, layout, page_map, share_panel, state
 from ui.choices import CorridorChoices
 
 RADII_M = (500, 800)
@@ -38,7 +38,7 @@ def _on_click() -> None:
 
 def render(lang: Lang, basemap_id: str) -> None:
     """Draw the corridors page."""
-    layout.page_header(tr("page_corridors", lang), tr("corridors_intro", lang))
+    share_panel.page_top("corridors", lang, tr("page_corridors", lang), tr("corridors_intro", lang))
     try:
         inputs = data.map_inputs(lang)
         summary = data.summary()
@@ -50,9 +50,9 @@ def render(lang: Lang, basemap_id: str) -> None:
 
     map_col, side_col = layout.map_and_side()
     with side_col:
-        radius = st.segmented_control(
-            tr("radius_m", lang), RADII_M, key=RADIUS, default=RADII_M[0], required=True
-        )
+        if st.session_state.get(RADIUS) not in RADII_M:  # set here, not as the widget's
+            st.session_state[RADIUS] = RADII_M[0]  # default: a snapshot may have set it
+        radius = st.segmented_control(tr("radius_m", lang), RADII_M, key=RADIUS, required=True)
         radius = int(radius or RADII_M[0])
         methods = ["straight", "network"] if walking else ["straight"]
         method = state.choose_in_lang(
@@ -93,6 +93,10 @@ def render(lang: Lang, basemap_id: str) -> None:
     if not walking:
         st.caption(tr("corridors_need_osm", lang))
     st.caption(tr("plan_networks", lang))
+    with side_col:
+        share_panel.share_panel(
+            "corridors", choices, lambda: figures.corridor_figures(choices), lang
+        )
     layer_upload.panel(state.CORRIDOR_UPLOAD_KINDS, lang, basemap_id)
 
 
@@ -118,19 +122,7 @@ def _coverage_table(*, summary: pd.DataFrame, lang: Lang, choices: CorridorChoic
     radius, method = choices.radius_m, choices.method
     st.subheader(tr("coverage_table", lang))
     coverage = data.coverage(radius, method)
-    name_col = "name_zh" if lang == "zh" else "name_en"
-    names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
-    table = pd.DataFrame(
-        {
-            tr("cluster", lang): coverage["cluster_id"].map(names),
-            tr("stations_in_cluster", lang): coverage["stations"],
-            tr("area_within", lang): (coverage["area_share"] * 100).round(1),
-        }
-    )
-    if "residential_share" in coverage.columns:
-        table[tr("residential_within", lang)] = (coverage["residential_share"] * 100).round(1)
-    if "parks_within" in coverage.columns:
-        table[tr("parks_within_cluster", lang)] = coverage["parks_within"]
+    table = figures.corridor_coverage_table(summary, coverage, lang)
     st.dataframe(table, hide_index=True, width="stretch")
     st.bar_chart(table.set_index(tr("cluster", lang))[[tr("area_within", lang)]], horizontal=True)
     dataset = st.session_state.get(state.DATASET)

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target, zone_mean
+from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target
 from analysis.scenario import change_classes
-from analysis.standards import ParkStandard, sfca_radius_m
+from analysis.standards import ParkStandard
 from geo.errors import PlanningMapError
 from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
@@ -18,12 +18,20 @@ from layers.parks_view import (
     surface_colours,
     surface_image,
     surface_legend_html,
-    zone_table,
 )
 from layers.render import surface_group
 from layers.scenario_view import change_colours, change_legend_html, planned_features, site_features
 from layers.specs import MapLayer
-from ui import data, layer_upload, layout, page_map, scenario_panel, state
+from ui import (
+    data,
+    figures,
+    layer_upload,
+    layout,
+    page_map,
+    scenario_panel,
+    share_panel,
+    state,
+)
 from ui.choices import ParksChoices
 
 PARKS_MAP = state.PARKS_MAP
@@ -126,7 +134,9 @@ def _choices(
         format_func=lambda d: tr(_demand_key(d, grid), lang),
         container=c3,
     )
-    cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, index=CELL_SIZES.index(100), key=CELL)
+    if st.session_state.get(CELL) not in CELL_SIZES:  # a default without a widget default
+        st.session_state[CELL] = 100  # (a snapshot may have set it: no second default then)
+    cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, key=CELL)
     basis = "area"
     if has_classes:
         basis = state.choose_in_lang(
@@ -174,7 +184,7 @@ def _demand_key(demand: str, grid: data.ParkGrid) -> str:
 
 def render(lang: Lang, basemap_id: str) -> None:
     """Draw the parks-within-reach page."""
-    layout.page_header(tr("page_parks", lang), tr("parks_intro", lang))
+    share_panel.page_top("parks", lang, tr("page_parks", lang), tr("parks_intro", lang))
     try:
         standards = data.park_standards()
         parks, origin = data.active_parks()
@@ -211,7 +221,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()
-    origins = _demand_origins(grid, choices)
+    origins = figures.demand_origins(grid, choices)
     by_cluster = coverage_by_zone(origins, reach, grid.cluster_of, tier_id=choices.tier_id)
     by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices.tier_id)
 
@@ -227,6 +237,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         _completeness(lang, origin, len(parks))
     with side_col:
         _panel(lang, by_cluster, choices, len(parks))
+        share_panel.share_panel("parks", choices, lambda: figures.parks_figures(choices), lang)
     names = _zone_names(lang)
     scenario_panel.scenario_section(
         lang, choices, standard, before=reach, after=after, origins=origins, names=names
@@ -281,12 +292,6 @@ def _standard_source(lang: Lang, standard: ParkStandard) -> None:
                 f"- {tier.name(lang)} · {tier.min_area_m2:,.0f} m² · {tier.radius_m:,.0f} m · "
                 f"{tier.confidence} · {tier.source}"
             )
-
-
-def _demand_origins(grid: data.ParkGrid, choices: ParksChoices) -> Any:
-    """Return the grid's origins weighted by the chosen demand."""
-    kind = "population" if choices.demand == "population_layer" else choices.demand
-    return grid.origins.with_weights(grid.demands[choices.demand], kind)
 
 
 def _figures_used(lang: Lang, grid: data.ParkGrid, choices: ParksChoices) -> None:
@@ -386,24 +391,10 @@ def _tables(
     parks: Any,
     origins: Any,
 ) -> None:
-    summary = data.summary()
-    _, _, table, clusters = data.bundle()
-    name_col = "name_zh" if lang == "zh" else "name_en"
-    cluster_names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
-    unit_names = dict(zip(table["unit_id"], table[name_col], strict=True))
-    per_unit = data.unit_per_capita()
-    cluster_table = zone_table(by_cluster, cluster_names, lang, method=choices.method)
-    unit_table = zone_table(by_unit, unit_names, lang, method=choices.method, per_capita=per_unit)
-    if choices.demand in {"population", "population_layer"}:
-        radius = sfca_radius_m(data.park_standards().standard(choices.standard_id), choices.tier_id)
-        score = data.two_sfca_scores(choices.cell_m, radius, origins.weight)
-        grid = data.park_grid(choices.cell_m)
-        for frame, zone, out in (
-            (by_cluster, grid.cluster_of, cluster_table),
-            (by_unit, grid.unit_of, unit_table),
-        ):
-            mean = zone_mean(score, origins.weight, zone)
-            out[tr("score_2sfca", lang)] = mean.reindex(frame["zone"]).to_numpy().round(2)
+    _, _, _, clusters = data.bundle()
+    cluster_table, unit_table = figures.parks_tables(
+        lang, choices, by_cluster=by_cluster, by_unit=by_unit, origins=origins
+    )
     st.subheader(tr("by_cluster", lang))
     st.dataframe(cluster_table, hide_index=True, width="stretch")
     short = {c.cluster_id: c.short(lang) for c in clusters}

@@ -169,7 +169,7 @@ def permalink(snapshot_id: str, page: str) -> str:
     except (AttributeError, RuntimeError):  # no browser session (command line)
         base = ""
     base = base.split("?", 1)[0].rstrip("/")
-    for p in PAGES:
+    for p in (*PAGES, "snapshots"):
         if base.endswith("/" + p):
             base = base[: -len(p) - 1]
             break

@@ -55,6 +55,15 @@ SITES_REQUEST: Final = "sites_request"  # the last question asked (its answer is
 SITES_ADD: Final = "sites_add"
 DOWNLOAD_SCENARIO_CSV: Final = "download_scenario_csv"
 
+# Snapshots and sharing.
+SNAPSHOT_OPEN: Final = "snapshot_open"  # the id of the snapshot this session opened
+SNAPSHOT_ERROR: Final = "snapshot_error"  # why the snapshot in the address could not open
+SHARE_TITLE: Final = "share_title"
+SHARE_NOTE: Final = "share_note"
+SHARE_AUTHOR: Final = "share_author"
+SHARE_SAVED: Final = "share_saved"  # (snapshot id, delete token, page) of the last save
+SNAPSHOTS_SEARCH: Final = "snapshots_search"
+
 # Downloads.
 DOWNLOAD_CLUSTERS_CSV: Final = "download_clusters_csv"
 DOWNLOAD_COVERAGE_CSV: Final = "download_coverage_csv"

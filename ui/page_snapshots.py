@@ -1,0 +1,85 @@
+"""快照 / Snapshots: the saved views — search, open, copy the link, download, delete."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.errors import PlanningMapError
+from layers.labels import Lang, tr
+from share.store import LIST_MAX, open_store
+from ui import layout, share_panel, state
+from ui import snapshot as ui_snapshot
+
+
+def _page_name(page: str, lang: Lang) -> str:
+    return tr(f"page_{page}", lang)
+
+
+def render(lang: Lang) -> None:
+    """Draw the snapshots page."""
+    layout.page_header(tr("page_snapshots", lang), tr("snapshots_intro", lang))
+    search = st.text_input(tr("snapshots_search", lang), key=state.SNAPSHOTS_SEARCH, max_chars=100)
+    try:
+        store = open_store()
+        rows = store.list(search=search or "", limit=LIST_MAX)
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        return
+    if not rows:
+        st.info(tr("snapshots_none", lang))
+        return
+    table = pd.DataFrame(
+        {
+            tr("col_title", lang): [r.title for r in rows],
+            tr("col_author", lang): [r.author for r in rows],
+            tr("col_created", lang): [r.created_at.replace("T", " ")[:16] for r in rows],
+            tr("col_page", lang): [_page_name(r.page, lang) for r in rows],
+            tr("col_link", lang): [ui_snapshot.permalink(r.snapshot_id, r.page) for r in rows],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            tr("col_link", lang): st.column_config.LinkColumn(
+                display_text=tr("snapshots_open", lang)
+            )
+        },
+    )
+    if len(rows) >= LIST_MAX:
+        st.caption(tr("snapshots_more", lang, n=LIST_MAX))
+    labels = {r.snapshot_id: f"{r.title} · {r.created_at[:16].replace('T', ' ')}" for r in rows}
+    chosen = st.selectbox(
+        tr("snapshot_banner", lang), list(labels), format_func=labels.get, key="snapshots_pick"
+    )
+    if chosen is None:
+        return
+    row = next(r for r in rows if r.snapshot_id == chosen)
+    url = ui_snapshot.permalink(row.snapshot_id, row.page)
+    st.code(url, language=None)
+    st.link_button(tr("snapshots_open", lang), url)
+    try:
+        snap = store.get(row.snapshot_id)
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        return
+    share_panel.download_buttons(snap, lang, key=f"list_dl_{snap.snapshot_id}")
+    with st.expander(tr("snapshots_delete", lang)):
+        with st.form(f"delete_{snap.snapshot_id}", border=False):
+            token = st.text_input(tr("snapshots_delete_token", lang), type="password")
+            sure = st.checkbox(tr("snapshots_delete_confirm", lang))
+            go = st.form_submit_button(tr("snapshots_delete", lang))
+        if go and sure:
+            try:
+                store.delete(snap.snapshot_id, token)
+            except PlanningMapError as exc:
+                st.error(str(exc))
+            else:
+                st.success(tr("snapshots_deleted", lang))
+                st.rerun()
+
+
+if __name__ == "__main__":  # st.navigation runs a page file as __main__
+    render(st.session_state[state.LANG])

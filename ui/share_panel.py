@@ -1,0 +1,261 @@
+"""分享 / Share on every page, and the banner of a snapshot opened from its permalink.
+
+The share panel saves the page's view (its typed choices, its figures, the layers
+in use) as a snapshot and gives the permanent link with a copy button, its QR code
+(segno) and the downloads. The delete token is shown once, to whoever saved.
+
+A page opened from ``?snapshot=<id>`` shows the snapshot's title, note, author and
+date, says whether the data changed since (and which layers), keeps the saved
+figures in view, and offers "recompute with current data" (a new snapshot).
+
+Every user text is shown as plain text: escaped for Markdown and HTML
+(:func:`plain`), never as markup.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import segno
+import streamlit as st
+
+from geo.errors import PlanningMapError, SnapshotNotFoundError
+from layers.labels import Lang, tr
+from share import exports
+from share.model import AUTHOR_MAX, NOTE_MAX, TITLE_MAX, Figure, Page, Snapshot
+from share.store import open_store
+from ui import layout, state
+from ui import snapshot as ui_snapshot
+
+__all__ = [
+    "download_buttons",
+    "figure_frame",
+    "open_from_address",
+    "page_top",
+    "plain",
+    "share_panel",
+    "snapshot_banner",
+]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
+
+
+def plain(text: str) -> str:
+    r"""Return ``text`` escaped so Streamlit's Markdown shows it as typed (no markup, no HTML).
+
+    >>> plain("<b>*x*</b> [a](javascript:1)")
+    '\\<b\\>\\*x\\*\\</b\\> \\[a\\]\\(javascript\\:1\\)'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+
+
+def figure_frame(fig: Figure, lang: str) -> pd.DataFrame:
+    """Return a saved figure as a table with headers in ``lang``."""
+    cols = list(fig.columns(lang))
+    unique = [c if cols.count(c) == 1 else f"{c} ({i + 1})" for i, c in enumerate(cols)]
+    return pd.DataFrame([list(r) for r in fig.rows], columns=unique)
+
+
+def _qr_png(url: str) -> bytes:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="png", scale=4, border=2)
+    return out.getvalue()
+
+
+def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
+    """Offer the snapshot's downloads (each made when clicked)."""
+
+    def restored(make: Callable[[Snapshot], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            return make(snap)
+
+        return run
+
+    st.caption(tr("share_downloads", lang))
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(
+        tr("download_figures_csv", lang),
+        data=restored(lambda s: exports.figures_csv(s, lang)),
+        file_name=f"snapshot_{snap.snapshot_id}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    c2.download_button(
+        tr("download_gpkg", lang),
+        data=restored(exports.visible_gpkg),
+        file_name=f"snapshot_{snap.snapshot_id}.gpkg",
+        mime="application/geopackage+sqlite3",
+        key=f"{key}_gpkg",
+        on_click="ignore",
+    )
+    c3.download_button(
+        tr("download_html", lang),
+        data=restored(lambda s: exports.offline_html(s, lang)),
+        file_name=f"snapshot_{snap.snapshot_id}.html",
+        mime="text/html",
+        key=f"{key}_html",
+        on_click="ignore",
+    )
+
+
+def _show_saved(lang: Lang) -> None:
+    saved = st.session_state.get(state.SHARE_SAVED)
+    if not saved:
+        return
+    snapshot_id, token, page = saved
+    url = ui_snapshot.permalink(snapshot_id, page)
+    st.success(tr("share_saved", lang))
+    st.caption(tr("share_link", lang))
+    st.code(url, language=None)  # Streamlit's code block has a copy button
+    st.image(_qr_png(url), caption=tr("share_qr", lang), width=160)
+    st.caption(tr("share_token", lang))
+    st.code(token, language=None)
+    try:
+        snap = open_store().get(snapshot_id)
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        return
+    download_buttons(snap, lang, key=f"share_dl_{snapshot_id}")
+
+
+def share_panel(
+    page: Page, choices: Any, figures: Callable[[], tuple[Figure, ...]], lang: Lang
+) -> None:
+    """Draw 分享 / Share: title, note, author → save → permalink, QR code, token, downloads."""
+    with st.expander(tr("share", lang), expanded=bool(st.session_state.get(state.SHARE_SAVED))):
+        st.caption(tr("share_intro", lang))
+        with st.form(f"share_form_{page}", clear_on_submit=False, border=False):
+            title = st.text_input(
+                tr("share_title", lang), max_chars=TITLE_MAX, key=state.SHARE_TITLE
+            )
+            note = st.text_area(tr("share_note", lang), max_chars=NOTE_MAX, key=state.SHARE_NOTE)
+            author = st.text_input(
+                tr("share_author", lang), max_chars=AUTHOR_MAX, key=state.SHARE_AUTHOR
+            )
+            submitted = st.form_submit_button(tr("share_save", lang), type="primary")
+        if submitted:
+            try:
+                snap = ui_snapshot.capture(
+                    page, choices, figures(), title=title, note=note, author=author, lang=lang
+                )
+                saved = open_store().save(snap)
+            except PlanningMapError as exc:
+                st.error(str(exc))
+            else:
+                st.session_state[state.SHARE_SAVED] = (saved.snapshot_id, saved.delete_token, page)
+        _show_saved(lang)
+
+
+# --- opening a permalink -----------------------------------------------------------------------
+
+
+def open_from_address() -> Snapshot | None:
+    """Open the snapshot named in the address (once per id); return it while it is open.
+
+    On the first run with a new ``?snapshot=`` id the snapshot's layers and
+    choices are written into the session (:func:`ui.snapshot.restore`). A
+    malformed or unknown id, or one from a newer app, is kept as a message
+    for the page to show.
+    """
+    wanted = st.query_params.get(ui_snapshot.SNAPSHOT_PARAM)
+    if not wanted:
+        st.session_state.pop(state.SNAPSHOT_OPEN, None)
+        st.session_state.pop(state.SNAPSHOT_ERROR, None)
+        return None
+    try:
+        snap = open_store().get(str(wanted))
+    except SnapshotNotFoundError:
+        st.session_state[state.SNAPSHOT_ERROR] = "not_found"
+        return None
+    except PlanningMapError as exc:
+        st.session_state[state.SNAPSHOT_ERROR] = str(exc)
+        return None
+    st.session_state.pop(state.SNAPSHOT_ERROR, None)
+    if st.session_state.get(state.SNAPSHOT_OPEN) != snap.snapshot_id:
+        ui_snapshot.restore(snap)
+        st.session_state[state.SNAPSHOT_OPEN] = snap.snapshot_id
+    return snap
+
+
+def _leave() -> None:
+    st.query_params.pop(ui_snapshot.SNAPSHOT_PARAM, None)
+    st.session_state.pop(state.SNAPSHOT_OPEN, None)
+
+
+def page_top(page: Page, lang: Lang, title: str, intro: str = "") -> None:
+    """Draw a page's title and intro, then the banner of the snapshot it shows (if any)."""
+    layout.page_header(title, intro)
+    snapshot_banner(page, lang)
+
+
+def snapshot_banner(page: Page, lang: Lang) -> None:
+    """Show the open snapshot's title, note, provenance, data status and saved figures."""
+    error = st.session_state.get(state.SNAPSHOT_ERROR)
+    if error:
+        st.warning(tr("snapshot_not_found", lang) if error == "not_found" else error)
+        st.button(tr("snapshot_close", lang), on_click=_leave, key="snapshot_leave_error")
+        return
+    snap = open_from_address()
+    if snap is None or snap.page != page:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{tr('snapshot_banner', lang)} · {plain(snap.title)}**")
+        when = snap.created_at.replace("T", " ").replace("+00:00", " UTC")
+        by = (
+            tr("snapshot_by", lang, author=plain(snap.author), when=when)
+            if snap.author
+            else tr("snapshot_at", lang, when=when)
+        )
+        st.caption(f"{by} · {tr('internal_use', lang)} · {snap.snapshot_id}")
+        if snap.note:
+            st.markdown(plain(snap.note))
+        missing = _missing_uploads(snap)
+        if missing:
+            st.warning(tr("snapshot_layers_missing", lang, kinds=", ".join(missing)))
+        changed = ui_snapshot.changed_layers(snap)
+        if changed:
+            st.warning(tr("snapshot_data_changed", lang, layers=", ".join(changed)))
+            if st.button(tr("snapshot_recompute", lang), key="snapshot_recompute"):
+                _recompute(snap, lang)
+        else:
+            st.caption(tr("snapshot_data_same", lang))
+        with st.expander(tr("snapshot_saved_figures", lang), expanded=bool(changed)):
+            for fig in snap.figures:
+                st.markdown(f"**{plain(fig.title(lang))}**")
+                st.dataframe(figure_frame(fig, lang), hide_index=True, width="stretch")
+        st.button(tr("snapshot_close", lang), on_click=_leave, key="snapshot_leave")
+
+
+def _missing_uploads(snap: Snapshot) -> list[str]:
+    from geo.layer_store import stored_layers  # noqa: PLC0415
+
+    have = {layer.content_hash for layer in stored_layers()}
+    return [kind for kind, content in snap.uploads.items() if content not in have]
+
+
+def _recompute(snap: Snapshot, lang: Lang) -> None:
+    """Save the same view with the current data as a new snapshot, and open it."""
+    choices = ui_snapshot.choices_from(snap.page, dict(snap.choices))
+    try:
+        new = ui_snapshot.capture(
+            snap.page,
+            choices,
+            ui_snapshot.figures_for(snap.page, choices),
+            title=snap.title,
+            note=snap.note,
+            author=snap.author,
+            lang=lang,
+            view=snap.view,
+        )
+        saved = open_store().save(new)
+    except PlanningMapError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[state.SHARE_SAVED] = (saved.snapshot_id, saved.delete_token, snap.page)
+    st.query_params[ui_snapshot.SNAPSHOT_PARAM] = saved.snapshot_id
+    st.rerun()

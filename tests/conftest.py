@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import uuid
+
 import geopandas as gpd
 import pandas as pd
 import pytest
@@ -51,6 +54,47 @@ def _own_layer_store(monkeypatch, tmp_path_factory):
     Tests that need a particular store set ``KUNSHAN_DATA_DIR`` themselves (later wins).
     """
     monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path_factory.mktemp("store")))
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # snapshots: SQLite in that store
+
+
+POSTGRES_ENV = "KUNSHAN_TEST_POSTGRES_URL"  # an admin URL; .ci/run starts a server and sets it
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """The PostgreSQL server the store tests also run against (skipped where there is none).
+
+    ``REQUIRE_POSTGRES=1`` (set by ``.ci/run``) turns the skip into a failure.
+    """
+    import psycopg
+
+    url = os.environ.get(POSTGRES_ENV, "postgresql://kunshan:kunshan@127.0.0.1:5432/kunshan")
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        reason = f"no PostgreSQL at {url}: {exc}"
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture
+def store_url(request, tmp_path):
+    """A fresh, empty snapshot store: a SQLite file, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'snapshots.sqlite'}"
+        return
+    import psycopg
+
+    admin = request.getfixturevalue("postgres_server")
+    name = f"kunshan_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin.rsplit("/", 1)[0]
+    yield "postgresql+psycopg://" + f"{base}/{name}".split("://", 1)[1]
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -1,0 +1,125 @@
+"""Share and permalinks through AppTest: save a view, open its link, see what changed since."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from geo.layer_store import set_server_layer, store_layer
+from geo.parks import bundled_parks
+from layers.cluster_view import comparison_table
+from layers.labels import tr
+from share.store import SnapshotStore
+from ui import data, state
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+TITLE = "东部 <img src=x onerror=alert(1)> **粗体**"
+
+
+def _save_on_clusters(cluster: str = "east") -> tuple[AppTest, str, str]:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).select(cluster).run()
+    at.text_input(key=state.SHARE_TITLE).input(TITLE)
+    at.text_area(key=state.SHARE_NOTE).input("给领导的说明\n第二行 [链接](javascript:alert(1))")
+    at.text_input(key=state.SHARE_AUTHOR).input("规划科")
+    next(b for b in at.button if b.label == tr("share_save", "zh")).click().run()
+    assert not at.exception
+    snapshot_id, token, page = at.session_state[state.SHARE_SAVED]
+    assert page == "clusters"
+    return at, snapshot_id, token
+
+
+def _open(snapshot_id: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["snapshot"] = snapshot_id
+    return at.run()
+
+
+def test_share_saves_the_view_with_its_figures_and_gives_the_link(env):
+    at, snapshot_id, token = _save_on_clusters()
+    codes = [c.value for c in at.code]
+    assert any(c.endswith(f"/clusters?snapshot={snapshot_id}") for c in codes)
+    assert token in codes  # shown once, to whoever saved
+    assert at.get("image")  # the QR code
+    store = SnapshotStore()
+    snap = store.get(snapshot_id)
+    assert snap.title == TITLE  # kept as typed; escaped where shown
+    assert snap.choices == {"cluster_id": "east"}
+    assert snap.author == "规划科"
+    fig = snap.figure("clusters")
+    expected = comparison_table(data.summary(), "zh")
+    assert list(fig.columns_zh) == list(expected.columns)
+    assert [r[0] for r in fig.rows] == expected.iloc[:, 0].tolist()
+    store.engine.dispose()
+
+
+def test_the_permalink_restores_the_view_and_shows_the_title_as_text(env):
+    _, snapshot_id, _ = _save_on_clusters("south")
+    at = _open(snapshot_id)
+    assert not at.exception
+    assert at.session_state[state.CLUSTER] == "south"
+    shown = " ".join(m.value for m in at.markdown)
+    assert "\\<img src=x onerror=alert\\(1\\)\\>" in shown  # escaped for Markdown, not markup
+    assert "\\*\\*粗体\\*\\*" in shown
+    assert "\\[链接\\]\\(javascript\\:alert\\(1\\)\\)" in shown
+    assert any(tr("snapshot_data_same", "zh") in c.value for c in at.caption)
+    assert not at.warning
+
+
+def test_changed_data_is_named_the_saved_figures_stay_and_recompute_saves_anew(env):
+    _, snapshot_id, _ = _save_on_clusters()
+    parks = bundled_parks()
+    fewer = parks.iloc[:-1]
+    record = store_layer(
+        fewer, kind="parks", original=b"parks", file_name="parks.geojson", root=env
+    )
+    set_server_layer("parks", record.content_hash, root=env)
+    at = _open(snapshot_id)
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "parks" in warning
+    assert "数据自保存以来已变化" in warning
+    assert at.dataframe  # the saved figures are on the page
+    next(b for b in at.button if b.label == tr("snapshot_recompute", "zh")).click().run()
+    assert not at.exception
+    new_id = at.query_params["snapshot"]
+    new_id = new_id[0] if isinstance(new_id, list) else new_id
+    assert new_id != snapshot_id
+    store = SnapshotStore()
+    assert store.count() == 2
+    assert store.get(new_id).layer_hashes["parks"] == record.content_hash
+    store.engine.dispose()
+
+
+def test_an_unknown_or_malformed_link_gets_not_found_never_a_traceback(env):
+    for bad in ("AAAAAAAAAAAAAAAAAAAAAA", "<script>alert(1)</script>", "../../x"):
+        at = _open(bad)
+        assert not at.exception
+        assert any(tr("snapshot_not_found", "zh") in w.value for w in at.warning)
+
+
+def test_the_snapshots_page_lists_searches_and_deletes_with_the_token(env):
+    _, first, token = _save_on_clusters()
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("ui/page_snapshots.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table.iloc[0][tr("col_title", "zh")] == TITLE
+    at.text_input(key=state.SNAPSHOTS_SEARCH).input("没有这个").run()
+    assert any(tr("snapshots_none", "zh") in i.value for i in at.info)
+    at.text_input(key=state.SNAPSHOTS_SEARCH).input("东部").run()
+    token_box = next(t for t in at.text_input if t.label == tr("snapshots_delete_token", "zh"))
+    token_box.input("wrong")
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label == tr("snapshots_delete", "zh")).click().run()
+    assert any("delete token" in e.value for e in at.error)
+    token_box = next(t for t in at.text_input if t.label == tr("snapshots_delete_token", "zh"))
+    token_box.input(token)
+    at.checkbox[0].check()
+    next(b for b in at.button if b.label == tr("snapshots_delete", "zh")).click().run()
+    assert not at.exception
+    store = SnapshotStore()
+    assert store.count() == 0
+    store.engine.dispose()
+    del first

@@ -7,7 +7,7 @@ LEAFLET_DRAW_VERSION := 1.0.4
 LEAFLET_DRAW_SHA256 := b3ec161a931ad88b3f008283b824ceac5af98b5ec603877f294834d1edcc3aa6
 VENDOR := static/vendor
 
-.PHONY: run install install-dev vendor test lint browser-deps bench bench-large data
+.PHONY: run install install-dev vendor test lint browser-deps postgres-deps bench bench-large data
 
 ## Install the app and start it on the bundled data.
 run: install vendor
@@ -51,8 +51,12 @@ browser-deps:
 	     chromium fonts-noto-cjk >/dev/null) || echo "could not install chromium: browser tests will skip"; \
 	else echo "not root or no apt: browser tests will skip (set REQUIRE_BROWSER=1 to fail instead)"; fi
 
+## PostgreSQL on 127.0.0.1 for the snapshot-store tests (Debian's package; needs root and apt).
+postgres-deps:
+	@bash .ci/start-postgres
+
 ## Install what the tests need and run them.
-test: install-dev vendor browser-deps
+test: install-dev vendor browser-deps postgres-deps
 	$(PYTHON) -m pytest
 
 lint:

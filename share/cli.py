@@ -5,7 +5,9 @@
     python -m share create --page clusters|corridors|parks [--set KEY=VALUE ...] --title T
                            [--note N] [--author A] [--json]
     python -m share list [--search TEXT] [--json]
-    python -m share export ID --format csv|gpkg|html --out FILE
+    python -m share export ID --format pdf|png|html|gpkg|csv [--size a4|a3] --out FILE
+    python -m share atlas --page PAGE --by cluster|unit [--set KEY=VALUE ...] [--title T]
+                          [--size a4|a3] --out FILE.pdf
     python -m share delete ID [--token TOKEN]
 
 ``--set`` takes the page's choices (``standard=garden_city method=buffer
@@ -85,7 +87,8 @@ def _layer_refs(text: str) -> dict[str, str]:
     return layers
 
 
-def _create(args: argparse.Namespace) -> int:
+def _saved_view(args: argparse.Namespace) -> tuple[Snapshot, Any]:
+    """Save a snapshot of ``args.page`` with ``args.set``; return it and its saved record."""
     from share.model import MapView  # noqa: PLC0415
     from share.store import open_store  # noqa: PLC0415
     from ui import snapshot as ui_snapshot  # noqa: PLC0415
@@ -101,18 +104,35 @@ def _create(args: argparse.Namespace) -> int:
         lang=str(settings.get("lang", "zh")),
     )
     choices = ui_snapshot.choices_from(args.page, values)
-    figures = ui_snapshot.figures_for(args.page, choices)
     snap = ui_snapshot.capture(
         args.page,
         choices,
-        figures,
+        ui_snapshot.figures_for(args.page, choices),
         title=args.title,
-        note=args.note or "",
-        author=args.author or "",
+        note=getattr(args, "note", None) or "",
+        author=getattr(args, "author", None) or "",
         lang=lang,
-        view=MapView(basemap=settings.get("basemap", "osm")),
+        view=MapView(basemap=str(settings.get("basemap", "osm"))),
     )
-    saved = open_store().save(snap)
+    return snap, open_store().save(snap)
+
+
+def _atlas(args: argparse.Namespace) -> int:
+    from share import sheets  # noqa: PLC0415
+
+    if not args.title:
+        args.title = f"{args.page} atlas by {args.by}"
+    snap, saved = _saved_view(args)
+    out = Path(args.out)
+    out.write_bytes(sheets.atlas(snap, by=args.by, size=args.size))
+    print(f"wrote {out} ({out.stat().st_size:,} bytes); snapshot {saved.snapshot_id}")
+    return 0
+
+
+def _create(args: argparse.Namespace) -> int:
+    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+
+    _, saved = _saved_view(args)
     url = ui_snapshot.permalink(saved.snapshot_id, args.page)
     if args.json:
         print(json.dumps({"id": saved.snapshot_id, "url": url, "delete_token": saved.delete_token}))
@@ -152,7 +172,11 @@ def _export(args: argparse.Namespace) -> int:
 
     snap = _restored(args.id)
     out = Path(args.out)
-    if args.format == "csv":
+    if args.format in {"pdf", "png"}:
+        from share import sheets  # noqa: PLC0415
+
+        out.write_bytes(sheets.snapshot_sheet(snap, kind=args.format, size=args.size))
+    elif args.format == "csv":
         out.write_bytes(exports.figures_csv(snap))
     elif args.format == "gpkg":
         out.write_bytes(exports.visible_gpkg(snap))
@@ -185,8 +209,16 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true")
     export = sub.add_parser("export", help="write a snapshot's download")
     export.add_argument("id")
-    export.add_argument("--format", required=True, choices=("csv", "gpkg", "html"))
+    export.add_argument("--format", required=True, choices=("pdf", "png", "html", "gpkg", "csv"))
+    export.add_argument("--size", choices=("a4", "a3"), default="a4")
     export.add_argument("--out", required=True)
+    atlas = sub.add_parser("atlas", help="one map sheet per cluster or unit, in one PDF")
+    atlas.add_argument("--page", required=True, choices=PAGES)
+    atlas.add_argument("--by", required=True, choices=("cluster", "unit"))
+    atlas.add_argument("--set", action="append", nargs="+", default=None, metavar="KEY=VALUE")
+    atlas.add_argument("--title")
+    atlas.add_argument("--size", choices=("a4", "a3"), default="a4")
+    atlas.add_argument("--out", required=True)
     delete = sub.add_parser("delete", help="delete a snapshot")
     delete.add_argument("id")
     delete.add_argument("--token", help="the delete token (none: as the administrator)")
@@ -200,7 +232,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.set = [item for group in args.set for item in group]
     # No browser session here: Streamlit's "no runtime" warnings would only be noise.
     logging.disable(logging.WARNING)
-    commands = {"create": _create, "list": _list, "export": _export, "delete": _delete}
+    commands = {
+        "create": _create,
+        "list": _list,
+        "export": _export,
+        "atlas": _atlas,
+        "delete": _delete,
+    }
     try:
         return commands[args.command](args)
     except PlanningMapError as exc:

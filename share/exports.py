@@ -9,8 +9,8 @@
   are inlined; no request goes to any other host, and no basemap is drawn (tiles
   live on other hosts; the file says so). Every user text is escaped.
 
-The GeoPackage and the HTML draw the data in use now, restored to the snapshot's
-layers and choices (:func:`ui.snapshot.restore`); the figures are always the saved ones.
+The GeoPackage and the HTML draw the snapshot's layers and choices with today's
+copies of those layers (:func:`ui.snapshot.data_of`); the figures are always the saved ones.
 """
 
 from __future__ import annotations
@@ -27,10 +27,10 @@ import pandas as pd
 from layers.labels import Lang, tr
 from share.model import Snapshot, figure_rows
 
-__all__ = ["figures_csv", "offline_html", "visible_gpkg"]
+__all__ = ["PLACEHOLDER", "figures_csv", "inline_assets", "offline_html", "visible_gpkg"]
 
 _STATIC = Path(__file__).resolve().parent.parent / "static"
-_PLACEHOLDER = "https://static.invalid"  # never requested: replaced by the inlined files
+PLACEHOLDER = "https://static.invalid"  # never requested: replaced by the inlined files
 
 
 def figures_csv(snapshot: Snapshot, lang: str | None = None) -> bytes:
@@ -56,7 +56,8 @@ def visible_gpkg(snapshot: Snapshot) -> bytes:
     from ui import views  # noqa: PLC0415
 
     choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
-    frames = views.visible_frames(snapshot.page, choices)
+    with ui_snapshot.data_of(snapshot):
+        frames = views.visible_frames(snapshot.page, choices)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "snapshot.gpkg"
         for name, frame in frames.items():
@@ -97,7 +98,7 @@ def _data_url(path: Path) -> str:
     return f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
 
 
-def _inline_assets(page: str) -> str:
+def inline_assets(page: str) -> str:
     """Replace the vendored scripts and styles the map links to with their contents."""
 
     def css(path: Path) -> str:
@@ -117,11 +118,11 @@ def _inline_assets(page: str) -> str:
         rel = match.group(1)
         return f"<style>{css(_STATIC / rel)}</style>"
 
-    page = re.sub(rf'<script src="{re.escape(_PLACEHOLDER)}/([^"]+)"></script>', script, page)
+    page = re.sub(rf'<script src="{re.escape(PLACEHOLDER)}/([^"]+)"></script>', script, page)
     page = re.sub(
-        rf'<link rel="stylesheet" href="{re.escape(_PLACEHOLDER)}/([^"]+)"\s*/>', style, page
+        rf'<link rel="stylesheet" href="{re.escape(PLACEHOLDER)}/([^"]+)"\s*/>', style, page
     )
-    if _PLACEHOLDER in page:  # pragma: no cover - a new asset must be inlined here
+    if PLACEHOLDER in page:  # pragma: no cover - a new asset must be inlined here
         msg = "An asset of the offline map was not inlined."
         raise RuntimeError(msg)
     return page
@@ -153,17 +154,18 @@ def offline_html(snapshot: Snapshot, lang: str | None = None) -> str:
 
     lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
     choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
-    view = views.page_map(snapshot.page, choices, lang_, static_url=_PLACEHOLDER)
+    with ui_snapshot.data_of(snapshot):
+        view = views.page_map(snapshot.page, choices, lang_, static_url=PLACEHOLDER)
     m = build_map(
         list(view.layers),
         lang=lang_,
         basemap=basemap_by_id("none"),
         view_bounds=view.bounds,
-        static_url=_PLACEHOLDER,
+        static_url=PLACEHOLDER,
     )
     view.overlay.add_to(m)
     map_html = m.get_root().render()
-    map_html = _inline_assets(map_html)
+    map_html = inline_assets(map_html)
     doc = _document(snapshot, lang_, map_html)
     return doc
 

@@ -403,3 +403,195 @@ def test_drawing_a_planned_park_shows_the_newly_covered_cells_and_the_table(
     hosts = {urlparse(u).hostname for u in requests if urlparse(u).scheme in {"http", "https"}}
     assert hosts <= LOCAL_HOSTS
     page.close()
+
+
+# --- snapshots: escaping, the phone view and the offline HTML (issue 13) ---------------------
+
+XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+def _no_markup_ran(page, dialogs: list[str]) -> None:
+    """Assert no dialog opened and no injected element exists in any frame."""
+    assert dialogs == []
+    for frame in page.frames:
+        try:
+            found = frame.evaluate(
+                """() => [document.querySelectorAll('img[onerror], img[src="x"]').length,
+                   [...document.scripts].filter(s => s.text.includes('alert(2)')
+                     && !s.text.includes('\\\\u003c')).length]"""
+            )
+        except Exception:  # a frame navigating away
+            continue
+        assert found == [0, 0], frame.url
+
+
+@pytest.fixture(scope="module")
+def share_store(tmp_path_factory):
+    """A layer and snapshot store with a planner's parks layer named with markup."""
+    import geopandas as gpd
+    import shapely
+
+    from geo.layer_store import store_layer
+    from geo.parks import bundled_parks
+
+    store = tmp_path_factory.mktemp("share_store")
+    parks = bundled_parks()
+    named = parks.assign(name=[XSS] * len(parks))
+    extra = gpd.GeoDataFrame(
+        {"park_id": ["x1"], "name": [XSS], "area_m2": [40_000.0]},
+        geometry=[shapely.box(120.95, 31.33, 120.952, 31.332)],
+        crs=4326,
+    )
+    import pandas as pd
+
+    layer = gpd.GeoDataFrame(pd.concat([named, extra], ignore_index=True), crs=4326)
+    record = store_layer(layer, kind="parks", original=b"parks", file_name=XSS, root=store)
+    return store, record.content_hash
+
+
+def _create(store, *args: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "share", "create", *args, "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KUNSHAN_DATA_DIR": str(store)},
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def share_app(share_store):
+    _require_browser()
+    store, parks_hash = share_store
+    created = _create(
+        store, "--page", "parks", "--set", "standard=garden_city", f"layers=parks:{parks_hash}",
+        "--title", XSS, "--note", XSS, "--author", XSS,
+    )  # fmt: skip
+    with streamlit_app(env={"KUNSHAN_DATA_DIR": str(store)}) as url:
+        yield url, created
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 1000), (390, 844)])
+def test_a_permalink_shows_user_text_as_text_at_desktop_and_phone_size(
+    share_app, browser, width, height
+):
+    url, created = share_app
+    page = browser.new_page(viewport={"width": width, "height": height})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{url}/parks?snapshot={created['id']}")
+    page.get_by_text("快照保存时的指标").wait_for(timeout=60_000)
+    frame = map_frame(page)
+    # The planner's parks (named with markup) are on the map; hover one for its tooltip.
+    parks = frame.query_selector_all("path.lyr-parks")
+    assert parks
+    parks[-1].hover(force=True)
+    page.wait_for_timeout(500)
+    banner = page.get_by_text("快照 · ", exact=False).first.inner_text()
+    assert "<img src=x onerror=alert(1)>" in banner  # shown as typed, as text
+    _no_markup_ran(page, dialogs)
+    # The phone gets the map at its full width, the saved figures readable above it.
+    box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
+    assert box["width"] >= (0.8 if width < 600 else 0.55) * width
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"snapshot_permalink_{width}.png"), full_page=True)
+    page.goto(f"{url}/snapshots")
+    page.get_by_text("按标题搜索").wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+    _no_markup_ran(page, dialogs)
+    page.close()
+
+
+def test_the_offline_html_draws_every_overlay_with_the_network_blocked(
+    share_app, share_store, browser, tmp_path
+):
+    import subprocess
+    import sys
+
+    _, created = share_app
+    store, _ = share_store
+    out = tmp_path / "snapshot.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "share", "export", created["id"], "--format", "html",
+         "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "KUNSHAN_DATA_DIR": str(store)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert out.stat().st_size <= 1_000_000
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(out.as_uri())
+    frame = map_frame(page)
+    drawn = {
+        cls: len(frame.query_selector_all(f"path.{cls}"))
+        for cls in ("lyr-clusters", "lyr-units", "lyr-outline", "lyr-parks")
+    }
+    assert all(n > 0 for n in drawn.values()), drawn
+    assert frame.query_selector("img.leaflet-image-layer") is not None  # the coverage surface
+    assert [u for u in asked if not u.startswith(("file:", "data:", "about:"))] == []
+    _no_markup_ran(page, dialogs)
+    page.screenshot(path=str(ARTIFACTS / "snapshot_offline_html.png"), full_page=True)
+    context.close()
+
+
+def _pdf_pages(data: bytes) -> list[tuple[float, float]]:
+    """Return each page's size in points, read from the PDF's page objects."""
+    import re
+
+    sizes = []
+    for match in re.finditer(rb"/Type\s*/Page[^s].*?/MediaBox\s*\[([^\]]+)\]", data, re.S):
+        x0, y0, x1, y1 = (float(v) for v in match.group(1).split())
+        sizes.append((x1 - x0, y1 - y0))
+    return sizes
+
+
+def test_map_sheets_and_the_atlas_are_printed_landscape_with_every_sheet(
+    share_app, share_store, tmp_path
+):
+    import struct
+    import subprocess
+    import sys
+
+    _, created = share_app
+    store, _ = share_store
+    env = {**os.environ, "KUNSHAN_DATA_DIR": str(store)}
+
+    def share(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "share", *args], cwd=ROOT, capture_output=True, text=True,
+            timeout=300, check=False, env=env,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    a4, a3, png, book = (tmp_path / n for n in ("a4.pdf", "a3.pdf", "s.png", "atlas.pdf"))
+    share("export", created["id"], "--format", "pdf", "--out", str(a4))
+    share("export", created["id"], "--format", "pdf", "--size", "a3", "--out", str(a3))
+    share("export", created["id"], "--format", "png", "--out", str(png))
+    share("atlas", "--page", "parks", "--by", "cluster", "--set", "standard=garden_city",
+          "--out", str(book))  # fmt: skip
+    pages = _pdf_pages(a4.read_bytes())
+    assert len(pages) == 1
+    assert abs(pages[0][0] - 841.9) < 2
+    assert abs(pages[0][1] - 595.3) < 2
+    ((w3, h3),) = _pdf_pages(a3.read_bytes())
+    assert abs(w3 - 1190.6) < 2
+    assert abs(h3 - 841.9) < 2
+    atlas_pages = _pdf_pages(book.read_bytes())
+    assert len(atlas_pages) == 4  # one sheet per cluster
+    head = png.read_bytes()[:24]
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", head[16:24])
+    assert abs(width / height - 297 / 210) < 0.02

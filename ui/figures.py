@@ -92,7 +92,7 @@ def corridor_figures(choices: CorridorChoices) -> tuple[Figure, ...]:
 def demand_origins(grid: data.ParkGrid, choices: ParksChoices) -> Any:
     """Return the grid's origins weighted by the chosen demand."""
     kind = "population" if choices.demand == "population_layer" else choices.demand
-    return grid.origins.with_weights(grid.demands[choices.demand], kind)
+    return grid.origins.with_weights(grid.demands[choices.demand], kind)  # type: ignore[arg-type]
 
 
 class ParksFigures:
@@ -120,17 +120,17 @@ class ParksFigures:
     def key_table(self, lang: Lang) -> pd.DataFrame:
         """Return the county's key figures (share, target, verdict) as a two-column table."""
         county = self.by_cluster.set_index("zone").loc[WHOLE_AREA]
-        target = float(county["target_share"])
+        target = float(county["target_share"])  # type: ignore[arg-type]
         verdicts = {True: tr("meets", lang), False: tr("misses", lang), None: "—"}
         rows: list[tuple[str, str]] = []
-        share = float(county["buffer_share"])
+        share = float(county["buffer_share"])  # type: ignore[arg-type]
         rows.append(
             (tr("coverage_county", lang), "—" if np.isnan(share) else f"{share * 100:.1f}%")
         )
         rows.append((tr("target_label", lang, target=f"{target * 100:g}"), ""))
         rows.append((tr("verdict", lang), verdicts[meets_target(share, target)]))
         if "network_share" in county:
-            walk = float(county["network_share"])
+            walk = float(county["network_share"])  # type: ignore[arg-type]
             rows.append((tr("coverage_network_county", lang), f"{walk * 100:.1f}%"))
             rows.append((tr("verdict", lang), verdicts[meets_target(walk, target)]))
         frame = pd.DataFrame(rows, columns=[tr("figure", lang), tr("value", lang)])

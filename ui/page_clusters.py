@@ -142,7 +142,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         )
         choices = ClusterChoices(cluster_id=selected)
         _panel(choices.cluster_id, lang)
-        share_panel.share_panel("clusters", choices, lambda: figures.cluster_figures(choices), lang)
+        share_panel.side("clusters", choices, lambda: figures.cluster_figures(choices), lang)
     with map_col:
         _map(inputs, choices.cluster_id, lang, basemap_id)
 
@@ -156,7 +156,8 @@ def render(lang: Lang, basemap_id: str) -> None:
         mime="text/csv",
         key=state.DOWNLOAD_CLUSTERS_CSV,
     )
-    layer_upload.panel("units", lang, basemap_id)
+    if share_panel.editable("clusters"):
+        layer_upload.panel("units", lang, basemap_id)
 
 
 def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:

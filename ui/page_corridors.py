@@ -94,10 +94,9 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.caption(tr("corridors_need_osm", lang))
     st.caption(tr("plan_networks", lang))
     with side_col:
-        share_panel.share_panel(
-            "corridors", choices, lambda: figures.corridor_figures(choices), lang
-        )
-    layer_upload.panel(state.CORRIDOR_UPLOAD_KINDS, lang, basemap_id)
+        share_panel.side("corridors", choices, lambda: figures.corridor_figures(choices), lang)
+    if share_panel.editable("corridors"):
+        layer_upload.panel(state.CORRIDOR_UPLOAD_KINDS, lang, basemap_id)
 
 
 def _map(

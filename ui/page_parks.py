@@ -230,29 +230,40 @@ def render(lang: Lang, basemap_id: str) -> None:
         map_slot = st.container()
         st.markdown(key_html, unsafe_allow_html=True)
         drawn_slot = st.container()
-        _figures_used(lang, grid, choices)
-        notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
-        notes.append(tr("network_limit", lang))
-        st.caption(" · ".join(notes))
-        _completeness(lang, origin, len(parks))
+        _map_notes(lang, grid, choices, image, origin=origin, n_parks=len(parks))
     with side_col:
         _panel(lang, by_cluster, choices, len(parks))
-        share_panel.share_panel("parks", choices, lambda: figures.parks_figures(choices), lang)
-    names = _zone_names(lang)
-    scenario_panel.scenario_section(
-        lang, choices, standard, before=reach, after=after, origins=origins, names=names
-    )
-    sites = scenario_panel.sites_section(lang, choices, standard)
+        share_panel.side("parks", choices, lambda: figures.parks_figures(choices), lang)
+    editable = share_panel.editable("parks")  # not while showing a snapshot
+    sites = None
+    if editable:
+        scenario_panel.scenario_section(
+            lang, choices, standard, before=reach, after=after, origins=origins,
+            names=_zone_names(lang),
+        )  # fmt: skip
+        sites = scenario_panel.sites_section(lang, choices, standard)
     with map_slot:
         drawings = _map(
             lang, basemap_id, parks, standard, image, basis=choices.basis, sites=sites,
-            demand=choices.demand,
+            demand=choices.demand, draw=editable,
         )  # fmt: skip
     with drawn_slot:
         scenario_panel.drawn_section(drawings, lang)
     _standard_source(lang, standard)
-    layer_upload.panel(state.PARKS_UPLOAD_KINDS, lang, basemap_id)
+    if editable:
+        layer_upload.panel(state.PARKS_UPLOAD_KINDS, lang, basemap_id)
     _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
+
+
+def _map_notes(
+    lang: Lang, grid: data.ParkGrid, choices: ParksChoices, image: Any, *, origin: str, n_parks: int
+) -> None:
+    """Under the map: the figures used, the image's size, the search limit, completeness."""
+    _figures_used(lang, grid, choices)
+    notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
+    notes.append(tr("network_limit", lang))
+    st.caption(" · ".join(notes))
+    _completeness(lang, origin, n_parks)
 
 
 def _surface(
@@ -333,6 +344,7 @@ def _map(
     basis: str,
     sites: Any,
     demand: str,
+    draw: bool = True,
 ) -> list[dict[str, Any]] | None:
     """Draw the parks map; return the shapes the planner drew on it (None: none)."""
     inputs = data.map_inputs(lang)
@@ -350,7 +362,7 @@ def _map(
     if sites is not None:
         unit = scenario_panel.demand_unit(demand, lang)
         layers.append(MapLayer("suggested_sites", site_features(sites, lang, demand_unit=unit)))
-    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds(), draw=True)
+    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds(), draw=draw)
     if m is None:
         return None
     value = page_map.show(

@@ -4,9 +4,11 @@ The share panel saves the page's view (its typed choices, its figures, the layer
 in use) as a snapshot and gives the permanent link with a copy button, its QR code
 (segno) and the downloads. The delete token is shown once, to whoever saved.
 
-A page opened from ``?snapshot=<id>`` shows the snapshot's title, note, author and
-date, says whether the data changed since (and which layers), keeps the saved
-figures in view, and offers "recompute with current data" (a new snapshot).
+A page opened from ``?snapshot=<id>`` is read-only: it shows the snapshot's title,
+note, author and date, says whether the data changed since (and which layers),
+keeps the saved figures in view beside the map (below it on a phone), offers
+"recompute with current data" (a new snapshot) and hides the editing panels
+(uploads, drawing, the scenario) until the planner leaves the snapshot.
 
 Every user text is shown as plain text: escaped for Markdown and HTML
 (:func:`plain`), never as markup.
@@ -33,12 +35,16 @@ from ui import snapshot as ui_snapshot
 
 __all__ = [
     "download_buttons",
+    "editable",
     "figure_frame",
     "open_from_address",
     "page_top",
     "plain",
+    "saved_figures",
     "share_panel",
+    "side",
     "snapshot_banner",
+    "viewing",
 ]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
@@ -76,6 +82,26 @@ def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
         return run
 
     st.caption(tr("share_downloads", lang))
+    from share import sheets  # noqa: PLC0415 - Playwright, only when a sheet is asked for
+
+    s1, s2, s3 = st.columns(3)
+    for column, label, size in ((s1, "download_pdf_a4", "a4"), (s2, "download_pdf_a3", "a3")):
+        column.download_button(
+            tr(label, lang),
+            data=restored(lambda s, size=size: sheets.snapshot_sheet(s, kind="pdf", size=size)),
+            file_name=f"snapshot_{snap.snapshot_id}_{size}.pdf",
+            mime="application/pdf",
+            key=f"{key}_pdf_{size}",
+            on_click="ignore",
+        )
+    s3.download_button(
+        tr("download_png", lang),
+        data=restored(lambda s: sheets.snapshot_sheet(s, kind="png", size="a4")),
+        file_name=f"snapshot_{snap.snapshot_id}.png",
+        mime="image/png",
+        key=f"{key}_png",
+        on_click="ignore",
+    )
     c1, c2, c3 = st.columns(3)
     c1.download_button(
         tr("download_figures_csv", lang),
@@ -224,11 +250,35 @@ def snapshot_banner(page: Page, lang: Lang) -> None:
                 _recompute(snap, lang)
         else:
             st.caption(tr("snapshot_data_same", lang))
-        with st.expander(tr("snapshot_saved_figures", lang), expanded=bool(changed)):
-            for fig in snap.figures:
-                st.markdown(f"**{plain(fig.title(lang))}**")
-                st.dataframe(figure_frame(fig, lang), hide_index=True, width="stretch")
         st.button(tr("snapshot_close", lang), on_click=_leave, key="snapshot_leave")
+
+
+def viewing(page: Page) -> Snapshot | None:
+    """Return the snapshot this page shows from its permalink (read-only), if any."""
+    snap = open_from_address() if st.session_state.get(state.SNAPSHOT_OPEN) else None
+    return snap if snap is not None and snap.page == page else None
+
+
+def saved_figures(page: Page, lang: Lang) -> None:
+    """Show the open snapshot's saved figures (beside the map; below it on a phone)."""
+    snap = viewing(page)
+    if snap is None:
+        return
+    st.markdown(f"**{tr('snapshot_saved_figures', lang)}**")
+    for fig in snap.figures:
+        st.caption(plain(fig.title(lang)))
+        st.dataframe(figure_frame(fig, lang), hide_index=True, width="stretch")
+
+
+def editable(page: Page) -> bool:
+    """Whether ``page`` offers its editing panels (not while it shows a snapshot)."""
+    return viewing(page) is None
+
+
+def side(page: Page, choices: Any, figures: Callable[[], tuple[Figure, ...]], lang: Lang) -> None:
+    """Draw the side column's sharing part: a snapshot's saved figures, then 分享 / Share."""
+    saved_figures(page, lang)
+    share_panel(page, choices, figures, lang)
 
 
 def _missing_uploads(snap: Snapshot) -> list[str]:

@@ -11,6 +11,8 @@ differ from the data in use now.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
@@ -30,6 +32,7 @@ __all__ = [
     "changed_layers",
     "choices_from",
     "current_layer_hashes",
+    "data_of",
     "figures_for",
     "headless_session",
     "permalink",
@@ -114,6 +117,27 @@ def capture(
 def changed_layers(snapshot: Snapshot) -> tuple[str, ...]:
     """Return the layer kinds that differ between the snapshot and the data in use now."""
     return snapshot.changed_layers(current_layer_hashes())
+
+
+@contextmanager
+def data_of(snapshot: Snapshot) -> Iterator[None]:
+    """Use the snapshot's data set and layers for what runs inside; the session's after.
+
+    Exports drawn from the snapshots list must show the snapshot's layers, not the
+    ones the planner has open.
+    """
+    keys = (state.DATASET, state.SESSION_LAYERS)
+    before = {k: st.session_state[k] for k in keys if k in st.session_state}
+    st.session_state[state.DATASET] = snapshot.dataset
+    st.session_state[state.SESSION_LAYERS] = dict(snapshot.session_layers)
+    try:
+        yield
+    finally:
+        for key in keys:
+            if key in before:
+                st.session_state[key] = before[key]
+            else:
+                st.session_state.pop(key, None)
 
 
 def restore(snapshot: Snapshot) -> None:

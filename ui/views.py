@@ -80,8 +80,9 @@ def parks_layers(choices: ParksChoices, lang: Lang) -> list[MapLayer]:
         *cluster_layers(data.map_inputs(lang), lang, muted=True),
         MapLayer("parks", data.park_display(standard.standard_id, lang, choices.basis)),
     ]
-    if choices.show_entrances:
-        layers.append(MapLayer("park_entrances", data.entrance_display(lang)))
+    entrances = data.entrance_display(lang) if choices.show_entrances else None
+    if entrances is not None:
+        layers.append(MapLayer("park_entrances", entrances))
     planned = data.active_planned()
     if planned is not None:
         layers.append(MapLayer("planned_parks", planned_features(planned, standard, lang)))

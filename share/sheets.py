@@ -1,0 +1,396 @@
+"""Map sheets (PDF, PNG) and the atlas, rendered by headless Debian Chromium (Playwright).
+
+A sheet is A4 or A3 landscape: the title, the map with its legend, a north arrow
+and a scale bar, the key figures, the standard and method used, the data's
+sources, version and date, the snapshot's id with the QR code of its permalink,
+the author and date, and "内部资料 / internal planning use".
+
+The sheet is an HTML print view; Chromium prints it once the map says it is
+ready (``window.mapReady``, set after the fit and after every tile layer has
+finished loading or failing; animations off), never after a fixed sleep. CJK
+text uses Debian's ``fonts-noto-cjk``. Basemap tiles are drawn only where they
+load; the sheet says whether any did. The atlas is one sheet per cluster or per
+unit, fitted to it, in one PDF (QGIS's atlas is the model).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import segno
+
+from layers.labels import Lang, tr
+from share.model import Figure, Snapshot
+
+__all__ = ["CHROMIUM", "SIZES", "Sheet", "render_pdf", "render_png", "sheet_html"]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+Size = Literal["a4", "a3"]
+SIZES: dict[str, tuple[int, int]] = {"a4": (297, 210), "a3": (420, 297)}  # mm, landscape
+_PX_PER_MM = 96 / 25.4
+_READY_TIMEOUT_MS = 30_000
+_TILE_WAIT_MS = 8_000  # after this, tiles still loading are given up on
+_ROWS_ON_SHEET = 12
+
+_READY_JS = (
+    """
+MAP.options.fadeAnimation = false; MAP.options.zoomAnimation = false;
+(function () {
+  var pending = 0, loaded = 0, failed = 0, done = false;
+  function ready() {
+    if (done) { return; } done = true;
+    requestAnimationFrame(function () { requestAnimationFrame(function () {
+      window.mapReady = {tiles: loaded, failed: failed};
+    }); });
+  }
+  MAP.eachLayer(function (layer) {
+    if (layer instanceof L.TileLayer) {
+      pending += 1;
+      layer.on('tileload', function () { loaded += 1; });
+      layer.on('tileerror', function () { failed += 1; });
+      layer.on('load', function () { pending -= 1; if (pending <= 0) { ready(); } });
+    }
+  });
+  MAP.whenReady(function () { if (pending === 0) { ready(); } });
+  setTimeout(ready, TILE_WAIT_MS);
+})();
+"""
+).replace("TILE_WAIT_MS", str(_TILE_WAIT_MS))
+
+_PRINT_CSS = (
+    "<style>.leaflet-control-zoom,.leaflet-control-layers,.leaflet-draw"
+    "{display:none !important}</style>"
+)
+_NORTH_ARROW = (
+    '<svg class="north" viewBox="0 0 40 60" width="30" height="45" aria-label="N">'
+    '<polygon points="20,4 32,44 20,36 8,44" fill="#222"/>'
+    '<polygon points="20,4 20,36 8,44" fill="#fff" stroke="#222" stroke-width="1.5"/>'
+    '<text x="20" y="58" font-size="14" text-anchor="middle" font-weight="700">N</text></svg>'
+)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet: the map's HTML, the figures to show, and an optional subtitle (atlas)."""
+
+    map_html: str
+    figures: tuple[Figure, ...]
+    subtitle: str = ""
+    zone_name: str = ""  # the atlas's cluster or unit: its rows of each figure are shown
+
+
+def _qr_svg(url: str) -> str:
+    out = io.BytesIO()
+    segno.make(url, error="m").save(out, kind="svg", scale=3, border=1, xmldecl=False)
+    return out.getvalue().decode("utf-8")
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _figure_table(fig: Figure, lang: Lang, zone_name: str) -> str:
+    rows = list(fig.rows)
+    if zone_name:
+        picked = [r for r in rows if str(r[0]) == zone_name]
+        rows = picked or rows
+    rows = rows[:_ROWS_ON_SHEET]
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in fig.columns(lang))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in r) + "</tr>" for r in rows
+    )
+    more = len(fig.rows) - len(rows) if not zone_name else 0
+    tail = f'<p class="more">… +{more}</p>' if more > 0 else ""
+    return (
+        f"<h3>{html.escape(fig.title(lang))}</h3><table><thead><tr>{head}</tr></thead>"
+        f"<tbody>{body}</tbody></table>{tail}"
+    )
+
+
+def _method_text(snapshot: Snapshot, lang: Lang) -> str:
+    """Return the standard and method the figures used, in words."""
+    c = snapshot.choices
+    parts = []
+    if snapshot.page == "parks":
+        parts.append(f"{tr('standard', lang)}: {c.get('standard_id', '')}")
+        if c.get("tier_id"):
+            parts.append(f"{tr('tier', lang)}: {c['tier_id']}")
+        method = tr("method_" + str(c.get("method", "buffer")), lang)
+        parts.append(f"{tr('method', lang)}: {method}")
+        parts.append(f"{tr('grid_m', lang)}: {c.get('cell_m', '')}")
+    elif snapshot.page == "corridors":
+        parts.append(f"{tr('radius_m', lang)}: {c.get('radius_m', '')}")
+        parts.append(
+            f"{tr('method', lang)}: {tr('method_' + str(c.get('method', 'straight')), lang)}"
+        )
+    else:
+        parts.append(f"{tr('select_cluster', lang)}: {c.get('cluster_id', 'all')}")
+    return " · ".join(html.escape(p) for p in parts)
+
+
+def sheet_html(
+    snapshot: Snapshot,
+    sheets: Sequence[Sheet],
+    *,
+    lang: Lang,
+    size: Size,
+    permalink: str,
+    sources: str,
+) -> str:
+    """Return the print view: one page per sheet, each the map beside its figures."""
+    width_mm, height_mm = SIZES[size]
+    title = html.escape(snapshot.title)
+    when = html.escape(snapshot.created_at.replace("T", " ").replace("+00:00", " UTC"))
+    author = html.escape(snapshot.author) if snapshot.author else "—"
+    qr = _qr_svg(permalink)
+    pages = []
+    for i, sheet in enumerate(sheets):
+        figs = "".join(_figure_table(f, lang, sheet.zone_name) for f in sheet.figures[:3])
+        subtitle = f"<span class=sub>{html.escape(sheet.subtitle)}</span>" if sheet.subtitle else ""
+        pages.append(
+            f'<section class="sheet" id="sheet{i}">'
+            f"<header><h1>{title}{subtitle}</h1><span class=internal>"
+            f"{tr('internal_use', 'zh')} / {tr('internal_use', 'en')}</span></header>"
+            f'<div class="body"><div class="map">'
+            f'<iframe title="map{i}" srcdoc="{html.escape(sheet.map_html, quote=True)}"></iframe>'
+            f"{_NORTH_ARROW}</div>"
+            f'<aside><div class="figs">{figs}</div><div class="foot">'
+            f'<p class="method">{_method_text(snapshot, lang)}</p>'
+            f'<p class="sources">{sources}</p><p class="basemap" id="basemap{i}"></p>'
+            f'<div class="qr">{qr}<div><b>{html.escape(snapshot.snapshot_id)}</b><br>'
+            f"{html.escape(permalink)}</div></div>"
+            f'<p class="by">{author} · {when}</p></div></aside></div></section>'
+        )
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title><style>'
+        f"@page {{ size: {width_mm}mm {height_mm}mm; margin: 0; }}"
+        "html,body{margin:0;padding:0;font-family:'Noto Sans CJK SC','Noto Sans CJK JP',"
+        "'Noto Sans',sans-serif;color:#222}"
+        f".sheet{{width:{width_mm}mm;height:{height_mm}mm;box-sizing:border-box;padding:8mm;"
+        "display:flex;flex-direction:column;page-break-after:always;break-after:page;"
+        "overflow:hidden}"
+        ".sheet:last-child{page-break-after:auto;break-after:auto}"
+        "header{display:flex;justify-content:space-between;align-items:baseline;"
+        "border-bottom:1.5px solid #222;margin-bottom:3mm}"
+        "h1{font-size:16pt;margin:0}.sub{font-size:12pt;font-weight:400;margin-left:4mm}"
+        ".internal{font-size:9pt;color:#a00;border:1px solid #a00;padding:0 2mm}"
+        ".body{flex:1;display:flex;gap:4mm;min-height:0}"
+        ".map{flex:0 0 66%;position:relative;border:1px solid #999}"
+        ".map iframe{width:100%;height:100%;border:0}"
+        ".north{position:absolute;top:3mm;left:50%;transform:translateX(-50%)}"
+        "aside{flex:1;font-size:7.5pt;overflow:hidden;display:flex;flex-direction:column;min-width:0}"
+        ".figs{flex:1;overflow:hidden;min-height:0}.foot{flex:0 0 auto}"
+        "aside h3{font-size:9pt;margin:0 0 1mm}"
+        "table{border-collapse:collapse;width:100%;margin-bottom:2mm}"
+        "td,th{border:0.5px solid #bbb;padding:0.4mm 1mm;text-align:left}"
+        ".more{margin:0 0 2mm;color:#666}.method,.sources{margin:1mm 0;color:#333}"
+        ".qr{display:flex;gap:2mm;align-items:center;word-break:break-all}"
+        ".qr svg{flex:0 0 auto;width:22mm;height:22mm}.by{margin:1mm 0 0;color:#555}"
+        "</style></head><body>" + "".join(pages) + "</body></html>\n"
+    )
+
+
+def map_document(view: Any, lang: Lang, *, basemap_id: str, basemap_key: str | None) -> str:
+    """Return one map's HTML for a sheet: vendored assets inlined, the ready signal added."""
+    from branca.element import Element  # noqa: PLC0415
+
+    from layers.elements import MapScript  # noqa: PLC0415
+    from layers.render import build_map  # noqa: PLC0415
+    from layers.specs import basemap_by_id  # noqa: PLC0415
+    from share.exports import PLACEHOLDER, inline_assets  # noqa: PLC0415
+
+    basemap = basemap_by_id(basemap_id)
+    if basemap.needs_key and not basemap_key:
+        basemap = basemap_by_id("none")
+    m = build_map(
+        list(view.layers),
+        lang=lang,
+        basemap=basemap,
+        basemap_key=basemap_key,
+        view_bounds=view.bounds,
+        static_url=PLACEHOLDER,
+    )
+    view.overlay.add_to(m)
+    MapScript(_READY_JS).add_to(m)
+    # A printed map has no buttons: zoom and layer controls are hidden (the scale bar stays).
+    m.get_root().header.add_child(Element(_PRINT_CSS))  # type: ignore[attr-defined]
+    return inline_assets(m.get_root().render())
+
+
+def _render(document: str, *, size: Size, kind: Literal["pdf", "png"], n_sheets: int) -> bytes:
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    width_mm, height_mm = SIZES[size]
+    viewport = {
+        "width": round(width_mm * _PX_PER_MM),
+        "height": round(height_mm * _PX_PER_MM),
+    }
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(
+                viewport=viewport,  # type: ignore[arg-type]
+                device_scale_factor=2 if kind == "png" else 1,
+            )
+            page.set_content(document, wait_until="load")
+            for i, frame in enumerate(page.frames[1 : n_sheets + 1]):
+                state = frame.wait_for_function(
+                    "() => window.mapReady", timeout=_READY_TIMEOUT_MS
+                ).json_value()
+                # Say on the sheet whether basemap tiles were drawn.
+                note = basemap_note(int(state.get("tiles", 0)), int(state.get("failed", 0)))
+                page.evaluate(
+                    "([id, text]) => { document.getElementById(id).textContent = text; }",
+                    [f"basemap{i}", note],
+                )
+            if kind == "pdf":
+                return page.pdf(
+                    width=f"{width_mm}mm",
+                    height=f"{height_mm}mm",
+                    landscape=False,  # the page size is already landscape
+                    print_background=True,
+                    prefer_css_page_size=True,
+                )
+            return page.locator("#sheet0").screenshot(type="png")
+        finally:
+            browser.close()
+
+
+def basemap_note(loaded: int, failed: int) -> str:
+    """Return the sheet's note on the basemap: drawn, partly drawn, or none."""
+    if loaded and not failed:
+        return "底图：已加载 / Basemap: drawn"
+    if loaded:
+        return f"底图：部分瓦片未加载（{failed}） / Basemap: {failed} tiles did not load"
+    if failed:
+        return "底图：未能加载，未绘制 / Basemap: could not load, none drawn"
+    return "无底图 / No basemap"
+
+
+def render_pdf(document: str, *, size: Size, n_sheets: int = 1) -> bytes:
+    """Print the sheet document to PDF once every map on it is ready."""
+    return _render(document, size=size, kind="pdf", n_sheets=n_sheets)
+
+
+def render_png(document: str, *, size: Size) -> bytes:
+    """Render the first sheet to PNG (twice the screen resolution) once its map is ready."""
+    return _render(document, size=size, kind="png", n_sheets=1)
+
+
+# --- from a snapshot ---------------------------------------------------------------------------
+
+
+def _sources_line(lang: Lang, snapshot: Snapshot) -> str:
+    version = html.escape(snapshot.dataset_version[:12])
+    date = html.escape(snapshot.created_at[:10])
+    label = "数据" if lang == "zh" else "Data"
+    base = {"bundled": tr("dataset_bundled", lang), "osm": "OpenStreetMap"}.get(
+        snapshot.dataset, snapshot.dataset
+    )
+    uploads = ", ".join(sorted(snapshot.uploads))
+    extra = f" + {html.escape(uploads)}" if uploads else ""
+    return f"{label}: {html.escape(base)}{extra} · {version} · {date}"
+
+
+def snapshot_sheet(
+    snapshot: Snapshot, *, kind: Literal["pdf", "png"], size: Size = "a4", lang: str | None = None
+) -> bytes:
+    """Render the snapshot's map sheet (the session restored to its layers and choices)."""
+    from ui import settings, views  # noqa: PLC0415
+    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+
+    lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
+    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
+    with ui_snapshot.data_of(snapshot):
+        view = views.page_map(snapshot.page, choices, lang_, static_url=None)
+    view = views.PageMap(view.layers, _relocated(view.overlay), view.bounds)
+    doc_map = map_document(
+        view, lang_, basemap_id=snapshot.view.basemap, basemap_key=settings.tianditu_key()
+    )
+    document = sheet_html(
+        snapshot,
+        [Sheet(doc_map, snapshot.figures)],
+        lang=lang_,
+        size=size,
+        permalink=ui_snapshot.permalink(snapshot.snapshot_id, snapshot.page),
+        sources=_sources_line(lang_, snapshot),
+    )
+    if kind == "pdf":
+        return render_pdf(document, size=size)
+    return render_png(document, size=size)
+
+
+def _relocated(overlay: Any) -> Any:
+    """Return the overlay with its assets pointing at the placeholder that gets inlined."""
+    from layers.assets import localize_assets  # noqa: PLC0415
+    from share.exports import PLACEHOLDER  # noqa: PLC0415
+
+    return localize_assets(overlay, static_url=PLACEHOLDER)
+
+
+def _zones(by: str, lang: Lang) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """Return each cluster's or unit's name and bounds (WGS84), in the page's order."""
+    from ui import data  # noqa: PLC0415
+
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    out: list[tuple[str, tuple[float, float, float, float]]] = []
+    if by == "cluster":
+        polygons = data.cluster_polygon_frame().to_crs(4326)
+        summary = data.summary().set_index("cluster_id")
+        for cid in summary.index:
+            b = polygons.loc[polygons["cluster_id"] == cid].total_bounds
+            out.append((str(summary.loc[cid, name_col]), (b[0], b[1], b[2], b[3])))
+    else:
+        _, units, table, _ = data.bundle()
+        units = units.to_crs(4326)
+        names = dict(zip(table["unit_id"], table[name_col], strict=True))
+        for uid in units["unit_id"]:
+            b = units.loc[units["unit_id"] == uid].total_bounds
+            out.append((str(names.get(uid, uid)), (b[0], b[1], b[2], b[3])))
+    return out
+
+
+def atlas(
+    snapshot: Snapshot,
+    *,
+    by: Literal["cluster", "unit"],
+    size: Size = "a4",
+    lang: str | None = None,
+) -> bytes:
+    """Render one sheet per cluster or per unit, each fitted to it, in one PDF."""
+    from ui import settings, views  # noqa: PLC0415
+    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+
+    lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
+    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
+    with ui_snapshot.data_of(snapshot):
+        base = views.page_map(snapshot.page, choices, lang_, static_url=None)
+        zones = _zones(by, lang_)
+    key = settings.tianditu_key()
+    sheets = []
+    for name, bounds in zones:
+        view = views.PageMap(base.layers, _relocated(base.overlay), bounds)
+        sheets.append(
+            Sheet(
+                map_document(view, lang_, basemap_id=snapshot.view.basemap, basemap_key=key),
+                snapshot.figures,
+                subtitle=name,
+                zone_name=name,
+            )
+        )
+    document = sheet_html(
+        snapshot,
+        sheets,
+        lang=lang_,
+        size=size,
+        permalink=ui_snapshot.permalink(snapshot.snapshot_id, snapshot.page),
+        sources=_sources_line(lang_, snapshot),
+    )
+    return render_pdf(document, size=size, n_sheets=len(sheets))

@@ -1,0 +1,110 @@
+"""Benchmark snapshots on the bundled data: save, open a permalink, sheets, atlas, HTML size.
+
+``python benchmarks/share.py`` (Debian chromium needed for the sheets) prints, side by
+side in one run:
+
+- saving a snapshot of the parks page (figures as the page has them, then the store's
+  write), SQLite under a fresh data directory; and PostgreSQL when ``DATABASE_URL`` is set;
+- opening the parks page with and without ``?snapshot=<id>`` (AppTest, warm caches, the
+  script's run time), and the difference;
+- one A4 PDF sheet, one PNG sheet, the atlas of the four clusters;
+- the offline HTML export's size.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)
+os.environ["KUNSHAN_DATA_DIR"] = tempfile.mkdtemp(prefix="share_bench_")
+os.environ.setdefault("KUNSHAN_BASEMAP", "none")
+logging.disable(logging.WARNING)
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from share import exports, sheets  # noqa: E402
+from share.store import SnapshotStore  # noqa: E402
+from ui import snapshot as ui_snapshot  # noqa: E402
+from ui.choices import ParksChoices  # noqa: E402
+
+
+def _median(fn, repeat: int = 5) -> tuple[float, object]:
+    times, out = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), out
+
+
+def main() -> int:
+    """Run the benchmark and print its numbers."""
+    ui_snapshot.headless_session(dataset="bundled", layers={}, basemap="none", lang="zh")
+    choices = ParksChoices("garden_city")
+    figures = ui_snapshot.figures_for("parks", choices)  # warm the caches, as a page has
+    stores = {"sqlite": SnapshotStore()}
+    if os.environ.get("DATABASE_URL"):
+        stores["postgresql"] = SnapshotStore(os.environ["DATABASE_URL"])
+    saved_id = ""
+    for name, store in stores.items():
+
+        def save(store=store):
+            snap = ui_snapshot.capture(
+                "parks", choices, ui_snapshot.figures_for("parks", choices), title="bench"
+            )
+            return store.save(snap)
+
+        t, saved = _median(save)
+        saved_id = saved_id or saved.snapshot_id
+        print(f"save a parks snapshot ({name}): {t * 1000:.0f} ms (median of 5)")
+    del figures
+
+    app = str(ROOT / "app.py")
+
+    def run(params: dict[str, str]) -> float:
+        at = AppTest.from_file(app, default_timeout=120)
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        start = time.perf_counter()
+        at.switch_page("ui/page_parks.py")
+        for k, v in params.items():
+            at.query_params[k] = v
+        at.run()
+        assert not at.exception, at.exception
+        return time.perf_counter() - start
+
+    run({})  # warm every cache once
+    plain = statistics.median(run({}) for _ in range(3))
+    linked = statistics.median(run({"snapshot": saved_id}) for _ in range(3))
+    print(
+        f"open the parks page: {plain:.2f} s; from its permalink: {linked:.2f} s "
+        f"(+{linked - plain:.2f} s; median of 3, AppTest, warm caches)"
+    )
+
+    snap = stores["sqlite"].get(saved_id)
+    t_html, page = _median(lambda: exports.offline_html(snap), repeat=3)
+    print(f"offline HTML: {len(page.encode('utf-8')) / 1e6:.2f} MB, made in {t_html:.2f} s")
+    if not sheets.CHROMIUM.exists():
+        print("no /usr/bin/chromium: sheets not measured")
+        return 0
+    t_pdf, pdf = _median(lambda: sheets.snapshot_sheet(snap, kind="pdf"), repeat=3)
+    print(f"A4 PDF sheet: {t_pdf:.2f} s (median of 3), {len(pdf) / 1e3:.0f} kB")
+    t_png, png = _median(lambda: sheets.snapshot_sheet(snap, kind="png"), repeat=3)
+    print(f"A4 PNG sheet: {t_png:.2f} s (median of 3), {len(png) / 1e3:.0f} kB")
+    t_atlas, book = _median(lambda: sheets.atlas(snap, by="cluster"), repeat=1)
+    kb = len(book) / 1e3
+    print(f"atlas of the four clusters (4 A4 sheets, one PDF): {t_atlas:.2f} s, {kb:.0f} kB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -604,6 +604,7 @@ _TEXT: dict[str, tuple[str, str]] = {
         "Only the newest {n} are listed; search to narrow.",
     ),
     "col_title": ("标题", "Title"),
+    "col_thumbnail": ("缩略图", "Thumbnail"),
     "col_author": ("作者", "Author"),
     "col_created": ("保存时间", "Saved"),
     "col_page": ("页面", "Page"),

@@ -8,6 +8,7 @@
     python -m share export ID --format pdf|png|html|gpkg|csv [--size a4|a3] --out FILE
     python -m share atlas --page PAGE --by cluster|unit [--set KEY=VALUE ...] [--title T]
                           [--size a4|a3] --out FILE.pdf
+    python -m share thumbnail ID
     python -m share delete ID [--token TOKEN]
 
 ``--set`` takes the page's choices (``standard=garden_city method=buffer
@@ -186,6 +187,21 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _thumbnail(args: argparse.Namespace) -> int:
+    from share import sheets  # noqa: PLC0415
+    from share.store import open_store  # noqa: PLC0415
+
+    snap = _restored(args.id)
+    if not sheets.CHROMIUM.exists():
+        print(f"no {sheets.CHROMIUM}: no thumbnail", file=sys.stderr)
+        return 0
+    digest = open_store().put_artefact(
+        snap.snapshot_id, "thumbnail.png", sheets.snapshot_thumbnail(snap)
+    )
+    print(f"thumbnail {digest}")
+    return 0
+
+
 def _delete(args: argparse.Namespace) -> int:
     from share.store import open_store  # noqa: PLC0415
 
@@ -219,6 +235,8 @@ def _parser() -> argparse.ArgumentParser:
     atlas.add_argument("--title")
     atlas.add_argument("--size", choices=("a4", "a3"), default="a4")
     atlas.add_argument("--out", required=True)
+    thumb = sub.add_parser("thumbnail", help="render the snapshot's thumbnail for the list")
+    thumb.add_argument("id")
     delete = sub.add_parser("delete", help="delete a snapshot")
     delete.add_argument("id")
     delete.add_argument("--token", help="the delete token (none: as the administrator)")
@@ -237,6 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "list": _list,
         "export": _export,
         "atlas": _atlas,
+        "thumbnail": _thumbnail,
         "delete": _delete,
     }
     try:

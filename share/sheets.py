@@ -394,3 +394,32 @@ def atlas(
         sources=_sources_line(lang_, snapshot),
     )
     return render_pdf(document, size=size, n_sheets=len(sheets))
+
+
+THUMBNAIL_PX = (480, 320)
+
+
+def snapshot_thumbnail(snapshot: Snapshot) -> bytes:
+    """Render a small PNG of the snapshot's map for the snapshots list (no basemap)."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+    from ui import views  # noqa: PLC0415
+
+    lang: Lang = "en" if snapshot.lang == "en" else "zh"
+    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
+    with ui_snapshot.data_of(snapshot):
+        view = views.page_map(snapshot.page, choices, lang, static_url=None)
+    view = views.PageMap(view.layers, _relocated(view.overlay), view.bounds)
+    document = map_document(view, lang, basemap_id="none", basemap_key=None)
+    width, height = THUMBNAIL_PX
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_content(document, wait_until="load")
+            page.wait_for_function("() => window.mapReady", timeout=_READY_TIMEOUT_MS)
+            page.add_style_tag(content=".planning-legend,.leaflet-control{display:none!important}")
+            return page.screenshot(type="png")
+        finally:
+            browser.close()

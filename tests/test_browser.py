@@ -595,3 +595,27 @@ def test_map_sheets_and_the_atlas_are_printed_landscape_with_every_sheet(
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", head[16:24])
     assert abs(width / height - 297 / 210) < 0.02
+
+
+def test_a_thumbnail_is_rendered_for_the_snapshots_list(share_app, share_store):
+    import struct
+    import subprocess
+    import sys
+
+    from share.store import SnapshotStore
+
+    _, created = share_app
+    store, _ = share_store
+    done = subprocess.run(
+        [sys.executable, "-m", "share", "thumbnail", created["id"]], cwd=ROOT,
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "KUNSHAN_DATA_DIR": str(store)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    snapshots = SnapshotStore(
+        f"sqlite:///{store / 'snapshots.sqlite'}", artefact_dir=store / "artefacts"
+    )
+    row = next(r for r in snapshots.list() if r.snapshot_id == created["id"])
+    png = snapshots.artefact_path(row.thumbnail).read_bytes()
+    assert struct.unpack(">II", png[16:24]) == (480, 320)
+    snapshots.engine.dispose()

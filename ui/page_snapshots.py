@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +17,16 @@ from ui import snapshot as ui_snapshot
 
 def _page_name(page: str, lang: Lang) -> str:
     return tr(f"page_{page}", lang)
+
+
+def _thumbnail_url(store: Any, row: Any) -> str | None:
+    """Return the row's thumbnail as a data URL (None until it has been rendered)."""
+    if not row.thumbnail:
+        return None
+    path = store.artefact_path(row.thumbnail)
+    if not path.is_file():
+        return None
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def render(lang: Lang) -> None:
@@ -31,6 +44,7 @@ def render(lang: Lang) -> None:
         return
     table = pd.DataFrame(
         {
+            tr("col_thumbnail", lang): [_thumbnail_url(store, r) for r in rows],
             tr("col_title", lang): [r.title for r in rows],
             tr("col_author", lang): [r.author for r in rows],
             tr("col_created", lang): [r.created_at.replace("T", " ")[:16] for r in rows],
@@ -43,16 +57,17 @@ def render(lang: Lang) -> None:
         hide_index=True,
         width="stretch",
         column_config={
+            tr("col_thumbnail", lang): st.column_config.ImageColumn(width="small"),
             tr("col_link", lang): st.column_config.LinkColumn(
                 display_text=tr("snapshots_open", lang)
-            )
+            ),
         },
     )
     if len(rows) >= LIST_MAX:
         st.caption(tr("snapshots_more", lang, n=LIST_MAX))
     labels = {r.snapshot_id: f"{r.title} · {r.created_at[:16].replace('T', ' ')}" for r in rows}
     chosen = st.selectbox(
-        tr("snapshot_banner", lang), list(labels), format_func=labels.get, key="snapshots_pick"
+        tr("snapshot_banner", lang), list(labels), format_func=labels.get, key=state.SNAPSHOTS_PICK
     )
     if chosen is None:
         return
@@ -65,7 +80,7 @@ def render(lang: Lang) -> None:
     except PlanningMapError as exc:
         st.error(str(exc))
         return
-    share_panel.download_buttons(snap, lang, key=f"list_dl_{snap.snapshot_id}")
+    share_panel.download_buttons(snap, lang, where="list")
     with st.expander(tr("snapshots_delete", lang)):
         with st.form(f"delete_{snap.snapshot_id}", border=False):
             token = st.text_input(tr("snapshots_delete_token", lang), type="password")

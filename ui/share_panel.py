@@ -18,7 +18,11 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -47,6 +51,7 @@ __all__ = [
     "viewing",
 ]
 
+_ROOT = Path(__file__).resolve().parent.parent
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
@@ -72,7 +77,7 @@ def _qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
+def download_buttons(snap: Snapshot, lang: Lang, where: str) -> None:
     """Offer the snapshot's downloads (each made when clicked)."""
 
     def restored(make: Callable[[Snapshot], Any]) -> Callable[[], Any]:
@@ -91,7 +96,7 @@ def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
             data=restored(lambda s, size=size: sheets.snapshot_sheet(s, kind="pdf", size=size)),
             file_name=f"snapshot_{snap.snapshot_id}_{size}.pdf",
             mime="application/pdf",
-            key=f"{key}_pdf_{size}",
+            key=state.download_key(where, snap.snapshot_id, f"pdf_{size}"),
             on_click="ignore",
         )
     s3.download_button(
@@ -99,7 +104,7 @@ def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
         data=restored(lambda s: sheets.snapshot_sheet(s, kind="png", size="a4")),
         file_name=f"snapshot_{snap.snapshot_id}.png",
         mime="image/png",
-        key=f"{key}_png",
+        key=state.download_key(where, snap.snapshot_id, "png"),
         on_click="ignore",
     )
     c1, c2, c3 = st.columns(3)
@@ -108,7 +113,7 @@ def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
         data=restored(lambda s: exports.figures_csv(s, lang)),
         file_name=f"snapshot_{snap.snapshot_id}.csv",
         mime="text/csv",
-        key=f"{key}_csv",
+        key=state.download_key(where, snap.snapshot_id, "csv"),
         on_click="ignore",
     )
     c2.download_button(
@@ -116,7 +121,7 @@ def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
         data=restored(exports.visible_gpkg),
         file_name=f"snapshot_{snap.snapshot_id}.gpkg",
         mime="application/geopackage+sqlite3",
-        key=f"{key}_gpkg",
+        key=state.download_key(where, snap.snapshot_id, "gpkg"),
         on_click="ignore",
     )
     c3.download_button(
@@ -124,7 +129,7 @@ def download_buttons(snap: Snapshot, lang: Lang, key: str) -> None:
         data=restored(lambda s: exports.offline_html(s, lang)),
         file_name=f"snapshot_{snap.snapshot_id}.html",
         mime="text/html",
-        key=f"{key}_html",
+        key=state.download_key(where, snap.snapshot_id, "html"),
         on_click="ignore",
     )
 
@@ -146,7 +151,7 @@ def _show_saved(lang: Lang) -> None:
     except PlanningMapError as exc:
         st.error(str(exc))
         return
-    download_buttons(snap, lang, key=f"share_dl_{snapshot_id}")
+    download_buttons(snap, lang, where="share")
 
 
 def share_panel(
@@ -174,7 +179,22 @@ def share_panel(
                 st.error(str(exc))
             else:
                 st.session_state[state.SHARE_SAVED] = (saved.snapshot_id, saved.delete_token, page)
+                _thumbnail_later(saved.snapshot_id)
         _show_saved(lang)
+
+
+def _thumbnail_later(snapshot_id: str) -> None:
+    """Render the snapshot's thumbnail in a process of its own (the save does not wait).
+
+    A thread waits for the process, so it is reaped when done.
+    """
+    command = [sys.executable, "-m", "share", "thumbnail", snapshot_id]
+    threading.Thread(
+        target=subprocess.run,
+        args=(command,),
+        kwargs={"cwd": _ROOT, "capture_output": True, "check": False, "timeout": 300},
+        daemon=True,
+    ).start()
 
 
 # --- opening a permalink -----------------------------------------------------------------------
@@ -224,7 +244,7 @@ def snapshot_banner(page: Page, lang: Lang) -> None:
     error = st.session_state.get(state.SNAPSHOT_ERROR)
     if error:
         st.warning(tr("snapshot_not_found", lang) if error == "not_found" else error)
-        st.button(tr("snapshot_close", lang), on_click=_leave, key="snapshot_leave_error")
+        st.button(tr("snapshot_close", lang), on_click=_leave, key=state.SNAPSHOT_LEAVE_ERROR)
         return
     snap = open_from_address()
     if snap is None or snap.page != page:
@@ -246,11 +266,11 @@ def snapshot_banner(page: Page, lang: Lang) -> None:
         changed = ui_snapshot.changed_layers(snap)
         if changed:
             st.warning(tr("snapshot_data_changed", lang, layers=", ".join(changed)))
-            if st.button(tr("snapshot_recompute", lang), key="snapshot_recompute"):
+            if st.button(tr("snapshot_recompute", lang), key=state.SNAPSHOT_RECOMPUTE):
                 _recompute(snap, lang)
         else:
             st.caption(tr("snapshot_data_same", lang))
-        st.button(tr("snapshot_close", lang), on_click=_leave, key="snapshot_leave")
+        st.button(tr("snapshot_close", lang), on_click=_leave, key=state.SNAPSHOT_LEAVE)
 
 
 def viewing(page: Page) -> Snapshot | None:

@@ -63,6 +63,10 @@ SHARE_NOTE: Final = "share_note"
 SHARE_AUTHOR: Final = "share_author"
 SHARE_SAVED: Final = "share_saved"  # (snapshot id, delete token, page) of the last save
 SNAPSHOTS_SEARCH: Final = "snapshots_search"
+SNAPSHOTS_PICK: Final = "snapshots_pick"
+SNAPSHOT_LEAVE: Final = "snapshot_leave"
+SNAPSHOT_LEAVE_ERROR: Final = "snapshot_leave_error"
+SNAPSHOT_RECOMPUTE: Final = "snapshot_recompute"
 
 # Downloads.
 DOWNLOAD_CLUSTERS_CSV: Final = "download_clusters_csv"
@@ -105,6 +109,11 @@ CORRIDOR_UPLOAD_KINDS: Final = ("stations", "plan_lines")
 def upload_kind_key(kinds: tuple[str, ...]) -> str:
     """Return the state key of the kind chosen in a panel offering ``kinds``."""
     return f"{UPLOAD_KIND}_{'_'.join(kinds)}"
+
+
+def download_key(where: str, snapshot_id: str, what: str) -> str:
+    """Return the key of a snapshot's download button ``what`` (pdf_a4, csv…) shown ``where``."""
+    return f"download_{where}_{snapshot_id}_{what}"
 
 
 def switch_back_key(kind: str) -> str:

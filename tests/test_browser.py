@@ -619,3 +619,34 @@ def test_a_thumbnail_is_rendered_for_the_snapshots_list(share_app, share_store):
     png = snapshots.artefact_path(row.thumbnail).read_bytes()
     assert struct.unpack(">II", png[16:24]) == (480, 320)
     snapshots.engine.dispose()
+
+
+def test_the_print_view_shows_user_text_as_text(share_app, share_store, browser):
+    """The sheet's title, note, author and figures (the PDF's source) run no markup."""
+    from share import sheets
+    from share.store import SnapshotStore
+
+    _, created = share_app
+    store, _ = share_store
+    url = f"sqlite:///{store / 'snapshots.sqlite'}"
+    snapshots = SnapshotStore(url, artefact_dir=store / "artefacts")
+    snap = snapshots.get(created["id"])
+    snapshots.engine.dispose()
+    assert snap.title == XSS
+    map_html = "<!DOCTYPE html><html><body><p class=map-stub>map</p></body></html>"
+    document = sheets.sheet_html(
+        snap,
+        [sheets.Sheet(map_html, snap.figures, subtitle=XSS, zone_name="")],
+        lang="zh",
+        size="a4",
+        permalink=f"http://localhost/parks?snapshot={snap.snapshot_id}",
+        sources=XSS.replace("<", "&lt;").replace(">", "&gt;"),
+    )
+    page = browser.new_page(viewport={"width": 1123, "height": 794})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.set_content(document, wait_until="load")
+    page.wait_for_timeout(300)
+    assert XSS in page.inner_text("h1")  # shown as typed
+    _no_markup_ran(page, dialogs)
+    page.close()

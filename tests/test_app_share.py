@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -123,3 +124,27 @@ def test_the_snapshots_page_lists_searches_and_deletes_with_the_token(env):
     assert store.count() == 0
     store.engine.dispose()
     del first
+
+
+def test_the_snapshots_page_makes_the_atlas_with_progress(env):
+    from share.sheets import CHROMIUM
+
+    if not CHROMIUM.exists():
+        import os
+
+        import pytest
+
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
+        pytest.skip(f"{CHROMIUM} not installed")
+    _save_on_clusters()
+    at = AppTest.from_file(APP, default_timeout=180).run()
+    at.switch_page("ui/page_snapshots.py").run()
+    next(b for b in at.button if b.label == tr("atlas_make", "zh")).click().run()
+    assert not at.exception
+    assert not at.error
+    snapshot_id, by, size, pdf = at.session_state[state.ATLAS_PDF]
+    assert (by, size) == ("cluster", "a4")
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 4  # a sheet per cluster
+    del snapshot_id

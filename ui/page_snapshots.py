@@ -81,6 +81,7 @@ def render(lang: Lang) -> None:
         st.error(str(exc))
         return
     share_panel.download_buttons(snap, lang, where="list")
+    _atlas(snap, lang)
     with st.expander(tr("snapshots_delete", lang)):
         with st.form(f"delete_{snap.snapshot_id}", border=False):
             token = st.text_input(tr("snapshots_delete_token", lang), type="password")
@@ -94,6 +95,43 @@ def render(lang: Lang) -> None:
             else:
                 st.success(tr("snapshots_deleted", lang))
                 st.rerun()
+
+
+def _atlas(snap: Any, lang: Lang) -> None:
+    """Offer the atlas of the snapshot: one sheet per cluster or unit, in one PDF."""
+    from share import sheets  # noqa: PLC0415 - Playwright, only when asked
+
+    with st.expander(tr("atlas", lang)):
+        by = st.radio(
+            tr("atlas_by", lang),
+            ["cluster", "unit"],
+            format_func=lambda b: tr(f"atlas_by_{b}", lang),
+            key=state.ATLAS_BY,
+            horizontal=True,
+        )
+        size = st.radio(
+            tr("atlas_size", lang), ["a4", "a3"], format_func=str.upper, key=state.ATLAS_SIZE,
+            horizontal=True,
+        )  # fmt: skip
+        if st.button(tr("atlas_make", lang), key=state.ATLAS_MAKE):
+            with st.spinner(tr("atlas_rendering", lang)):
+                try:
+                    pdf = sheets.atlas(snap, by=by, size=size)
+                except PlanningMapError as exc:
+                    st.error(str(exc))
+                    return
+            st.session_state[state.ATLAS_PDF] = (snap.snapshot_id, by, size, pdf)
+        made = st.session_state.get(state.ATLAS_PDF)
+        if made and made[0] == snap.snapshot_id:
+            what = tr(f"atlas_by_{made[1]}", lang)
+            st.download_button(
+                tr("atlas_download", lang, by=what, size=made[2].upper()),
+                data=made[3],
+                file_name=f"atlas_{snap.snapshot_id}_{made[1]}_{made[2]}.pdf",
+                mime="application/pdf",
+                key=state.DOWNLOAD_ATLAS,
+                on_click="ignore",
+            )
 
 
 if __name__ == "__main__":  # st.navigation runs a page file as __main__

@@ -67,6 +67,11 @@ SNAPSHOTS_PICK: Final = "snapshots_pick"
 SNAPSHOT_LEAVE: Final = "snapshot_leave"
 SNAPSHOT_LEAVE_ERROR: Final = "snapshot_leave_error"
 SNAPSHOT_RECOMPUTE: Final = "snapshot_recompute"
+ATLAS_BY: Final = "atlas_by"
+ATLAS_SIZE: Final = "atlas_size"
+ATLAS_MAKE: Final = "atlas_make"
+ATLAS_PDF: Final = "atlas_pdf"  # (snapshot id, by, size, the PDF's bytes) of the last atlas made
+DOWNLOAD_ATLAS: Final = "download_atlas"
 
 # Downloads.
 DOWNLOAD_CLUSTERS_CSV: Final = "download_clusters_csv"

@@ -55,6 +55,8 @@ def _own_layer_store(monkeypatch, tmp_path_factory):
     """
     monkeypatch.setenv("KUNSHAN_DATA_DIR", str(tmp_path_factory.mktemp("store")))
     monkeypatch.delenv("DATABASE_URL", raising=False)  # snapshots: SQLite in that store
+    # No background Chromium per save (the thumbnail has its own test, run directly).
+    monkeypatch.setenv("KUNSHAN_THUMBNAILS", "0")
 
 
 POSTGRES_ENV = "KUNSHAN_TEST_POSTGRES_URL"  # an admin URL; .ci/run starts a server and sets it

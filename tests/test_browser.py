@@ -232,6 +232,23 @@ def osm_app_url(tmp_path_factory):
         yield url
 
 
+def _zoomed_past(page, zoom: float, timeout_s: float = 90.0):
+    """Wait until the (possibly remounted) map's zoom reaches ``zoom``; return its frame."""
+    deadline = time.monotonic() + timeout_s
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            frame = map_frame(page)
+            seen = frame.evaluate("window.map.getZoom()")
+        except Exception:  # the map frame is being replaced
+            seen = None
+        if seen is not None and seen >= zoom:
+            return frame
+        time.sleep(0.2)
+    msg = f"the map never zoomed to {zoom}; last zoom {seen}"
+    raise AssertionError(msg)
+
+
 def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     requests: list[str] = []
@@ -241,9 +258,7 @@ def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     page.get_by_text("OpenStreetMap（缓存）").click()
     page.locator("label").filter(has_text="步行路网距离").first.click(timeout=60_000)
     # The extract covers a corner of the county: the map opens on it, the outline still drawn.
-    page.wait_for_timeout(1500)
-    frame = map_frame(page)
-    assert frame.evaluate("window.map.getZoom()") >= county_zoom + 2
+    frame = _zoomed_past(page, county_zoom + 2)
     assert any(p.get_attribute("stroke") == "#222222" for p in frame.query_selector_all("path"))
     page.get_by_text("缺口：缓冲区内但步行不可达").click(timeout=60_000)
     page.get_by_text("不在步行路网上（250 米内无可用道路）").wait_for(timeout=60_000)

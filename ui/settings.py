@@ -71,3 +71,11 @@ def public_url() -> str:
     Defaults to ``http://localhost:8501`` (``make run``'s port).
     """
     return (_setting("KUNSHAN_PUBLIC_URL") or "http://localhost:8501").rstrip("/")
+
+
+def thumbnails_on() -> bool:
+    """Whether saving a snapshot renders its thumbnail in the background (``KUNSHAN_THUMBNAILS``).
+
+    On unless set to ``0`` (a server without Chromium, or the test suite).
+    """
+    return (_setting("KUNSHAN_THUMBNAILS") or "1").strip() != "0"

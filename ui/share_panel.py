@@ -34,7 +34,7 @@ from layers.labels import Lang, tr
 from share import exports
 from share.model import AUTHOR_MAX, NOTE_MAX, TITLE_MAX, Figure, Page, Snapshot
 from share.store import open_store
-from ui import layout, state
+from ui import layout, settings, state
 from ui import snapshot as ui_snapshot
 
 __all__ = [
@@ -188,6 +188,8 @@ def _thumbnail_later(snapshot_id: str) -> None:
 
     A thread waits for the process, so it is reaped when done.
     """
+    if not settings.thumbnails_on():
+        return
     command = [sys.executable, "-m", "share", "thumbnail", snapshot_id]
     threading.Thread(
         target=subprocess.run,

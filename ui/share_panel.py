@@ -78,60 +78,36 @@ def _qr_png(url: str) -> bytes:
 
 
 def download_buttons(snap: Snapshot, lang: Lang, where: str) -> None:
-    """Offer the snapshot's downloads (each made when clicked)."""
-
-    def restored(make: Callable[[Snapshot], Any]) -> Callable[[], Any]:
-        def run() -> Any:
-            return make(snap)
-
-        return run
-
-    st.caption(tr("share_downloads", lang))
+    """Offer the snapshot's downloads, two rows of three (each made when clicked)."""
     from share import sheets  # noqa: PLC0415 - Playwright, only when a sheet is asked for
 
-    s1, s2, s3 = st.columns(3)
-    for column, label, size in ((s1, "download_pdf_a4", "a4"), (s2, "download_pdf_a3", "a3")):
+    sid = snap.snapshot_id
+    # (label, what, file suffix, MIME type, how to make it)
+    offers: list[tuple[str, str, str, str, Callable[[], Any]]] = [
+        ("download_pdf_a4", "pdf_a4", "_a4.pdf", "application/pdf",
+         lambda: sheets.snapshot_sheet(snap, kind="pdf", size="a4")),
+        ("download_pdf_a3", "pdf_a3", "_a3.pdf", "application/pdf",
+         lambda: sheets.snapshot_sheet(snap, kind="pdf", size="a3")),
+        ("download_png", "png", ".png", "image/png",
+         lambda: sheets.snapshot_sheet(snap, kind="png", size="a4")),
+        ("download_figures_csv", "csv", ".csv", "text/csv",
+         lambda: exports.figures_csv(snap, lang)),
+        ("download_gpkg", "gpkg", ".gpkg", "application/geopackage+sqlite3",
+         lambda: exports.visible_gpkg(snap)),
+        ("download_html", "html", ".html", "text/html",
+         lambda: exports.offline_html(snap, lang)),
+    ]  # fmt: skip
+    st.caption(tr("share_downloads", lang))
+    columns = [*st.columns(3), *st.columns(3)]
+    for column, (label, what, suffix, mime, make) in zip(columns, offers, strict=True):
         column.download_button(
             tr(label, lang),
-            data=restored(lambda s, size=size: sheets.snapshot_sheet(s, kind="pdf", size=size)),
-            file_name=f"snapshot_{snap.snapshot_id}_{size}.pdf",
-            mime="application/pdf",
-            key=state.download_key(where, snap.snapshot_id, f"pdf_{size}"),
+            data=make,
+            file_name=f"snapshot_{sid}{suffix}",
+            mime=mime,
+            key=state.download_key(where, sid, what),
             on_click="ignore",
         )
-    s3.download_button(
-        tr("download_png", lang),
-        data=restored(lambda s: sheets.snapshot_sheet(s, kind="png", size="a4")),
-        file_name=f"snapshot_{snap.snapshot_id}.png",
-        mime="image/png",
-        key=state.download_key(where, snap.snapshot_id, "png"),
-        on_click="ignore",
-    )
-    c1, c2, c3 = st.columns(3)
-    c1.download_button(
-        tr("download_figures_csv", lang),
-        data=restored(lambda s: exports.figures_csv(s, lang)),
-        file_name=f"snapshot_{snap.snapshot_id}.csv",
-        mime="text/csv",
-        key=state.download_key(where, snap.snapshot_id, "csv"),
-        on_click="ignore",
-    )
-    c2.download_button(
-        tr("download_gpkg", lang),
-        data=restored(exports.visible_gpkg),
-        file_name=f"snapshot_{snap.snapshot_id}.gpkg",
-        mime="application/geopackage+sqlite3",
-        key=state.download_key(where, snap.snapshot_id, "gpkg"),
-        on_click="ignore",
-    )
-    c3.download_button(
-        tr("download_html", lang),
-        data=restored(lambda s: exports.offline_html(s, lang)),
-        file_name=f"snapshot_{snap.snapshot_id}.html",
-        mime="text/html",
-        key=state.download_key(where, snap.snapshot_id, "html"),
-        on_click="ignore",
-    )
 
 
 def _show_saved(lang: Lang) -> None:

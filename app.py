@@ -7,6 +7,7 @@ import streamlit as st
 from layers.labels import LANGUAGES, Lang, tr
 from layers.specs import BASEMAPS
 from ui import data_panel, layout, settings, share_panel, state
+from ui import snapshot as ui_snapshot
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
 layout.page_style()
@@ -41,7 +42,10 @@ with st.sidebar:
 
 pages = {
     "clusters": st.Page(
-        "ui/page_clusters.py", title=tr("page_clusters", lang), url_path="clusters", default=True
+        "ui/page_clusters.py",
+        title=tr("page_clusters", lang),
+        url_path=ui_snapshot.DEFAULT_PAGE,
+        default=True,
     ),
     "corridors": st.Page(
         "ui/page_corridors.py", title=tr("page_corridors", lang), url_path="corridors"
@@ -52,7 +56,7 @@ pages = {
     ),
 }
 current = st.navigation(list(pages.values()))
-if opened is not None and (current.url_path or "clusters") != opened.page:
+if opened is not None and (current.url_path or ui_snapshot.DEFAULT_PAGE) != opened.page:
     # A snapshot link opened on another page: go to the snapshot's own page.
     st.switch_page(pages[opened.page], query_params={"snapshot": opened.snapshot_id})
 current.run()

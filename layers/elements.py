@@ -13,7 +13,7 @@ from jinja2 import Template
 from layers.assets import script_safe_json
 from layers.specs import MapLayer
 
-__all__ = ["MAP_CSS", "FastGeoJson", "FitView", "Legend", "MapScript"]
+__all__ = ["MAP_CSS", "FastGeoJson", "FitView", "Legend", "MapScript", "RestoreView"]
 
 # The look of the elements below and of label text (sizes in px, fonts with CJK first).
 MAP_CSS = """
@@ -94,6 +94,58 @@ class FitView(MacroElement):
             parent = getattr(parent, "_parent", None)
         if parent is not None:
             self.map_name = parent.get_name()
+        return super().render(**kwargs)
+
+
+class RestoreView(MacroElement):
+    """Open the map where a snapshot was looking: its centre and zoom, or its area whole.
+
+    On a screen at least about as large as the one the snapshot was saved on, the
+    map shows the saved centre at the saved zoom; on a smaller one (a phone) the
+    saved area would not fit at that zoom, so the map is fitted to it instead.
+    The decision needs the map's real size, so it is made in the browser.
+    """
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+(function (m) {
+  var b = L.latLngBounds({{ this.bounds|tojson }}), z = {{ this.zoom }};
+  var need = m.project(b.getSouthEast(), z).subtract(m.project(b.getNorthWest(), z));
+  var have = m.getSize(), slack = {{ this.slack }};
+  if (need.x <= have.x * slack && need.y <= have.y * slack) {
+    m.setView({{ this.center|tojson }}, z, {animate: false});
+  } else {
+    m.fitBounds(b, {animate: false});
+  }
+})({{ this.map_name }});
+{% endmacro %}
+"""
+    )
+
+    # A map up to this much smaller than the saved view still opens at the saved zoom:
+    # a scroll bar or a narrower window should not drop a whole zoom level.
+    SLACK = 1.15
+
+    def __init__(
+        self,
+        center: tuple[float, float],
+        zoom: float,
+        bounds: tuple[float, float, float, float],
+    ) -> None:
+        super().__init__()
+        self._name = "RestoreView"
+        min_lon, min_lat, max_lon, max_lat = bounds
+        self.bounds = [[min_lat, min_lon], [max_lat, max_lon]]
+        self.center = [center[0], center[1]]
+        self.zoom = float(zoom)
+        self.slack = self.SLACK
+        self.map_name = "window.map"
+
+    def render(self, **kwargs: Any) -> Any:
+        """Render against the map this element sits on."""
+        if isinstance(self._parent, folium.Map):
+            self.map_name = self._parent.get_name()
         return super().render(**kwargs)
 
 

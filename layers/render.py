@@ -19,7 +19,7 @@ from branca.element import Element, Figure
 
 from geo.display import geojson_for_display
 from layers.assets import STATIC_URL, localize_assets
-from layers.elements import MAP_CSS, FastGeoJson, FitView, Legend, MapScript
+from layers.elements import MAP_CSS, FastGeoJson, FitView, Legend, MapScript, RestoreView
 from layers.labels import Lang, tr
 from layers.legend import drawn_specs, legend_html
 from layers.specs import BasemapSpec, LayerSpec, MapLayer, layer_by_id
@@ -117,6 +117,7 @@ def build_map(
     basemap_key: str | None = None,
     extra_sources: str = "",
     view_bounds: tuple[float, float, float, float] | None = None,
+    restore: tuple[tuple[float, float], float] | None = None,
     draw: bool = False,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
@@ -140,6 +141,10 @@ def build_map(
     view_bounds
         ``(min_lon, min_lat, max_lon, max_lat)`` the map opens fitted to, in the
         browser at its real size (:class:`layers.elements.FitView`).
+    restore
+        ``((lat, lon), zoom)`` of a saved view whose area is ``view_bounds``: the
+        map opens there, or fitted to that area on a smaller screen
+        (:class:`layers.elements.RestoreView`).
     draw
         Offer the drawing tools for polygons and rectangles (Leaflet.draw, served
         locally): planned parks on the parks page.
@@ -190,7 +195,9 @@ def build_map(
         drawn_specs(m), lang=lang, categories=categories, titles=titles, extra_sources=extra_sources
     )
     Legend(legend).add_to(m)
-    if view_bounds is not None:
+    if view_bounds is not None and restore is not None:
+        RestoreView(restore[0], restore[1], view_bounds).add_to(m)
+    elif view_bounds is not None:
         FitView(view_bounds, max_zoom=min(16, basemap.max_zoom)).add_to(m)
     if draw:
         shape = {"shapeOptions": {**layer_by_id("planned_parks").style, "className": "drawn"}}

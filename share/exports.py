@@ -154,13 +154,20 @@ def offline_html(snapshot: Snapshot, lang: str | None = None) -> str:
 
     lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
     choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
+    saved = snapshot.view
     with ui_snapshot.data_of(snapshot):
-        view = views.page_map(snapshot.page, choices, lang_, static_url=PLACEHOLDER)
+        view = views.page_map(
+            snapshot.page, choices, lang_, static_url=PLACEHOLDER, bounds=saved.bounds
+        )
     m = build_map(
         list(view.layers),
         lang=lang_,
         basemap=basemap_by_id("none"),
         view_bounds=view.bounds,
+        # Where the planner looked, as in the app (the area whole on a smaller screen).
+        restore=(saved.center, saved.zoom)
+        if saved.reported and saved.center is not None and saved.zoom is not None
+        else None,
         static_url=PLACEHOLDER,
     )
     view.overlay.add_to(m)

@@ -172,14 +172,20 @@ class Figure:
 
 @dataclass(frozen=True)
 class MapView:
-    """Where the map looked: basemap, and centre and zoom when the browser reported them."""
+    """Where the map looked: basemap; centre, zoom and bounds when the browser reported them.
+
+    ``bounds`` is what the planner saw, (min lon, min lat, max lon, max lat) in
+    WGS84: a smaller screen (a phone) or a printed sheet shows that area whole
+    rather than the centre at a zoom where it would not fit.
+    """
 
     basemap: str = "osm"
     center: tuple[float, float] | None = None  # (lat, lon), WGS84
     zoom: float | None = None
+    bounds: tuple[float, float, float, float] | None = None  # (min lon, min lat, max lon, max lat)
 
     def __post_init__(self) -> None:
-        """Check the centre lies on the globe and the zoom is a map zoom."""
+        """Check the centre and bounds lie on the globe and the zoom is a map zoom."""
         if self.center is not None:
             lat, lon = self.center
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
@@ -188,6 +194,16 @@ class MapView:
         if self.zoom is not None and not 0 <= self.zoom <= 22:
             msg = "地图缩放级别无效。 / The map zoom is not valid."
             raise SnapshotError(msg)
+        if self.bounds is not None:
+            min_lon, min_lat, max_lon, max_lat = self.bounds
+            if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
+                msg = "地图范围无效。 / The map bounds are not valid."
+                raise SnapshotError(msg)
+
+    @property
+    def reported(self) -> bool:
+        """Whether the browser reported where the map looked (centre, zoom and bounds)."""
+        return self.center is not None and self.zoom is not None and self.bounds is not None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the view as JSON-ready values."""
@@ -195,18 +211,44 @@ class MapView:
             "basemap": self.basemap,
             "center": list(self.center) if self.center is not None else None,
             "zoom": self.zoom,
+            "bounds": list(self.bounds) if self.bounds is not None else None,
         }
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> MapView:
-        """Rebuild a view from :meth:`as_dict`'s output."""
+        """Rebuild a view from :meth:`as_dict`'s output (version 1 may lack ``bounds``)."""
         center = raw.get("center")
         zoom = raw.get("zoom")
+        bounds = raw.get("bounds")
         return cls(
             basemap=str(raw.get("basemap") or "osm"),
             center=(float(center[0]), float(center[1])) if center else None,
             zoom=float(zoom) if zoom is not None else None,
+            bounds=(
+                (float(bounds[0]), float(bounds[1]), float(bounds[2]), float(bounds[3]))
+                if bounds
+                else None
+            ),
         )
+
+    @classmethod
+    def from_browser(cls, basemap: str, value: Mapping[str, Any]) -> MapView:
+        """Return the view streamlit-folium reported (``center``, ``zoom``, ``bounds``).
+
+        Values that are missing or off the globe (a map not drawn yet) give a view
+        without position.
+        """
+        try:
+            center = value["center"]
+            sw, ne = value["bounds"]["_southWest"], value["bounds"]["_northEast"]
+            return cls(
+                basemap=basemap,
+                center=(float(center["lat"]), float(center["lng"])),
+                zoom=float(value["zoom"]),
+                bounds=(float(sw["lng"]), float(sw["lat"]), float(ne["lng"]), float(ne["lat"])),
+            )
+        except (KeyError, TypeError, ValueError, SnapshotError):
+            return cls(basemap=basemap)
 
 
 @dataclass(frozen=True)

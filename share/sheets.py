@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,19 @@ from typing import Any, Literal
 import segno
 
 from layers.labels import Lang, tr
+from layers.specs import BasemapSpec, basemap_by_id
 from share.model import Figure, Snapshot
 
-__all__ = ["CHROMIUM", "SIZES", "Sheet", "render_pdf", "render_png", "sheet_html"]
+__all__ = [
+    "BASEMAP_NOTES",
+    "CHROMIUM",
+    "SIZES",
+    "Sheet",
+    "render_pdf",
+    "render_png",
+    "sheet_document",
+    "sheet_html",
+]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -62,6 +73,43 @@ MAP.options.fadeAnimation = false; MAP.options.zoomAnimation = false;
 })();
 """
 ).replace("TILE_WAIT_MS", str(_TILE_WAIT_MS))
+
+# What a sheet says of its basemap, from its map's ready signal ({failed}: tiles that failed).
+BASEMAP_NOTES: dict[str, str] = {
+    "drawn": "底图：已加载 / Basemap: drawn",
+    "partial": "底图：部分瓦片未加载（{failed}） / Basemap: {failed} tiles did not load",
+    "failed": "底图：未能加载，未绘制 / Basemap: could not load, none drawn",
+    "none": "无底图 / No basemap",
+}
+
+# The print view's own script: once every sheet's map is ready, write each sheet's
+# basemap note and set ``window.sheetReady`` (what the renderer waits for).
+_SHEET_READY_JS = """
+<script>
+(function () {
+  var notes = NOTES;
+  function note(s) {
+    var ok = s.tiles || 0, bad = s.failed || 0;
+    if (ok && !bad) { return notes.drawn; }
+    if (ok) { return notes.partial.split('{failed}').join(String(bad)); }
+    return bad ? notes.failed : notes.none;
+  }
+  var frames = document.querySelectorAll('.sheet .map iframe');
+  function poll() {
+    var waiting = 0;
+    frames.forEach(function (frame, i) {
+      var s = frame.contentWindow && frame.contentWindow.mapReady;
+      var el = document.getElementById('basemap' + i);
+      if (!s) { waiting += 1; } else if (!el.dataset.done) {
+        el.textContent = note(s); el.dataset.done = '1';
+      }
+    });
+    if (waiting) { setTimeout(poll, 50); } else { window.sheetReady = {sheets: frames.length}; }
+  }
+  poll();
+})();
+</script>
+"""
 
 _PRINT_CSS = (
     "<style>.leaflet-control-zoom,.leaflet-control-layers,.leaflet-draw"
@@ -193,22 +241,24 @@ def sheet_html(
         ".more{margin:0 0 2mm;color:#666}.method,.sources{margin:1mm 0;color:#333}"
         ".qr{display:flex;gap:2mm;align-items:center;word-break:break-all}"
         ".qr svg{flex:0 0 auto;width:22mm;height:22mm}.by{margin:1mm 0 0;color:#555}"
-        "</style></head><body>" + "".join(pages) + "</body></html>\n"
+        "</style></head><body>"
+        + "".join(pages)
+        + _SHEET_READY_JS.replace("NOTES", json.dumps(BASEMAP_NOTES, ensure_ascii=False))
+        + "</body></html>\n"
     )
 
 
-def map_document(view: Any, lang: Lang, *, basemap_id: str, basemap_key: str | None) -> str:
-    """Return one map's HTML for a sheet: vendored assets inlined, the ready signal added."""
+def map_document(view: Any, lang: Lang, *, basemap: BasemapSpec, basemap_key: str | None) -> str:
+    """Return one map's HTML for a sheet: vendored assets inlined, the ready signal added.
+
+    ``basemap`` is drawn as given (resolved by :func:`ui.settings.basemap`).
+    """
     from branca.element import Element  # noqa: PLC0415
 
     from layers.elements import MapScript  # noqa: PLC0415
     from layers.render import build_map  # noqa: PLC0415
-    from layers.specs import basemap_by_id  # noqa: PLC0415
     from share.exports import PLACEHOLDER, inline_assets  # noqa: PLC0415
 
-    basemap = basemap_by_id(basemap_id)
-    if basemap.needs_key and not basemap_key:
-        basemap = basemap_by_id("none")
     m = build_map(
         list(view.layers),
         lang=lang,
@@ -240,16 +290,10 @@ def _render(document: str, *, size: Size, kind: Literal["pdf", "png"], n_sheets:
                 device_scale_factor=2 if kind == "png" else 1,
             )
             page.set_content(document, wait_until="load")
-            for i, frame in enumerate(page.frames[1 : n_sheets + 1]):
-                state = frame.wait_for_function(
-                    "() => window.mapReady", timeout=_READY_TIMEOUT_MS
-                ).json_value()
-                # Say on the sheet whether basemap tiles were drawn.
-                note = basemap_note(int(state.get("tiles", 0)), int(state.get("failed", 0)))
-                page.evaluate(
-                    "([id, text]) => { document.getElementById(id).textContent = text; }",
-                    [f"basemap{i}", note],
-                )
+            # Every map ready, every basemap note written (the document's own script).
+            page.wait_for_function(
+                "() => window.sheetReady", timeout=_READY_TIMEOUT_MS + 2_000 * n_sheets
+            )
             if kind == "pdf":
                 return page.pdf(
                     width=f"{width_mm}mm",
@@ -261,17 +305,6 @@ def _render(document: str, *, size: Size, kind: Literal["pdf", "png"], n_sheets:
             return page.locator("#sheet0").screenshot(type="png")
         finally:
             browser.close()
-
-
-def basemap_note(loaded: int, failed: int) -> str:
-    """Return the sheet's note on the basemap: drawn, partly drawn, or none."""
-    if loaded and not failed:
-        return "底图：已加载 / Basemap: drawn"
-    if loaded:
-        return f"底图：部分瓦片未加载（{failed}） / Basemap: {failed} tiles did not load"
-    if failed:
-        return "底图：未能加载，未绘制 / Basemap: could not load, none drawn"
-    return "无底图 / No basemap"
 
 
 def render_pdf(document: str, *, size: Size, n_sheets: int = 1) -> bytes:
@@ -299,22 +332,21 @@ def _sources_line(lang: Lang, snapshot: Snapshot) -> str:
     return f"{label}: {html.escape(base)}{extra} · {version} · {date}"
 
 
-def snapshot_sheet(
-    snapshot: Snapshot, *, kind: Literal["pdf", "png"], size: Size = "a4", lang: str | None = None
-) -> bytes:
-    """Render the snapshot's map sheet (the session restored to its layers and choices)."""
+def sheet_document(snapshot: Snapshot, *, size: Size = "a4", lang: str | None = None) -> str:
+    """Return the print view of the snapshot's map sheet (its layers, choices and view)."""
     from ui import settings, views  # noqa: PLC0415
     from ui import snapshot as ui_snapshot  # noqa: PLC0415
 
     lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
     choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
     with ui_snapshot.data_of(snapshot):
-        view = views.page_map(snapshot.page, choices, lang_, static_url=None)
+        view = views.page_map(
+            snapshot.page, choices, lang_, static_url=None, bounds=snapshot.view.bounds
+        )
     view = views.PageMap(view.layers, _relocated(view.overlay), view.bounds)
-    doc_map = map_document(
-        view, lang_, basemap_id=snapshot.view.basemap, basemap_key=settings.tianditu_key()
-    )
-    document = sheet_html(
+    basemap, key, _ = settings.basemap(snapshot.view.basemap)
+    doc_map = map_document(view, lang_, basemap=basemap, basemap_key=key)
+    return sheet_html(
         snapshot,
         [Sheet(doc_map, snapshot.figures)],
         lang=lang_,
@@ -322,6 +354,13 @@ def snapshot_sheet(
         permalink=ui_snapshot.permalink(snapshot.snapshot_id, snapshot.page),
         sources=_sources_line(lang_, snapshot),
     )
+
+
+def snapshot_sheet(
+    snapshot: Snapshot, *, kind: Literal["pdf", "png"], size: Size = "a4", lang: str | None = None
+) -> bytes:
+    """Render the snapshot's map sheet (the session restored to its layers and choices)."""
+    document = sheet_document(snapshot, size=size, lang=lang)
     if kind == "pdf":
         return render_pdf(document, size=size)
     return render_png(document, size=size)
@@ -365,21 +404,24 @@ def atlas(
     lang: str | None = None,
 ) -> bytes:
     """Render one sheet per cluster or per unit, each fitted to it, in one PDF."""
-    from ui import settings, views  # noqa: PLC0415
+    from ui import data, settings, views  # noqa: PLC0415
     from ui import snapshot as ui_snapshot  # noqa: PLC0415
 
     lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
     choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
     with ui_snapshot.data_of(snapshot):
-        base = views.page_map(snapshot.page, choices, lang_, static_url=None)
+        # Each page is fitted to its zone, not to the snapshot's view or selection.
+        base = views.page_map(
+            snapshot.page, choices, lang_, static_url=None, bounds=data.map_view_bounds()
+        )
         zones = _zones(by, lang_)
-    key = settings.tianditu_key()
+    basemap, key, _ = settings.basemap(snapshot.view.basemap)
     sheets = []
     for name, bounds in zones:
         view = views.PageMap(base.layers, _relocated(base.overlay), bounds)
         sheets.append(
             Sheet(
-                map_document(view, lang_, basemap_id=snapshot.view.basemap, basemap_key=key),
+                map_document(view, lang_, basemap=basemap, basemap_key=key),
                 snapshot.figures,
                 subtitle=name,
                 zone_name=name,
@@ -409,9 +451,11 @@ def snapshot_thumbnail(snapshot: Snapshot) -> bytes:
     lang: Lang = "en" if snapshot.lang == "en" else "zh"
     choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
     with ui_snapshot.data_of(snapshot):
-        view = views.page_map(snapshot.page, choices, lang, static_url=None)
+        view = views.page_map(
+            snapshot.page, choices, lang, static_url=None, bounds=snapshot.view.bounds
+        )
     view = views.PageMap(view.layers, _relocated(view.overlay), view.bounds)
-    document = map_document(view, lang, basemap_id="none", basemap_key=None)
+    document = map_document(view, lang, basemap=basemap_by_id("none"), basemap_key=None)
     width, height = THUMBNAIL_PX
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

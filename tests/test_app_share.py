@@ -40,7 +40,7 @@ def _open(snapshot_id: str) -> AppTest:
 def test_share_saves_the_view_with_its_figures_and_gives_the_link(env):
     at, snapshot_id, token = _save_on_clusters()
     codes = [c.value for c in at.code]
-    assert any(c.endswith(f"/clusters?snapshot={snapshot_id}") for c in codes)
+    assert any(c.endswith(f"/?snapshot={snapshot_id}") for c in codes)
     assert token in codes  # shown once, to whoever saved
     assert at.get("image")  # the QR code
     store = SnapshotStore()

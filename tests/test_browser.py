@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -665,3 +666,208 @@ def test_the_print_view_shows_user_text_as_text(share_app, share_store, browser)
     assert XSS in page.inner_text("h1")  # shown as typed
     _no_markup_ran(page, dialogs)
     page.close()
+
+
+def _map_view(frame) -> tuple[float, float, float]:
+    lat, lng, zoom = frame.evaluate(
+        "[window.map.getCenter().lat, window.map.getCenter().lng, window.map.getZoom()]"
+    )
+    return float(lat), float(lng), float(zoom)
+
+
+@pytest.fixture(scope="module")
+def view_app_url(tmp_path_factory):
+    _require_browser()
+    store = tmp_path_factory.mktemp("view_store")
+    with streamlit_app(env={"KUNSHAN_DATA_DIR": str(store)}) as url:
+        yield url, store
+
+
+def _idle(page) -> None:
+    """Wait until the app is not running (as a person waits for the page to settle)."""
+    page.wait_for_function(
+        "() => !document.querySelector(\"[data-testid='stStatusWidget']\")", timeout=60_000
+    )
+    page.wait_for_timeout(300)
+
+
+def _save_from_the_share_panel(page, title: str) -> str:
+    """Save the page's view from 分享 / Share; return the snapshot's id from its permalink."""
+    _idle(page)
+    page.get_by_text("分享", exact=True).first.click()
+    page.get_by_label("标题").fill(title)
+    _idle(page)
+    page.get_by_role("button", name="保存快照").click()
+    page.get_by_text("已保存快照。").wait_for(timeout=60_000)
+    link = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
+    assert "?snapshot=" in link
+    return link.split("?snapshot=", 1)[1]
+
+
+def test_a_saved_view_reopens_where_the_planner_looked_and_whole_on_a_phone(view_app_url, browser):
+    """Pan and zoom, save: the permalink opens at that centre and zoom; a phone sees it all."""
+    from share.store import SnapshotStore
+
+    url, store = view_app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/")
+    frame = map_frame(page)
+    county_zoom = _map_view(frame)[2]
+    # Where the planner looks: 周庄 at two zoom levels closer than the county.
+    frame.evaluate(f"window.map.setView([31.116, 120.845], {county_zoom + 2}, {{animate: false}})")
+    page.wait_for_timeout(1500)  # the map reports its view after 250 ms of quiet
+    snapshot_id = _save_from_the_share_panel(page, "周庄一带")
+    page.close()
+    snapshots = SnapshotStore(
+        f"sqlite:///{store / 'snapshots.sqlite'}", artefact_dir=store / "artefacts"
+    )
+    saved = snapshots.get(snapshot_id).view
+    snapshots.engine.dispose()
+    assert saved.reported
+    assert saved.zoom == county_zoom + 2
+    assert saved.center == pytest.approx((31.116, 120.845), abs=1e-4)
+    min_lon, min_lat, max_lon, max_lat = saved.bounds
+    assert min_lon < 120.845 < max_lon
+    assert min_lat < 31.116 < max_lat
+
+    # Opened on the same screen: the same centre and zoom.
+    desk = browser.new_page(viewport={"width": 1400, "height": 1000})
+    desk.goto(f"{url}/?snapshot={snapshot_id}")
+    frame = map_frame(desk)
+    frame.wait_for_function(f"window.map.getZoom() === {county_zoom + 2}", timeout=15_000)
+    lat, lng, _ = _map_view(frame)
+    assert (lat, lng) == pytest.approx((31.116, 120.845), abs=1e-4)
+    desk.close()
+
+    # On a phone the saved area does not fit at that zoom: the map shows it whole.
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+    phone.goto(f"{url}/?snapshot={snapshot_id}")
+    frame = map_frame(phone)
+    phone.wait_for_timeout(1000)
+    west, south, east, north = frame.evaluate(
+        "(() => { const b = window.map.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
+    assert west <= min_lon + 1e-6
+    assert east >= max_lon - 1e-6
+    assert south <= min_lat + 1e-6
+    assert north >= max_lat - 1e-6
+    lat, lng, _ = _map_view(frame)
+    assert (lat, lng) == pytest.approx((31.116, 120.845), abs=2e-3)
+    ARTIFACTS.mkdir(exist_ok=True)
+    phone.screenshot(path=str(ARTIFACTS / "snapshot_view_phone.png"), full_page=True)
+    phone.close()
+
+
+def test_a_sheet_download_shows_it_is_working_then_arrives(view_app_url, browser):
+    """The PDF is made when asked for: its button is busy meanwhile, then the file arrives."""
+    url, _ = view_app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/corridors")
+    map_frame(page)
+    snapshot_id = _save_from_the_share_panel(page, "走廊")
+    button = page.locator("[data-testid='stDownloadButton'] button", has_text="PDF 图纸 A4")
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+        button.wait_for(state="attached")
+        page.wait_for_function("b => b.disabled", arg=button.element_handle(), timeout=10_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "share_pdf_in_progress.png"))
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    assert download.value.suggested_filename == f"snapshot_{snapshot_id}_a4.pdf"
+    page.wait_for_function("b => !b.disabled", arg=button.element_handle(), timeout=10_000)
+    page.close()
+
+
+@pytest.fixture
+def tile_server():
+    """A tile server on 127.0.0.1 that serves one magenta tile for every address (or 404s)."""
+    import io
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (256, 256), (255, 0, 255)).save(buffer, "PNG")
+    tile = buffer.getvalue()
+    served: list[str] = []
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):
+            served.append(self.path)
+            if self.server.broken:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(tile)))
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.end_headers()
+            self.wfile.write(tile)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    server.broken = False
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server, served
+    server.shutdown()
+    server.server_close()
+
+
+def _apart(make):
+    """Run ``make`` in a thread of its own (its Playwright beside this test's browser)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(make).result()
+
+
+def _magenta_share(png: bytes) -> float:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).reshape(-1, 3)
+    return float((pixels == (255, 0, 255)).all(axis=1).mean())
+
+
+def test_a_sheet_draws_basemap_tiles_where_they_load_and_says_which(
+    tile_server, browser, monkeypatch
+):
+    """Tiles that load are drawn and the sheet says so; tiles that fail: none, and it says so."""
+    from share import sheets
+    from ui import snapshot as ui_snapshot
+    from ui.choices import ClusterChoices
+
+    server, served = tile_server
+    port = server.server_address[1]
+    monkeypatch.setenv("KUNSHAN_OSM_TILE_URL", f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png")
+    ui_snapshot.headless_session(dataset="bundled", layers={}, basemap="osm", lang="zh")
+    choices = ClusterChoices()
+    snap = ui_snapshot.capture(
+        "clusters", choices, ui_snapshot.figures_for("clusters", choices), title="底图"
+    )
+
+    def note() -> str:
+        page = browser.new_page(viewport={"width": 1123, "height": 794})
+        page.set_content(sheets.sheet_document(snap), wait_until="load")
+        page.wait_for_function("() => window.sheetReady", timeout=60_000)
+        text = page.inner_text("#basemap0")
+        page.close()
+        return text
+
+    assert note() == sheets.BASEMAP_NOTES["drawn"]
+    assert served
+    # Outside the county the sheet shows the basemap: magenta here.
+    assert _magenta_share(_apart(lambda: sheets.snapshot_sheet(snap, kind="png"))) > 0.02
+
+    server.broken = True
+    served.clear()
+    assert note() == sheets.BASEMAP_NOTES["failed"]
+    assert served  # they were asked for, and failed
+    assert _magenta_share(_apart(lambda: sheets.snapshot_sheet(snap, kind="png"))) == 0.0

@@ -46,7 +46,7 @@ def _snapshot(title: str = "东部组团 公园覆盖", **kw) -> Snapshot:
         "title": title,
         "note": "第一行\n第二行",
         "author": "规划科",
-        "view": MapView("none", (31.33, 120.98), 11.0),
+        "view": MapView("none", (31.33, 120.98), 11.0, (120.8, 31.2, 121.1, 31.45)),
         "session_layers": {"parks": "a" * 64},
         "layer_hashes": {"parks": "a" * 64, "outline": "b" * 64},
         "dataset_version": "c" * 64,
@@ -78,6 +78,34 @@ def test_a_snapshot_reads_back_exactly_and_saving_again_makes_a_new_one(store):
     assert store.revision() == "0001"
     with pytest.raises(sa.exc.IntegrityError):  # the same id cannot be stored twice
         store.save(snap)
+
+
+def test_the_view_the_browser_reports_is_kept_and_nonsense_is_not():
+    reported = {
+        "center": {"lat": 31.116, "lng": 120.845},
+        "zoom": 12.5,
+        "bounds": {
+            "_southWest": {"lat": 31.05, "lng": 120.74},
+            "_northEast": {"lat": 31.18, "lng": 120.95},
+        },
+    }
+    view = MapView.from_browser("osm", reported)
+    assert view == MapView("osm", (31.116, 120.845), 12.5, (120.74, 31.05, 120.95, 31.18))
+    assert view.reported
+    assert MapView.from_dict(view.as_dict()) == view
+    # A map not drawn yet reports no centre and empty bounds: no position is kept.
+    unset = {
+        "center": None,
+        "zoom": 10,
+        "bounds": {
+            "_southWest": {"lat": None, "lng": None},
+            "_northEast": {"lat": None, "lng": None},
+        },
+    }
+    assert MapView.from_browser("osm", unset) == MapView("osm")
+    assert not MapView.from_browser("osm", {**reported, "zoom": 40}).reported
+    with pytest.raises(SnapshotError):
+        MapView("osm", bounds=(121.0, 31.0, 120.0, 31.5))  # west of east is not a map area
 
 
 @BACKENDS

@@ -144,7 +144,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         _panel(choices.cluster_id, lang)
         share_panel.side("clusters", choices, lambda: figures.cluster_figures(choices), lang)
     with map_col:
-        _map(inputs, choices.cluster_id, lang, basemap_id)
+        _map(inputs, choices, lang, basemap_id)
 
     st.subheader(tr("compare_table", lang))
     table = comparison_table(summary, lang)
@@ -160,21 +160,29 @@ def render(lang: Lang, basemap_id: str) -> None:
         layer_upload.panel("units", lang, basemap_id)
 
 
-def _map(inputs: Any, selected: str, lang: Lang, basemap_id: str) -> None:
+def _map(inputs: Any, choices: ClusterChoices, lang: Lang, basemap_id: str) -> None:
     # The clusters page: clusters in full colour, units, outline and names.
     whole = data.map_view_bounds()
+    saved = page_map.saved_view("clusters", choices)
     m = page_map.base_map(
-        cluster_layers(inputs, lang), lang, basemap_id, bounds=whole, notify_fallback=True
+        cluster_layers(inputs, lang),
+        lang,
+        basemap_id,
+        bounds=whole,
+        notify_fallback=True,
+        view=saved,
     )
     if m is None:
         return
-    bounds = inputs.cluster_bounds.get(selected, whole)
+    selected = choices.cluster_id
+    # A snapshot's saved view wins over fitting the selected cluster.
+    fit = None if saved is not None else inputs.cluster_bounds.get(selected, whole)
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
     page_map.show(
         m,
         key=state.CLUSTER_MAP,
         height_px=layout.MAP_HEIGHT_PX,
-        overlay=selected_cluster_group(feature, lang=lang, fit=bounds),
+        overlay=selected_cluster_group(feature, lang=lang, fit=fit),
         returned=["last_active_drawing"],
         on_change=_on_map_click,
     )

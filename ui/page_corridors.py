@@ -17,6 +17,7 @@ from layers.cluster_view import cluster_layers
 from layers.corridors_view import plan_geojson, transit_layers
 from layers.labels import Lang, tr
 from layers.render import catchment_group
+from share.model import MapView
 from ui import data, figures, layer_upload, layout, page_map, share_panel, state
 from ui.choices import CorridorChoices
 
@@ -80,13 +81,14 @@ def render(lang: Lang, basemap_id: str) -> None:
     transit = dataclasses.replace(
         data.transit_inputs(lang), plan_geojson=plan_geojson(data.plan_lines())
     )
+    choices = CorridorChoices(
+        radius_m=radius, method=method, station_id=st.session_state.get(STATION)
+    )
     with map_col:
-        _map(inputs, transit, catchments, lang, basemap_id)
+        saved = page_map.saved_view("corridors", choices)
+        _map(inputs, transit, catchments, lang, basemap_id, saved=saved)
         method_text = tr(f"method_{method}", lang)
         st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
-        choices = CorridorChoices(
-            radius_m=radius, method=method, station_id=st.session_state.get(STATION)
-        )
         _coverage_table(summary=summary, lang=lang, choices=choices)
     with side_col:
         _station_panel(stations, catchments, lang)
@@ -100,11 +102,17 @@ def render(lang: Lang, basemap_id: str) -> None:
 
 
 def _map(
-    inputs: Any, transit: Any, catchments: gpd.GeoDataFrame, lang: Lang, basemap_id: str
+    inputs: Any,
+    transit: Any,
+    catchments: gpd.GeoDataFrame,
+    lang: Lang,
+    basemap_id: str,
+    *,
+    saved: MapView | None,
 ) -> None:
     # The corridors page: the clusters muted beneath the networks, rail and stations.
     layers = [*cluster_layers(inputs, lang, muted=True), *transit_layers(transit, lang)]
-    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds())
+    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds(), view=saved)
     if m is None:
         return
     page_map.show(

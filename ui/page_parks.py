@@ -22,6 +22,7 @@ from layers.parks_view import (
 from layers.render import surface_group
 from layers.scenario_view import change_colours, change_legend_html, planned_features, site_features
 from layers.specs import MapLayer
+from share.model import MapView
 from ui import (
     data,
     figures,
@@ -245,7 +246,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     with map_slot:
         drawings = _map(
             lang, basemap_id, parks, standard, image, basis=choices.basis, sites=sites,
-            demand=choices.demand, draw=editable,
+            demand=choices.demand, draw=editable, saved=page_map.saved_view("parks", choices),
         )  # fmt: skip
     with drawn_slot:
         scenario_panel.drawn_section(drawings, lang)
@@ -345,6 +346,7 @@ def _map(
     sites: Any,
     demand: str,
     draw: bool = True,
+    saved: MapView | None = None,
 ) -> list[dict[str, Any]] | None:
     """Draw the parks map; return the shapes the planner drew on it (None: none)."""
     inputs = data.map_inputs(lang)
@@ -362,7 +364,9 @@ def _map(
     if sites is not None:
         unit = scenario_panel.demand_unit(demand, lang)
         layers.append(MapLayer("suggested_sites", site_features(sites, lang, demand_unit=unit)))
-    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds(), draw=draw)
+    m = page_map.base_map(
+        layers, lang, basemap_id, bounds=data.map_view_bounds(), draw=draw, view=saved
+    )
     if m is None:
         return None
     value = page_map.show(

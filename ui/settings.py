@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from geo.errors import PlanningMapError
 from geo.paths import OSM_CACHE, UNITS_PATH
 from geo.standards import STANDARDS_PATH
+from layers.specs import BasemapSpec, basemap_by_id
 
 __all__ = [
     "STATIC_DIR",
     "UNITS_PATH",
+    "basemap",
     "default_basemap",
     "osm_cache_path",
     "tianditu_key",
@@ -37,6 +41,41 @@ def _setting(name: str) -> str | None:
 def tianditu_key() -> str | None:
     """Return the Tianditu developer key (TIANDITU_KEY), if configured."""
     return _setting("TIANDITU_KEY")
+
+
+def osm_tile_url() -> str | None:
+    """Return a mirror of the OpenStreetMap tiles to draw instead (``KUNSHAN_OSM_TILE_URL``).
+
+    A bureau's own tile server inside its network, e.g.
+    ``http://tiles.intranet/osm/{z}/{x}/{y}.png``; None: the public OSM tiles.
+    """
+    url = _setting("KUNSHAN_OSM_TILE_URL")
+    if not url:
+        return None
+    if not url.startswith(("http://", "https://")) or not all(
+        part in url for part in ("{z}", "{x}", "{y}")
+    ):
+        msg = (
+            f"KUNSHAN_OSM_TILE_URL 须为含 {{z}}、{{x}}、{{y}} 的 http(s) 地址，收到 {url!r}。"
+            " / KUNSHAN_OSM_TILE_URL must be an http(s) URL with {z}, {x} and {y}."
+        )
+        raise PlanningMapError(msg)
+    return url
+
+
+def basemap(basemap_id: str) -> tuple[BasemapSpec, str | None, bool]:
+    """Return the basemap to draw for ``basemap_id``, its key, and whether it fell back.
+
+    A basemap that needs a key falls back to none without one; the OSM basemap
+    draws from ``KUNSHAN_OSM_TILE_URL`` when that is set.
+    """
+    key = tianditu_key()
+    spec = basemap_by_id(basemap_id)
+    if spec.needs_key and not key:
+        return basemap_by_id("none"), None, True
+    if spec.id == "osm" and (mirror := osm_tile_url()):
+        spec = dataclasses.replace(spec, tiles=(mirror,))
+    return spec, key, False
 
 
 def default_basemap() -> str:

@@ -78,7 +78,7 @@ def _qr_png(url: str) -> bytes:
 
 
 def download_buttons(snap: Snapshot, lang: Lang, where: str) -> None:
-    """Offer the snapshot's downloads, two rows of three (each made when clicked)."""
+    """Offer the snapshot's downloads, each made when clicked (beside the map: one a row)."""
     from share import sheets  # noqa: PLC0415 - Playwright, only when a sheet is asked for
 
     sid = snap.snapshot_id
@@ -98,7 +98,9 @@ def download_buttons(snap: Snapshot, lang: Lang, where: str) -> None:
          lambda: exports.offline_html(snap, lang)),
     ]  # fmt: skip
     st.caption(tr("share_downloads", lang))
-    columns = [*st.columns(3), *st.columns(3)]
+    # The side panel is narrow: one button a row there, so every label reads in full.
+    per_row = 1 if where == "share" else 3
+    columns = [c for _ in range(len(offers) // per_row) for c in st.columns(per_row)]
     for column, (label, what, suffix, mime, make) in zip(columns, offers, strict=True):
         column.download_button(
             tr(label, lang),
@@ -107,6 +109,7 @@ def download_buttons(snap: Snapshot, lang: Lang, where: str) -> None:
             mime=mime,
             key=state.download_key(where, sid, what),
             on_click="ignore",
+            width="stretch",
         )
 
 

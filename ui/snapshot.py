@@ -32,6 +32,7 @@ __all__ = [
     "changed_layers",
     "choices_from",
     "current_layer_hashes",
+    "current_view",
     "data_of",
     "figures_for",
     "headless_session",
@@ -50,6 +51,7 @@ CHOICES: Final[dict[str, type[Any]]] = {
 }
 PAGE_FILES: Final = {p: f"ui/page_{p}.py" for p in PAGES}
 SNAPSHOT_PARAM: Final = "snapshot"
+DEFAULT_PAGE: Final = "clusters"  # the app's first page (app.py)
 
 
 def current_layer_hashes() -> dict[str, str]:
@@ -95,6 +97,8 @@ def capture(
     """Return a new snapshot of ``page`` as it is now in this session."""
     ds = data.active_dataset()
     session_layers = dict(st.session_state.get(state.SESSION_LAYERS) or {})
+    if view is None:
+        view = current_view(page)
     return Snapshot(
         snapshot_id=new_id(),
         page=page,
@@ -103,7 +107,7 @@ def capture(
         note=note,
         author=author,
         lang=lang,
-        view=view or MapView(basemap=str(st.session_state.get(state.BASEMAP, "osm"))),
+        view=view,
         dataset=str(st.session_state.get(state.DATASET, state.BUNDLED)),
         session_layers=session_layers,
         layer_hashes=current_layer_hashes(),
@@ -112,6 +116,13 @@ def capture(
         created_at=now_iso(),
         figures=figures,
     )
+
+
+def current_view(page: Page) -> MapView:
+    """Return where ``page``'s map looks now: as its browser last reported, with the basemap."""
+    basemap = str(st.session_state.get(state.BASEMAP, "osm"))
+    reported = (st.session_state.get(state.MAP_VIEWS) or {}).get(state.MAP_KEYS[page])
+    return MapView.from_browser(basemap, reported) if reported else MapView(basemap=basemap)
 
 
 def changed_layers(snapshot: Snapshot) -> tuple[str, ...]:
@@ -186,7 +197,10 @@ def headless_session(*, dataset: str, layers: dict[str, str], basemap: str, lang
 
 
 def permalink(snapshot_id: str, page: str) -> str:
-    """Return the snapshot's permanent link on this server (``…/<page>?snapshot=<id>``)."""
+    """Return the snapshot's permanent link on this server (``…/<page>?snapshot=<id>``).
+
+    The first page (clusters) has no path of its own: its link is ``…/?snapshot=<id>``.
+    """
     base = ""
     try:
         base = str(st.context.url or "")
@@ -198,4 +212,6 @@ def permalink(snapshot_id: str, page: str) -> str:
             base = base[: -len(p) - 1]
             break
     base = base or settings.public_url()
-    return f"{base}/{page}?{SNAPSHOT_PARAM}={snapshot_id}"
+    # The first page is the app's address itself: Streamlit serves no /clusters.
+    path = "" if page == DEFAULT_PAGE else page
+    return f"{base}/{path}?{SNAPSHOT_PARAM}={snapshot_id}"

@@ -37,13 +37,19 @@ class PageMap:
     bounds: tuple[float, float, float, float]
 
 
-def cluster_map(choices: ClusterChoices, lang: Lang, *, static_url: str | None = None) -> PageMap:
-    """Return the cluster page's map: clusters, units, outline, names; the selection above."""
+def cluster_map(
+    choices: ClusterChoices, lang: Lang, *, static_url: str | None = None, fit: bool = True
+) -> PageMap:
+    """Return the cluster page's map: clusters, units, outline, names; the selection above.
+
+    With ``fit`` the map moves to the selected cluster (the page does; a sheet of
+    a saved view or an atlas page does not).
+    """
     inputs = data.map_inputs(lang)
     whole = data.map_view_bounds()
     selected = choices.cluster_id
     feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
-    bounds = inputs.cluster_bounds.get(selected, whole)
+    bounds = inputs.cluster_bounds.get(selected, whole) if fit else None
     extra = {"static_url": static_url} if static_url else {}
     overlay = selected_cluster_group(feature, lang=lang, fit=bounds, **extra)
     return PageMap(tuple(cluster_layers(inputs, lang)), overlay, whole)
@@ -107,10 +113,28 @@ def parks_map(choices: ParksChoices, lang: Lang, *, static_url: str | None = Non
     return PageMap(tuple(parks_layers(choices, lang)), overlay, data.map_view_bounds())
 
 
-def page_map(page: str, choices: Any, lang: Lang, *, static_url: str | None = None) -> PageMap:
-    """Return ``page``'s map for ``choices``."""
+def page_map(
+    page: str,
+    choices: Any,
+    lang: Lang,
+    *,
+    static_url: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> PageMap:
+    """Return ``page``'s map for ``choices``, opening on ``bounds`` if given (a saved view).
+
+    Given ``bounds`` win over fitting the selection.
+    """
+    if bounds is not None:
+        return dataclasses.replace(
+            _page_map(page, choices, lang, static_url=static_url, fit=False), bounds=bounds
+        )
+    return _page_map(page, choices, lang, static_url=static_url, fit=True)
+
+
+def _page_map(page: str, choices: Any, lang: Lang, *, static_url: str | None, fit: bool) -> PageMap:
     if page == "clusters":
-        return cluster_map(choices, lang, static_url=static_url)
+        return cluster_map(choices, lang, static_url=static_url, fit=fit)
     if page == "corridors":
         return corridor_map(choices, lang, static_url=static_url)
     return parks_map(choices, lang, static_url=static_url)

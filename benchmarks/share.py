@@ -8,7 +8,9 @@ side in one run:
 - opening the parks page with and without ``?snapshot=<id>`` (AppTest, warm caches, the
   script's run time), and the difference;
 - one A4 PDF sheet, one PNG sheet, the atlas of the four clusters;
-- the offline HTML export's size.
+- the offline HTML export's size;
+- another session opening the parks page while one renders a PDF sheet, and when idle
+  (a real ``streamlit run`` in Chromium).
 """
 
 from __future__ import annotations
@@ -103,8 +105,71 @@ def main() -> int:
     t_atlas, book = _median(lambda: sheets.atlas(snap, by="cluster"), repeat=1)
     kb = len(book) / 1e3
     print(f"atlas of the four clusters (4 A4 sheets, one PDF): {t_atlas:.2f} s, {kb:.0f} kB")
+    _other_sessions()
     return 0
 
 
+def _other_sessions() -> None:
+    """Open the parks page in one browser while another is getting its PDF sheet, and not.
+
+    ``streamlit run`` on a fresh data directory; the first session saves a corridors
+    snapshot from 分享 / Share and clicks "PDF 图纸 A4"; the second opens the parks page
+    and waits for its map. Medians of 3, each beside a fresh idle load.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, streamlit_app
+
+    def load(browser, url: str) -> float:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        start = time.perf_counter()
+        page.goto(f"{url}/parks")
+        map_frame(page, timeout_s=120)
+        took = time.perf_counter() - start
+        page.close()
+        return took
+
+    store = tempfile.mkdtemp(prefix="share_bench_sessions_")
+    with streamlit_app(env={"KUNSHAN_DATA_DIR": store, "KUNSHAN_THUMBNAILS": "0"}) as url:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            load(browser, url)  # warm the server's caches
+            idle, busy, pdf_s = [], [], []
+            for _ in range(3):
+                idle.append(load(browser, url))
+                a = browser.new_page(viewport={"width": 1400, "height": 1000})
+                a.goto(f"{url}/corridors")
+                map_frame(a, timeout_s=120)
+                a.wait_for_function(
+                    "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"
+                )
+                a.get_by_text("分享", exact=True).first.click()
+                a.get_by_label("标题").fill("bench")
+                a.wait_for_function(
+                    "() => !document.querySelector(\"[data-testid='stStatusWidget']\")"
+                )
+                a.get_by_role("button", name="保存快照").click()
+                button = a.locator(
+                    "[data-testid='stDownloadButton'] button", has_text="PDF 图纸 A4"
+                )
+                button.wait_for(timeout=60_000)
+                with a.expect_download(timeout=120_000) as download:
+                    start = time.perf_counter()
+                    button.click()
+                    busy.append(load(browser, url))
+                    download.value.path()
+                pdf_s.append(time.perf_counter() - start)
+                a.close()
+            browser.close()
+    print(
+        f"another session opening the parks page: {statistics.median(idle):.2f} s idle, "
+        f"{statistics.median(busy):.2f} s while a PDF sheet renders "
+        f"(that PDF, clicked to file: {statistics.median(pdf_s):.2f} s; medians of 3, real server)"
+    )
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--sessions"]:  # only the two-session measurement
+        _other_sessions()
+        raise SystemExit(0)
     raise SystemExit(main())

@@ -5,12 +5,14 @@ and a scale bar, the key figures, the standard and method used, the data's
 sources, version and date, the snapshot's id with the QR code of its permalink,
 the author and date, and "内部资料 / internal planning use".
 
-The sheet is an HTML print view; Chromium prints it once the map says it is
+The sheet is an HTML print view (:func:`sheet_document`): each map says it is
 ready (``window.mapReady``, set after the fit and after every tile layer has
-finished loading or failing; animations off), never after a fixed sleep. CJK
-text uses Debian's ``fonts-noto-cjk``. Basemap tiles are drawn only where they
-load; the sheet says whether any did. The atlas is one sheet per cluster or per
-unit, fitted to it, in one PDF (QGIS's atlas is the model).
+finished loading or failing; animations off); the view's own script then writes
+each sheet's basemap note (:data:`BASEMAP_NOTES`) and sets ``window.sheetReady``,
+which Chromium waits for before printing, never a fixed sleep. CJK text uses
+Debian's ``fonts-noto-cjk``. Basemap tiles are drawn only where they load. A
+snapshot's sheet is fitted to the area the planner saw; the atlas is one sheet
+per cluster or per unit, fitted to it, in one PDF (QGIS's atlas is the model).
 """
 
 from __future__ import annotations

@@ -124,3 +124,37 @@ def test_suggested_sites_stay_inside_the_candidate_land_loaded(env):
     sites = read_stored(stored, root=env)
     assert len(sites) == 2
     assert land.geometry[0].buffer(0.001).contains(sites.geometry).all()
+
+
+def test_a_snapshot_of_a_scenario_keeps_its_planned_parks_and_the_before_after_table(env):
+    from layers.labels import tr
+    from share.store import SnapshotStore
+
+    at = _open(env, _planned_square())
+    shown_before, shown_after = _county_change(at)
+    at.text_input(key=state.SHARE_TITLE).input("方案 A 前后")
+    next(b for b in at.button if b.label == tr("share_save", "zh")).click().run()
+    assert not at.exception
+    snapshot_id, _, page = at.session_state[state.SHARE_SAVED]
+    assert page == "parks"
+    store = SnapshotStore()
+    snap = store.get(snapshot_id)
+    store.engine.dispose()
+    # The planned parks are part of the view, by the stored layer's hash.
+    planned_hash = at.session_state[state.SESSION_LAYERS]["planned_parks"]
+    assert snap.session_layers["planned_parks"] == planned_hash
+    assert snap.uploads["planned_parks"] == planned_hash
+    listed = snap.figure("planned_parks")
+    assert [r[0] for r in listed.rows] == ["<b>新公园</b>"]  # kept as typed, escaped where shown
+    change = snap.figure("scenario_by_cluster")
+    county = dict(zip(change.columns_zh, change.rows[0], strict=True))
+    assert float(county["缓冲区 · 现状 %"]) == shown_before
+    assert float(county["缓冲区 · 方案后 %"]) == shown_after
+    # Without a scenario the snapshot has no such figures.
+    at.button(key=state.SCENARIO_CLEAR).click().run()
+    at.text_input(key=state.SHARE_TITLE).input("无方案")
+    next(b for b in at.button if b.label == tr("share_save", "zh")).click().run()
+    store = SnapshotStore()
+    plain = store.get(at.session_state[state.SHARE_SAVED][0])
+    store.engine.dispose()
+    assert {f.key for f in plain.figures} == {"key_figures", "by_cluster", "by_unit"}

@@ -14,10 +14,13 @@ import numpy as np
 import pandas as pd
 
 from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target, zone_mean
-from analysis.standards import sfca_radius_m
+from analysis.scenario import coverage_change
+from analysis.standards import ParkStandard, sfca_radius_m
+from geo.layer_schema import PARK_CLASSES
 from layers.cluster_view import comparison_table
 from layers.labels import Lang, tr
 from layers.parks_view import zone_table
+from layers.scenario_view import change_table, tier_name
 from share.model import Figure
 from ui import data
 from ui.choices import ClusterChoices, CorridorChoices, ParksChoices
@@ -95,6 +98,49 @@ def demand_origins(grid: data.ParkGrid, choices: ParksChoices) -> Any:
     return grid.origins.with_weights(grid.demands[choices.demand], kind)  # type: ignore[arg-type]
 
 
+def demand_unit(demand: str, lang: Lang) -> str:
+    """Return the unit of a demand kind, in ``lang`` (m² of land, of residential land, people)."""
+    kind = "population" if demand.startswith("population") else demand
+    return tr(f"demand_unit_{kind}", lang)
+
+
+def class_label(class_id: str, lang: Lang) -> str:
+    """Return a park class's name in ``lang`` (or "by area" when none is given)."""
+    if not class_id:
+        return tr("class_by_area", lang)
+    words = PARK_CLASSES[class_id]
+    return words[0] if lang == "zh" else words[-1]
+
+
+def zone_names(lang: Lang) -> dict[str, dict[str, str]]:
+    """Return cluster and unit names in ``lang``, by id."""
+    summary = data.summary()
+    _, _, table, _ = data.bundle()
+    name_col = "name_zh" if lang == "zh" else "name_en"
+    return {
+        "cluster": dict(zip(summary["cluster_id"], summary[name_col], strict=True)),
+        "unit": dict(zip(table["unit_id"], table[name_col], strict=True)),
+    }
+
+
+def planned_table(
+    planned: Any, standard: ParkStandard, choices: ParksChoices, lang: Lang
+) -> pd.DataFrame:
+    """Return the scenario's planned parks as the page lists them: name, area, class, tier, year."""
+    return pd.DataFrame(
+        {
+            tr("planned_name", lang): planned["name"].astype(str),
+            tr("planned_area_ha", lang): (planned["area_m2"] / 1e4).round(2),
+            tr("planned_class", lang): [class_label(c or "", lang) for c in planned["park_class"]],
+            tr("planned_tier", lang): [
+                tier_name(standard, float(a), str(c or ""), choices.basis, lang)
+                for a, c in zip(planned["area_m2"], planned["park_class"], strict=True)
+            ],
+            tr("planned_year", lang): ["—" if pd.isna(y) else str(int(y)) for y in planned["year"]],
+        }
+    )
+
+
 class ParksFigures:
     """The parks page's coverage, computed once: by cluster, by unit, the county's verdicts."""
 
@@ -135,6 +181,36 @@ class ParksFigures:
             rows.append((tr("verdict", lang), verdicts[meets_target(walk, target)]))
         frame = pd.DataFrame(rows, columns=[tr("figure", lang), tr("value", lang)])
         return frame
+
+    def scenario_tables(self, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+        """Return the scenario's planned parks and its before/after table by cluster (or None).
+
+        The table is the one the page shows first: the chosen tier, by cluster.
+        """
+        planned = data.active_planned()
+        after = data.scenario_reach_for(
+            self.choices.cell_m,
+            self.standard.standard_id,
+            network=self.choices.method == "network",
+            basis=self.choices.basis,
+        )
+        if planned is None or after is None:
+            return None
+        changes = coverage_change(
+            self.origins,
+            self.reach,
+            after,
+            {"cluster": self.grid.cluster_of, "unit": self.grid.unit_of},
+        )
+        table = change_table(
+            changes,
+            zone_names(lang)["cluster"],
+            lang,
+            level="cluster",
+            tier=self.choices.tier_id or "*",
+            demand_unit=demand_unit(self.choices.demand, lang),
+        )
+        return planned_table(planned, self.standard, self.choices, lang), table
 
     def tables(self, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Return the by-cluster and by-unit tables as the page shows them."""
@@ -177,10 +253,13 @@ def parks_tables(
 def parks_figures(
     choices: ParksChoices, computed: ParksFigures | None = None
 ) -> tuple[Figure, ...]:
-    """Return the parks page's figures: the county's key figures, by cluster, by unit."""
+    """Return the parks page's figures: the county's key figures, by cluster, by unit.
+
+    With a scenario in use, also its planned parks and the before/after table.
+    """
     parks = computed or ParksFigures(choices)
     both = {lang: parks.tables(lang) for lang in _LANGS}
-    return (
+    out = (
         _figure("key_figures", "key_figures", parks.key_table),
         Figure.from_frames(
             "by_cluster", (tr("by_cluster", "zh"), tr("by_cluster", "en")),
@@ -188,5 +267,27 @@ def parks_figures(
         ),
         Figure.from_frames(
             "by_unit", (tr("by_unit", "zh"), tr("by_unit", "en")), both["zh"][1], both["en"][1]
+        ),
+    )  # fmt: skip
+    scenario = {lang: parks.scenario_tables(lang) for lang in _LANGS}
+    zh, en = scenario["zh"], scenario["en"]
+    if zh is None or en is None:
+        return out
+    tier = choices.tier_id
+    tiers = {
+        lang: tr("tier_any", lang) if tier is None else parks.standard.tier(tier).name(lang)
+        for lang in _LANGS
+    }
+    return (
+        *out,
+        Figure.from_frames(
+            "planned_parks", (tr("layer_planned_parks", "zh"), tr("layer_planned_parks", "en")),
+            zh[0], en[0],
+        ),
+        Figure.from_frames(
+            "scenario_by_cluster",
+            (tr("scenario_before_after", "zh", tier=tiers["zh"]),
+             tr("scenario_before_after", "en", tier=tiers["en"])),
+            zh[1], en[1],
         ),
     )  # fmt: skip

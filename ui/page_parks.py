@@ -240,7 +240,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     if editable:
         scenario_panel.scenario_section(
             lang, choices, standard, before=reach, after=after, origins=origins,
-            names=_zone_names(lang),
+            names=figures.zone_names(lang),
         )  # fmt: skip
         sites = scenario_panel.sites_section(lang, choices, standard)
     with map_slot:
@@ -281,17 +281,6 @@ def _surface(
         )
         key_html = surface_legend_html(view, lang, method=choices.method)
     return surface_image(data.park_surface_raster(choices.cell_m), colours), key_html
-
-
-def _zone_names(lang: Lang) -> dict[str, dict[str, str]]:
-    """Cluster and unit names in ``lang``, by id."""
-    summary = data.summary()
-    _, _, table, _ = data.bundle()
-    name_col = "name_zh" if lang == "zh" else "name_en"
-    return {
-        "cluster": dict(zip(summary["cluster_id"], summary[name_col], strict=True)),
-        "unit": dict(zip(table["unit_id"], table[name_col], strict=True)),
-    }
 
 
 def _standard_source(lang: Lang, standard: ParkStandard) -> None:
@@ -362,7 +351,7 @@ def _map(
     if planned is not None:
         layers.append(MapLayer("planned_parks", planned_features(planned, standard, lang)))
     if sites is not None:
-        unit = scenario_panel.demand_unit(demand, lang)
+        unit = figures.demand_unit(demand, lang)
         layers.append(MapLayer("suggested_sites", site_features(sites, lang, demand_unit=unit)))
     m = page_map.base_map(
         layers, lang, basemap_id, bounds=data.map_view_bounds(), draw=draw, view=saved

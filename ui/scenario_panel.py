@@ -16,24 +16,12 @@ from analysis.standards import ParkStandard, sfca_radius_m
 from geo.errors import PlanningMapError
 from geo.layer_schema import PARK_CLASSES, drawn_polygons
 from layers.labels import Lang, tr
-from layers.scenario_view import change_table, tier_name
+from layers.scenario_view import change_table
 from ui import data, state
 from ui.choices import ParksChoices
+from ui.figures import class_label, demand_unit, planned_table
 
 _NO_CLASS = ""
-
-
-def demand_unit(demand: str, lang: Lang) -> str:
-    """Return the unit of a demand kind, in ``lang`` (m² of land, of residential land, people)."""
-    kind = "population" if demand.startswith("population") else demand
-    return tr(f"demand_unit_{kind}", lang)
-
-
-def _class_label(class_id: str, lang: Lang) -> str:
-    if not class_id:
-        return tr("class_by_area", lang)
-    words = PARK_CLASSES[class_id]
-    return words[0] if lang == "zh" else words[-1]
 
 
 def _scenario_name(lang: Lang) -> str:
@@ -71,7 +59,7 @@ def drawn_section(drawings: list[dict[str, Any]] | None, lang: Lang) -> None:
     st.info(tr("scenario_drawn", lang, n=len(drawn)))
     area_ha = drawn.to_crs("EPSG:4549").area.to_numpy() / 1e4
     classes = [_NO_CLASS, *PARK_CLASSES]
-    labels = {c: _class_label(c, lang) for c in classes}
+    labels = {c: class_label(c, lang) for c in classes}
     table = pd.DataFrame(
         {
             "name": [f"{tr('planned_park', lang)} {i + 1}" for i in range(len(drawn))],
@@ -133,18 +121,7 @@ def scenario_section(
             ha=f"{planned['area_m2'].sum() / 1e4:,.2f}",
         )
     )
-    listed = pd.DataFrame(
-        {
-            tr("planned_name", lang): planned["name"].astype(str),
-            tr("planned_area_ha", lang): (planned["area_m2"] / 1e4).round(2),
-            tr("planned_class", lang): [_class_label(c or "", lang) for c in planned["park_class"]],
-            tr("planned_tier", lang): [
-                tier_name(standard, float(a), str(c or ""), choices.basis, lang)
-                for a, c in zip(planned["area_m2"], planned["park_class"], strict=True)
-            ],
-            tr("planned_year", lang): ["—" if pd.isna(y) else str(int(y)) for y in planned["year"]],
-        }
-    )
+    listed = planned_table(planned, standard, choices, lang)
     st.dataframe(listed, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     remove = c1.multiselect(

@@ -871,3 +871,43 @@ def test_a_sheet_draws_basemap_tiles_where_they_load_and_says_which(
     assert note() == sheets.BASEMAP_NOTES["failed"]
     assert served  # they were asked for, and failed
     assert _magenta_share(_apart(lambda: sheets.snapshot_sheet(snap, kind="png"))) == 0.0
+
+
+def test_the_offline_html_opens_where_the_planner_looked(browser, tmp_path):
+    """A snapshot's saved view, not the county: the offline file opens on 周庄."""
+    from share import exports
+    from share.model import MapView
+    from ui import snapshot as ui_snapshot
+    from ui.choices import ClusterChoices
+
+    ui_snapshot.headless_session(dataset="bundled", layers={}, basemap="none", lang="zh")
+    choices = ClusterChoices()
+    view = MapView("none", (31.115, 120.845), 12.0, (120.70, 31.05, 120.99, 31.18))
+    snap = ui_snapshot.capture(
+        "clusters", choices, ui_snapshot.figures_for("clusters", choices), title="周庄", view=view
+    )
+    out = tmp_path / "view.html"
+    out.write_text(exports.offline_html(snap), encoding="utf-8")
+    context = browser.new_context(offline=True, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(out.as_uri())
+    frame = map_frame(page)
+    page.wait_for_timeout(500)
+    # A file has no streamlit-folium: find folium's own map variable.
+    frame.evaluate(
+        "window.map = Object.keys(window).filter(k => k.startsWith('map_'))"
+        ".map(k => window[k]).find(v => v instanceof L.Map)"
+    )
+    lat, lng, zoom = _map_view(frame)
+    assert (lat, lng) == pytest.approx((31.115, 120.845), abs=2e-3)
+    assert zoom >= 11  # the county alone opens near zoom 10
+    west, south, east, north = frame.evaluate(
+        "(() => { const b = window.map.getBounds();"
+        " return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()"
+    )
+    if zoom != 12.0:  # a smaller map than the saved one: the saved area, whole
+        assert west <= 120.70 + 1e-6
+        assert east >= 120.99 - 1e-6
+        assert south <= 31.05 + 1e-6
+        assert north >= 31.18 - 1e-6
+    context.close()

@@ -704,6 +704,41 @@ def _save_from_the_share_panel(page, title: str) -> str:
     return link.split("?snapshot=", 1)[1]
 
 
+def test_share_stays_open_when_a_click_on_the_map_changes_the_figures(view_app_url, browser):
+    """Type a title in 分享, then pick a cluster on the map: the panel stays open, the save works.
+
+    The figures above the panel change with the selection; the panel must not be
+    drawn anew, shut, under the planner's cursor (their click on 保存快照 was lost).
+    """
+    from share.store import SnapshotStore
+
+    url, store = view_app_url
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/")
+    frame = map_frame(page)
+    _idle(page)
+    page.get_by_text("分享", exact=True).first.click()
+    page.get_by_label("标题").fill("南部组团水乡")
+    label = frame.query_selector_all(".cluster-label")[3].bounding_box()
+    page.mouse.click(label["x"] + 30, label["y"] + 25)
+    page.get_by_text("南部组团 · 江南水乡生态人文组团").wait_for(timeout=15_000)
+    _idle(page)
+    title = page.get_by_label("标题")
+    assert title.is_visible()
+    assert title.input_value() == "南部组团水乡"
+    page.get_by_role("button", name="保存快照").click()
+    page.get_by_text("已保存快照。").wait_for(timeout=60_000)
+    link = page.locator("[data-testid='stCode'] code").first.inner_text().strip()
+    page.close()
+    snapshots = SnapshotStore(
+        f"sqlite:///{store / 'snapshots.sqlite'}", artefact_dir=store / "artefacts"
+    )
+    saved = snapshots.get(link.split("?snapshot=", 1)[1])
+    snapshots.engine.dispose()
+    assert saved.title == "南部组团水乡"
+    assert saved.choices["cluster_id"] == "south"
+
+
 def test_a_saved_view_reopens_where_the_planner_looked_and_whole_on_a_phone(view_app_url, browser):
     """Pan and zoom, save: the permalink opens at that centre and zoom; a phone sees it all."""
     from share.store import SnapshotStore

@@ -9,11 +9,18 @@ the controls and figures. Measured in Chromium by ``tests/test_browser.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import streamlit as st
 
-__all__ = ["MAP_HEIGHT_PX", "MAP_WIDTH_PX", "map_and_side", "page_header", "page_style"]
+__all__ = [
+    "MAP_HEIGHT_PX",
+    "MAP_WIDTH_PX",
+    "Columns",
+    "map_and_side",
+    "page_header",
+    "page_style",
+]
 
 MAP_HEIGHT_PX = 620
 MAP_WIDTH_PX = 860  # the map column's width on a 1400 px window, for fitting views
@@ -41,7 +48,24 @@ def page_header(title: str, intro: str = "") -> None:
         st.caption(intro)
 
 
-def map_and_side() -> tuple[Any, Any]:
-    """Return the map column and the side column (controls, then key figures)."""
+class Columns(NamedTuple):
+    """A page's map column and its side column, split into two fixed slots."""
+
+    map: Any
+    side: Any  # the page's controls and key figures (they change with a selection)
+    share: Any  # 分享 / Share, below them
+
+
+def map_and_side() -> Columns:
+    """Return the map column and the side column's two slots (controls and figures; share).
+
+    Share has its own slot made before anything is drawn above it, so it keeps
+    its place in the page: when a click on the map changes the figures above it,
+    an open 分享 / Share stays open with what the planner typed, instead of being
+    drawn anew, shut, under the cursor.
+    """
     map_col, side_col = st.columns(list(_COLUMNS), gap="small")
-    return map_col, side_col
+    with side_col:
+        side = st.container()
+        share = st.container()
+    return Columns(map=map_col, side=side, share=share)

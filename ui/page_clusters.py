@@ -129,7 +129,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     names = dict(
         zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"], strict=True)
     )
-    map_col, side_col = layout.map_and_side()
+    map_col, side_col, share_col = layout.map_and_side()
     with side_col:
         selected = state.select_in_lang(
             tr("select_cluster", lang),
@@ -142,6 +142,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         )
         choices = ClusterChoices(cluster_id=selected)
         _panel(choices.cluster_id, lang)
+    with share_col:
         share_panel.side("clusters", choices, lambda: figures.cluster_figures(choices), lang)
     with map_col:
         _map(inputs, choices, lang, basemap_id)

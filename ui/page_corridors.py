@@ -49,7 +49,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
 
-    map_col, side_col = layout.map_and_side()
+    map_col, side_col, share_col = layout.map_and_side()
     with side_col:
         if st.session_state.get(RADIUS) not in RADII_M:  # set here, not as the widget's
             st.session_state[RADIUS] = RADII_M[0]  # default: a snapshot may have set it
@@ -95,7 +95,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     if not walking:
         st.caption(tr("corridors_need_osm", lang))
     st.caption(tr("plan_networks", lang))
-    with side_col:
+    with share_col:
         share_panel.side("corridors", choices, lambda: figures.corridor_figures(choices), lang)
     if share_panel.editable("corridors"):
         layer_upload.panel(state.CORRIDOR_UPLOAD_KINDS, lang, basemap_id)

@@ -198,7 +198,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         (parks["park_class"].fillna("") != "").any()
     )
     has_scenario = data.active_planned() is not None
-    map_col, side_col = layout.map_and_side()
+    map_col, side_col, share_col = layout.map_and_side()
     with side_col:
         choices = _choices(
             lang, standards, grid, osm_active, has_classes=has_classes, has_scenario=has_scenario
@@ -234,6 +234,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         _map_notes(lang, grid, choices, image, origin=origin, n_parks=len(parks))
     with side_col:
         _panel(lang, by_cluster, choices, len(parks))
+    with share_col:
         share_panel.side("parks", choices, lambda: figures.parks_figures(choices), lang)
     editable = share_panel.editable("parks")  # not while showing a snapshot
     sites = None

@@ -13,7 +13,15 @@ from jinja2 import Template
 from layers.assets import script_safe_json
 from layers.specs import MapLayer
 
-__all__ = ["MAP_CSS", "FastGeoJson", "FitView", "Legend", "MapScript", "RestoreView"]
+__all__ = [
+    "MAP_CSS",
+    "WHEN_SIZED_JS",
+    "FastGeoJson",
+    "FitView",
+    "Legend",
+    "MapScript",
+    "RestoreView",
+]
 
 # The look of the elements below and of label text (sizes in px, fonts with CJK first).
 MAP_CSS = """
@@ -63,6 +71,25 @@ class MapScript(MacroElement):
         self.code = code
 
 
+# Run a change of view once the map has a size. A map in a frame not laid out yet
+# (a sheet or the offline file, on a busy machine) measures 0 × 0, and a fit then
+# goes to zoom 0. The change waits for the first real size; ``_viewsPending``
+# counts the changes still waiting (a sheet's ready signal waits for them), and
+# each fires ``viewset`` when done.
+WHEN_SIZED_JS = """function (m, go) {
+  var c = m.getContainer();
+  function sized() { return c.clientWidth > 0 && c.clientHeight > 0; }
+  if (sized()) { m.invalidateSize(false); go(); return; }
+  m._viewsPending = (m._viewsPending || 0) + 1;
+  var ro = new ResizeObserver(function () {
+    if (!sized()) { return; }
+    ro.disconnect(); m.invalidateSize(false); go();
+    m._viewsPending -= 1; m.fire('viewset');
+  });
+  ro.observe(c);
+}"""
+
+
 class FitView(MacroElement):
     """Fit the map to bounds in the browser, at the map's real size (desktop or phone).
 
@@ -74,7 +101,9 @@ class FitView(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-{{ this.map_name }}.fitBounds({{ this.bounds|tojson }}, {padding: [6, 6], maxZoom: {{ this.max_zoom }}, animate: false});
+({{ this.when_sized }})({{ this.map_name }}, function () {
+  {{ this.map_name }}.fitBounds({{ this.bounds|tojson }}, {padding: [6, 6], maxZoom: {{ this.max_zoom }}, animate: false});
+});
 {% endmacro %}
 """  # noqa: E501 - one line of script
     )
@@ -86,6 +115,7 @@ class FitView(MacroElement):
         self.bounds = [[min_lat, min_lon], [max_lat, max_lon]]
         self.max_zoom = max_zoom
         self.map_name = "window.map"
+        self.when_sized = WHEN_SIZED_JS
 
     def render(self, **kwargs: Any) -> Any:
         """Render against the map this element sits on (directly or inside a group)."""
@@ -109,7 +139,8 @@ class RestoreView(MacroElement):
     _template = Template(
         """
 {% macro script(this, kwargs) %}
-(function (m) {
+({{ this.when_sized }})({{ this.map_name }}, function () {
+  var m = {{ this.map_name }};
   var b = L.latLngBounds({{ this.bounds|tojson }}), z = {{ this.zoom }};
   var need = m.project(b.getSouthEast(), z).subtract(m.project(b.getNorthWest(), z));
   var have = m.getSize(), slack = {{ this.slack }};
@@ -118,7 +149,7 @@ class RestoreView(MacroElement):
   } else {
     m.fitBounds(b, {animate: false});
   }
-})({{ this.map_name }});
+});
 {% endmacro %}
 """
     )
@@ -141,6 +172,7 @@ class RestoreView(MacroElement):
         self.zoom = float(zoom)
         self.slack = self.SLACK
         self.map_name = "window.map"
+        self.when_sized = WHEN_SIZED_JS
 
     def render(self, **kwargs: Any) -> Any:
         """Render against the map this element sits on."""

@@ -39,7 +39,7 @@ __all__ = [
     "snapshot_from_payload",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 Page = Literal["clusters", "corridors", "parks"]
 PAGES: tuple[Page, ...] = ("clusters", "corridors", "parks")
 TITLE_MAX = 120
@@ -216,7 +216,7 @@ class MapView:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> MapView:
-        """Rebuild a view from :meth:`as_dict`'s output (version 1 may lack ``bounds``)."""
+        """Rebuild a view from :meth:`as_dict`'s output."""
         center = raw.get("center")
         zoom = raw.get("zoom")
         bounds = raw.get("bounds")
@@ -347,8 +347,24 @@ def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-# Each entry upgrades a payload of schema version v to v + 1 (none yet: version 1 is the first).
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 2: a view's centre, zoom and bounds are where the browser said the map looked.
+
+    Version 1 stored the server's estimate of the page's fitted view (a centre and
+    zoom for a desktop window), not what the planner saw; it is dropped, and the
+    map fits the snapshot's saved selection as it did then. A version-1 view that
+    already carries the browser's bounds (saved by the first builds that reported
+    them) is kept whole.
+    """
+    view = dict(data.get("view") or {})
+    if not view.get("bounds"):
+        view = {"basemap": view.get("basemap") or "osm", "center": None, "zoom": None}
+    view.setdefault("bounds", None)
+    return {**data, "view": view, "schema_version": 2}
+
+
+# Each entry upgrades a payload of schema version v to v + 1.
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def snapshot_from_payload(raw: Mapping[str, Any]) -> Snapshot:

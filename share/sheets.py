@@ -57,7 +57,9 @@ MAP.options.fadeAnimation = false; MAP.options.zoomAnimation = false;
 (function () {
   var pending = 0, loaded = 0, failed = 0, done = false;
   function ready() {
-    if (done) { return; } done = true;
+    if (done) { return; }
+    if (MAP._viewsPending) { MAP.once('viewset', ready); return; }  // not fitted yet
+    done = true;
     requestAnimationFrame(function () { requestAnimationFrame(function () {
       window.mapReady = {tiles: loaded, failed: failed};
     }); });

@@ -908,8 +908,14 @@ def test_a_sheet_draws_basemap_tiles_where_they_load_and_says_which(
     assert _magenta_share(_apart(lambda: sheets.snapshot_sheet(snap, kind="png"))) == 0.0
 
 
-def test_the_offline_html_opens_where_the_planner_looked(browser, tmp_path):
-    """A snapshot's saved view, not the county: the offline file opens on 周庄."""
+@pytest.mark.parametrize("laid_out_late", [False, True], ids=["at-once", "frame-laid-out-late"])
+def test_the_offline_html_opens_where_the_planner_looked(browser, tmp_path, laid_out_late):
+    """A snapshot's saved view, not the county: the offline file opens on 周庄.
+
+    Also when the map's frame has no size yet as its script runs (a busy machine,
+    a tab opened in the background): the view waits for the frame's real size
+    instead of fitting a 0 × 0 map at zoom 0.
+    """
     from share import exports
     from share.model import MapView
     from ui import snapshot as ui_snapshot
@@ -921,18 +927,24 @@ def test_the_offline_html_opens_where_the_planner_looked(browser, tmp_path):
     snap = ui_snapshot.capture(
         "clusters", choices, ui_snapshot.figures_for("clusters", choices), title="周庄", view=view
     )
+    document = exports.offline_html(snap)
+    if laid_out_late:  # the map's frame starts with no size and gets it later
+        document = document.replace("iframe{width:100%", "iframe{display:none;width:100%", 1)
     out = tmp_path / "view.html"
-    out.write_text(exports.offline_html(snap), encoding="utf-8")
+    out.write_text(document, encoding="utf-8")
     context = browser.new_context(offline=True, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.goto(out.as_uri())
     frame = map_frame(page)
-    page.wait_for_timeout(500)
     # A file has no streamlit-folium: find folium's own map variable.
     frame.evaluate(
         "window.map = Object.keys(window).filter(k => k.startsWith('map_'))"
         ".map(k => window[k]).find(v => v instanceof L.Map)"
     )
+    if laid_out_late:
+        page.wait_for_timeout(300)
+        page.evaluate("document.querySelector('iframe').style.display = 'block'")
+    frame.wait_for_function("() => !window.map._viewsPending", timeout=15_000)
     lat, lng, zoom = _map_view(frame)
     assert (lat, lng) == pytest.approx((31.115, 120.845), abs=2e-3)
     assert zoom >= 11  # the county alone opens near zoom 10

@@ -165,6 +165,28 @@ def test_every_past_schema_version_has_a_fixture_that_reads():
         assert snap.figures[0].rows
 
 
+def test_version_1_views_migrate_to_what_the_browser_reported():
+    """v1 kept the server's guess of the fitted view: dropped; browser bounds, when there, kept."""
+    v1 = json.loads((FIXTURES / "v1.json").read_text("utf-8"))
+    assert v1["view"]["center"] is not None  # the server's estimate, not the planner's view
+    migrated = snapshot_from_payload(v1).view
+    assert migrated.basemap == v1["view"]["basemap"]
+    assert (migrated.center, migrated.zoom, migrated.bounds) == (None, None, None)
+    assert not migrated.reported
+
+    bounds = [120.74, 31.05, 120.95, 31.18]
+    reported = {**v1, "view": {"basemap": "osm", "center": [31.116, 120.845], "zoom": 12.5}}
+    reported["view"]["bounds"] = bounds
+    kept = snapshot_from_payload(reported).view
+    assert kept.reported
+    assert kept.center == (31.116, 120.845)
+    assert list(kept.bounds or ()) == bounds
+
+    v2 = snapshot_from_payload(json.loads((FIXTURES / "v2.json").read_text("utf-8")))
+    assert v2.view.reported
+    assert v2.view.zoom == 12.5
+
+
 @BACKENDS
 def test_a_stored_fixture_is_migrated_when_read(store):
     raw = json.loads((FIXTURES / "v1.json").read_text("utf-8"))

@@ -165,9 +165,7 @@ def offline_html(snapshot: Snapshot, lang: str | None = None) -> str:
         basemap=basemap_by_id("none"),
         view_bounds=view.bounds,
         # Where the planner looked, as in the app (the area whole on a smaller screen).
-        restore=(saved.center, saved.zoom)
-        if saved.reported and saved.center is not None and saved.zoom is not None
-        else None,
+        restore=saved.restore,
         static_url=PLACEHOLDER,
     )
     view.overlay.add_to(m)

@@ -71,9 +71,9 @@ def base_map(
         basemap, key, fell_back = basemap_by_id("none"), None, False
     if fell_back and notify_fallback:
         st.info(tr("basemap_fallback", lang))
-    restore = None
-    if view is not None and view.center is not None and view.zoom is not None and view.bounds:
-        bounds, restore = view.bounds, (view.center, view.zoom)
+    restore = view.restore if view is not None else None
+    if restore is not None and view is not None:
+        bounds = view.bounds or bounds  # a restored view has its bounds
     return build_map(
         layers,
         lang=lang,

@@ -243,9 +243,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Options that take a value, and those that do not: anything else starting with "-"
+# is a snapshot id or a token (ids saved before ids stopped starting with "-").
+_VALUED = frozenset(
+    {"--page", "--set", "--title", "--note", "--author", "--search", "--format", "--size"}
+    | {"--out", "--by", "--token"}
+)
+_FLAGS = frozenset({"-h", "--help", "--json"})
+_ID_LIKE = re.compile(r"^-[A-Za-z0-9_-]+$")
+
+
+def _dash_values(argv: Sequence[str]) -> list[str]:
+    """Return ``argv`` with ids and tokens that start with "-" where argparse takes them.
+
+    ``--token -abc`` becomes ``--token=-abc``; an id ``-abc`` moves after ``--``.
+    """
+    out: list[str] = []
+    ids: list[str] = []
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            ids.extend(argv[i + 1 :])
+            break
+        if out and out[-1] in _VALUED and arg.startswith("-") and arg not in _VALUED | _FLAGS:
+            out[-1] = f"{out[-1]}={arg}"
+        elif arg.split("=", 1)[0] not in _VALUED | _FLAGS and _ID_LIKE.match(arg):
+            ids.append(arg)
+        else:
+            out.append(arg)
+    return [*out, "--", *ids] if ids else out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return its exit status (2: bad input, with a message)."""
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_dash_values(sys.argv[1:] if argv is None else argv))
     if getattr(args, "set", None):
         args.set = [item for group in args.set for item in group]
     # No browser session here: Streamlit's "no runtime" warnings would only be noise.

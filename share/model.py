@@ -37,6 +37,7 @@ __all__ = [
     "clean_text",
     "new_id",
     "snapshot_from_payload",
+    "unguessable",
 ]
 
 SCHEMA_VERSION = 2
@@ -52,9 +53,21 @@ _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
+def unguessable(nbytes: int) -> str:
+    """Return ``secrets.token_urlsafe(nbytes)``, drawn again while it starts with "-".
+
+    A leading "-" reads as an option on a command line (``python -m share export
+    -abc…`` fails, and so does ``--token -abc…``); one draw in 64 starts so. Only the
+    first character loses that one value out of 64.
+    """
+    while (token := secrets.token_urlsafe(nbytes)).startswith("-"):
+        pass
+    return token
+
+
 def new_id() -> str:
     """Return a new unguessable snapshot id (22 URL-safe characters, 128 random bits)."""
-    return secrets.token_urlsafe(_ID_BYTES)
+    return unguessable(_ID_BYTES)
 
 
 def check_id(snapshot_id: object) -> str:
@@ -201,9 +214,16 @@ class MapView:
                 raise SnapshotError(msg)
 
     @property
+    def restore(self) -> tuple[tuple[float, float], float] | None:
+        """The centre and zoom to reopen at, when the browser reported the whole view."""
+        if self.center is None or self.zoom is None or self.bounds is None:
+            return None
+        return self.center, self.zoom
+
+    @property
     def reported(self) -> bool:
         """Whether the browser reported where the map looked (centre, zoom and bounds)."""
-        return self.center is not None and self.zoom is not None and self.bounds is not None
+        return self.restore is not None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the view as JSON-ready values."""

@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from alembic.script import ScriptDirectory
 
 from geo.errors import SnapshotError, SnapshotNotFoundError
 from geo.layer_store import data_dir
-from share.model import Snapshot, check_id, snapshot_from_payload
+from share.model import Snapshot, check_id, snapshot_from_payload, unguessable
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -209,7 +208,7 @@ class SnapshotStore:
 
     def save(self, snapshot: Snapshot) -> Saved:
         """Store ``snapshot`` (new id each time; immutable once stored) and its layer references."""
-        token = secrets.token_urlsafe(24)
+        token = unguessable(24)
         payload = json.dumps(snapshot.payload, ensure_ascii=False, allow_nan=False)
         with self._write() as conn:
             conn.execute(

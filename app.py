@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo import settings
 from layers.labels import LANGUAGES, Lang, tr
 from layers.specs import BASEMAPS
-from ui import data_panel, layout, settings, share_panel, state
-from ui import snapshot as ui_snapshot
+from share.capture import DEFAULT_PAGE
+from ui import data_panel, layout, share_panel, state
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
 layout.page_style()
@@ -44,7 +45,7 @@ pages = {
     "clusters": st.Page(
         "ui/page_clusters.py",
         title=tr("page_clusters", lang),
-        url_path=ui_snapshot.DEFAULT_PAGE,
+        url_path=DEFAULT_PAGE,
         default=True,
     ),
     "corridors": st.Page(
@@ -56,7 +57,7 @@ pages = {
     ),
 }
 current = st.navigation(list(pages.values()))
-if opened is not None and (current.url_path or ui_snapshot.DEFAULT_PAGE) != opened.page:
+if opened is not None and (current.url_path or DEFAULT_PAGE) != opened.page:
     # A snapshot link opened on another page: go to the snapshot's own page.
     st.switch_page(pages[opened.page], query_params={"snapshot": opened.snapshot_id})
 current.run()

@@ -9,7 +9,8 @@ and distance maps. Distances come from :mod:`analysis.distances`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import IntEnum
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
 from typing import Literal
 
 import geopandas as gpd
@@ -20,15 +21,18 @@ from numpy.typing import NDArray
 
 from analysis.demand import Origins
 from analysis.distances import Method, ParkReach, check_parks
-from analysis.standards import ParkStandard, TierBasis, qualifies
+from analysis.standards import ParkStandard, TierBasis, tiers_of
 from geo.crs import metric_crs_for
 from geo.errors import ParkAccessError
 
 __all__ = [
     "DISTANCE_BINS_M",
     "WHOLE_AREA",
+    "CountyFigure",
     "SurfaceClass",
+    "Verdict",
     "View",
+    "county_figures",
     "coverage_by_zone",
     "covered",
     "meets_target",
@@ -59,6 +63,56 @@ def meets_target(share: float, target: float) -> bool | None:
     if share is None or not np.isfinite(share):
         return None
     return bool(share >= target)
+
+
+class Verdict(StrEnum):
+    """Whether a share meets its target (:func:`meets_target`), as the pages name it."""
+
+    MEETS = "meets"
+    MISSES = "misses"
+    UNKNOWN = "unknown"  # no demand: no share to judge
+
+    @classmethod
+    def of(cls, share: float, target: float) -> Verdict:
+        """Return the verdict of ``share`` against ``target``.
+
+        >>> Verdict.of(0.8, 0.8), Verdict.of(0.79, 0.8), Verdict.of(float("nan"), 0.8)
+        (<Verdict.MEETS: 'meets'>, <Verdict.MISSES: 'misses'>, <Verdict.UNKNOWN: 'unknown'>)
+        """
+        ok = meets_target(share, target)
+        return cls.UNKNOWN if ok is None else cls.MEETS if ok else cls.MISSES
+
+
+@dataclass(frozen=True)
+class CountyFigure:
+    """The county's coverage by one method, its target and the verdict."""
+
+    method: Method
+    share: float  # 0-1, NaN without demand
+    target: float  # 0-1
+    verdict: Verdict
+
+
+def county_figures(by_zone: pd.DataFrame) -> tuple[CountyFigure, ...]:
+    """Return the county's coverage, target and verdict by buffer (and on foot when measured).
+
+    ``by_zone`` is :func:`coverage_by_zone`'s table; its ``WHOLE_AREA`` row is the
+    county.
+
+    >>> table = pd.DataFrame({"zone": ["a", WHOLE_AREA], "buffer_share": [0.5, 0.85],
+    ...                       "target_share": [0.8, 0.8]})
+    >>> [(f.method, f.verdict.value) for f in county_figures(table)]
+    [('buffer', 'meets')]
+    """
+    county = by_zone.set_index("zone").loc[WHOLE_AREA].to_dict()
+    target = float(county["target_share"])
+    walked = "network_share" in county
+    methods: tuple[Method, ...] = ("buffer", "network") if walked else ("buffer",)
+    out = []
+    for method in methods:
+        share = float(county[f"{method}_share"])
+        out.append(CountyFigure(method, share, target, Verdict.of(share, target)))
+    return tuple(out)
 
 
 def covered(reach: ParkReach, method: Method, tier_id: str | None = None) -> NDArray[np.bool_]:
@@ -237,19 +291,15 @@ def tier_of_parks(
 ) -> Sequence[str]:
     """Each park's highest tier in ``standard`` ("" when it qualifies for none).
 
-    Tiers are ranked by their minimum area; with ``basis="class"`` a park counts for
-    a tier by its class where it has one (:func:`analysis.standards.qualifies`).
+    The rule is :func:`analysis.standards.tiers_of` (by class where it has one when
+    ``basis="class"``).
     """
-    area = parks["area_m2"].to_numpy(float)
     kinds = (
         parks["park_class"].fillna("").astype(str).to_numpy(object)
         if "park_class" in parks.columns
         else None
     )
-    out = np.full(len(parks), "", dtype=object)
-    for tier in sorted(standard.tiers, key=lambda t: t.min_area_m2):
-        out[qualifies(tier, area, kinds, basis=basis)] = tier.tier_id
-    return list(out)
+    return list(tiers_of(standard, parks["area_m2"].to_numpy(float), kinds, basis=basis))
 
 
 def tier_distance(reach: ParkReach, method: Method, tier_id: str | None) -> NDArray[np.float64]:

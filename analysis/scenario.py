@@ -38,7 +38,9 @@ from analysis.indicators import (
     two_step_fca,
     zone_mean,
 )
-from geo.crs import DISPLAY_CRS
+from analysis.standards import tier_text
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
+from geo.errors import ScenarioError
 from geo.layer_schema import MAX_PLANNED, planned_parks
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "ChangeClass",
     "PlannedPark",
     "Scenario",
+    "areas_ha",
     "change_classes",
     "coverage_change",
     "per_capita_change",
@@ -130,7 +133,8 @@ def coverage_change(
     ``zones`` maps a level ("cluster", "unit") to each origin's zone id; the
     county is the ``WHOLE_AREA`` row of every level, reported once as level
     "county". ``tiers`` defaults to "any tier" (None) and every tier of the
-    standard. Columns: ``level``, ``zone``, ``tier`` ("*" for any), ``method``
+    standard. Columns: ``level``, ``zone``, ``tier`` (as written by
+    :func:`analysis.standards.tier_text`: "any" for any tier), ``method``
     (buffer, network), ``demand``, ``covered_before``, ``covered_after``,
     ``newly_covered`` (demand, in the demand's unit), ``share_before``,
     ``share_after``, ``change`` (share points, signed), ``passes_before``,
@@ -155,7 +159,7 @@ def coverage_change(
                         {
                             "level": "county" if zone_id == WHOLE_AREA else level,
                             "zone": zone_id,
-                            "tier": tier or "*",
+                            "tier": tier_text(tier),
                             "method": method,
                             "demand": demand,
                             "covered_before": s0 * demand if demand > 0 else 0.0,
@@ -171,6 +175,21 @@ def coverage_change(
     return pd.DataFrame(rows)
 
 
+def areas_ha(frame: gpd.GeoDataFrame) -> NDArray[np.float64]:
+    """Return each polygon's area in hectares, measured in the analysis CRS (EPSG:4549).
+
+    >>> import shapely
+    >>> square = gpd.GeoDataFrame(geometry=[shapely.box(500_000, 3_470_000, 500_100,
+    ...     3_470_100)], crs="EPSG:4549").to_crs(4326)
+    >>> round(float(areas_ha(square)[0]), 4)
+    1.0
+    """
+    if frame.crs is None:
+        msg = "图形没有坐标系，无法量算面积。 / The shapes have no CRS: no area can be measured."
+        raise ScenarioError(msg)
+    return np.asarray(frame.to_crs(ANALYSIS_CRS).area.to_numpy(dtype=float) / 1e4)
+
+
 def per_capita_change(
     parks: gpd.GeoDataFrame,
     planned: gpd.GeoDataFrame,
@@ -183,12 +202,15 @@ def per_capita_change(
     """Park area per person (m²) per zone before and after, and against the floor.
 
     Columns: ``zone``, ``before``, ``after``, ``change``, ``passes_before``,
-    ``passes_after`` (NaN and None where the zone's population is unknown).
+    ``passes_after``. Only zones whose population is known are listed (a zone
+    without a cited population has no area per person to compare).
     """
     was = per_capita_park_area(parks, zones, population, id_column=id_column)
     now = per_capita_park_area(with_planned(parks, planned), zones, population, id_column=id_column)
     b = was.set_index(id_column)["per_capita_m2"]
     a = now.set_index(id_column)["per_capita_m2"].reindex(b.index)
+    known = np.isfinite(b.to_numpy(dtype=float))
+    b, a = b[known], a[known]
     return pd.DataFrame(
         {
             "zone": b.index,

@@ -41,7 +41,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -73,7 +73,6 @@ __all__ = [
     "site_footprints",
     "siting_problem",
     "walk_coverage",
-    "with_sites",
 ]
 
 # The greedy total is at least this share of the optimum (1 - 1/e).
@@ -674,17 +673,6 @@ def site_footprints(
     )
     return frame.to_crs(DISPLAY_CRS)
 
-
-def with_sites(problem: SitingProblem, result: SitingResult) -> SitingProblem:
-    """Return the problem as it stands once ``result``'s sites are built (for a next round)."""
-    gainable = problem.gainable.copy()
-    for site in result.sites:
-        gainable[site.newly_covered] = 0.0
-    gained = sum(s.gain for s in result.sites)
-    return replace(problem, gainable=gainable, covered_before=problem.covered_before + gained)
-
-
-# --- command line ----------------------------------------------------------------------------
 
 _USAGE = """Suggest sites for new pocket parks (greedy maximum coverage, or exact with --exact).
 

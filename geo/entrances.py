@@ -45,11 +45,10 @@ import shapely
 
 from geo.crs import DISPLAY_CRS, metric_crs_for
 from geo.errors import StandardError
-from geo.paths import DATA_DIR
+from geo.paths import ACCESS_RULES_PATH
 
 __all__ = [
     "ACCESS_COLUMNS",
-    "ACCESS_RULES_PATH",
     "GATE_BARRIERS",
     "AccessRules",
     "entrance_rows",
@@ -59,7 +58,6 @@ __all__ = [
     "park_entrances",
 ]
 
-ACCESS_RULES_PATH = DATA_DIR / "settings" / "park_access.json"
 ACCESS_COLUMNS = (
     "park_id",
     "edge_index",

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "ACCESS_RULES_PATH",
     "CLUSTERS_PATH",
     "DATA_DIR",
     "OSM_CACHE",
     "OUTLINE_PATH",
+    "SETTINGS_DIR",
     "SOURCES_PATH",
+    "STANDARDS_PATH",
     "UNITS_PATH",
     "UNIT_TABLE_PATH",
 ]
@@ -21,4 +24,7 @@ UNITS_PATH = BOUNDARIES_DIR / "planning_units.geojson"
 UNIT_TABLE_PATH = BOUNDARIES_DIR / "planning_units.csv"
 CLUSTERS_PATH = DATA_DIR / "clusters.json"
 SOURCES_PATH = DATA_DIR / "sources.csv"
+SETTINGS_DIR = DATA_DIR / "settings"
+STANDARDS_PATH = SETTINGS_DIR / "park_standards.json"
+ACCESS_RULES_PATH = SETTINGS_DIR / "park_access.json"
 OSM_CACHE = DATA_DIR / "osm" / "kunshan.gpkg"  # written by python -m geo.osm (git-ignored)

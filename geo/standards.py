@@ -12,11 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import StandardError
-from geo.paths import DATA_DIR
+from geo.paths import STANDARDS_PATH
 
 __all__ = ["STANDARDS_PATH", "read_standards_file"]
-
-STANDARDS_PATH = DATA_DIR / "settings" / "park_standards.json"
 
 
 def read_standards_file(path: Path = STANDARDS_PATH) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from geo.errors import LayerSpecError
 
 __all__ = [
     "LEAFLET_VERSION",
+    "STATIC_DIR",
     "STATIC_URL",
     "VENDOR_FILES",
     "localize_assets",
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 LEAFLET_VERSION = "1.9.4"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"  # make vendor fills it
 STATIC_URL = "/app/static"  # Streamlit's static file serving (server.enableStaticServing)
 VENDOR_FILES = (
     "vendor/leaflet/leaflet.js",

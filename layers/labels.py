@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["LANGUAGES", "Lang", "parse_lang", "tr"]
+__all__ = ["LANGUAGES", "Lang", "tr"]
 
 Lang = Literal["zh", "en"]
 LANGUAGES: tuple[Lang, ...] = ("zh", "en")
@@ -475,6 +475,7 @@ _TEXT: dict[str, tuple[str, str]] = {
     "target_label": ("目标 {target}%", "target {target}%"),
     "meets": ("达标", "meets it"),
     "misses": ("未达标", "falls short"),
+    "verdict_unknown": ("—", "—"),
     "parks_in_data": ("公园数", "Parks in data"),
     "park_area": ("面积", "Area"),
     "park_footprint_approx": (
@@ -619,14 +620,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_link": ("链接", "Link"),
     "internal_use": ("内部资料", "internal planning use"),
 }
-
-
-def parse_lang(value: str) -> Lang:
-    """Return ``value`` as a language code, or raise listing the valid ones."""
-    if value not in LANGUAGES:
-        msg = f"Unknown language {value!r}; use one of {list(LANGUAGES)}."
-        raise ValueError(msg)
-    return value  # type: ignore[return-value]
 
 
 def tr(key: str, lang: Lang, **fields: object) -> str:

@@ -7,9 +7,7 @@ style comes from :mod:`layers.specs`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import folium
@@ -26,63 +24,19 @@ from layers.specs import BasemapSpec, LayerSpec, MapLayer, layer_by_id
 
 __all__ = [
     "ZOOM_SNAP",
-    "MapView",
+    "Overlay",
     "build_map",
     "catchment_group",
     "selected_cluster_group",
     "spec_layer",
     "surface_group",
-    "view_for_bounds",
 ]
 
 _E = TypeVar("_E", bound=Element)
+# The part of a page's map that changes with its choices, drawn above the layers.
+Overlay = folium.FeatureGroup
 _DEFAULT_CENTER = (31.33, 120.98)
-_TILE_SIZE_PX = 256
 ZOOM_SNAP = 0.25
-
-
-@dataclass(frozen=True)
-class MapView:
-    """A map centre (lat, lon) and zoom level."""
-
-    center: tuple[float, float]
-    zoom: float
-
-
-def view_for_bounds(
-    bounds: tuple[float, float, float, float],
-    *,
-    width_px: int = 700,
-    height_px: int = 600,
-    max_zoom: int = 16,
-    zoom_snap: float = ZOOM_SNAP,
-) -> MapView:
-    """Return the centre and the largest zoom at which ``bounds`` fits the map.
-
-    Parameters
-    ----------
-    bounds
-        ``(min_lon, min_lat, max_lon, max_lat)`` in WGS84 degrees.
-
-    Examples
-    --------
-    >>> view_for_bounds((120.8, 31.1, 121.2, 31.55))
-    MapView(center=(31.325, 121.0), zoom=10.5)
-    """
-    min_lon, min_lat, max_lon, max_lat = bounds
-
-    def _merc_y(lat: float) -> float:
-        rad = math.radians(lat)
-        return math.log(math.tan(math.pi / 4 + rad / 2))
-
-    lon_fraction = max(max_lon - min_lon, 1e-9) / 360.0
-    lat_fraction = max(_merc_y(max_lat) - _merc_y(min_lat), 1e-9) / (2 * math.pi)
-    zoom_x = math.log2(width_px / _TILE_SIZE_PX / lon_fraction)
-    zoom_y = math.log2(height_px / _TILE_SIZE_PX / lat_fraction)
-    fitted = math.floor(min(zoom_x, zoom_y) / zoom_snap) * zoom_snap
-    zoom = max(0.0, min(float(max_zoom), fitted))
-    center = (round((min_lat + max_lat) / 2, 6), round((min_lon + max_lon) / 2, 6))
-    return MapView(center=center, zoom=zoom)
 
 
 def _tagged(element: _E, spec: LayerSpec) -> _E:

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from analysis.indicators import WHOLE_AREA
 from analysis.scenario import ChangeClass
-from analysis.standards import ParkStandard, TierBasis
+from analysis.standards import ParkStandard, TierBasis, tier_of, tier_text
 from geo.display import geojson_for_display
 from layers.labels import Lang, tr
 
@@ -67,12 +67,8 @@ def change_legend_html(lang: Lang, *, walking: bool) -> str:
 def tier_name(
     standard: ParkStandard, area: float, park_class: str, basis: TierBasis, lang: Lang
 ) -> str:
-    """Return the name of the tier a (planned) park counts for: by class when chosen, else area."""
-    if basis == "class" and park_class:
-        for tier in standard.tiers:
-            if park_class in tier.classes:
-                return tier.name(lang)
-    tier_id = standard.tier_of_area(area)
+    """Return the name of the tier a (planned) park counts for (the rule of ``tier_of``)."""
+    tier_id = tier_of(standard, area, park_class, basis=basis)
     return standard.tier(tier_id).name(lang) if tier_id else tr("tier_none", lang)
 
 
@@ -134,15 +130,16 @@ def change_table(
     lang: Lang,
     *,
     level: str,
-    tier: str,
+    tier: str | None,
     demand_unit: str,
 ) -> pd.DataFrame:
-    """Return the before/after table of one level and tier in ``lang``, one row per zone.
+    """Return the before/after table of one level and tier (None: any), one row per zone.
 
     Per method: the share before and after (%), the signed change (points), the
     demand newly covered, and the verdict before → after. The county comes first.
     """
-    rows = changes[(changes["tier"] == tier) & (changes["level"].isin([level, "county"]))]
+    chosen = (changes["tier"] == tier_text(tier)) & changes["level"].isin([level, "county"])
+    rows = changes[chosen]
     out: dict[str, list[Any]] = {}
     zones = list(dict.fromkeys(rows["zone"]))
     zones.sort(key=lambda z: (z != WHOLE_AREA, z))

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from geo.errors import PlanningMapError
-from share.model import PAGES, Snapshot
+from share.model import Snapshot
+from views.choices import PAGES
 
 __all__ = ["main"]
 
@@ -90,25 +91,22 @@ def _layer_refs(text: str) -> dict[str, str]:
 
 def _saved_view(args: argparse.Namespace) -> tuple[Snapshot, Any]:
     """Save a snapshot of ``args.page`` with ``args.set``; return it and its saved record."""
+    from share.capture import capture, choices_from  # noqa: PLC0415
     from share.model import MapView  # noqa: PLC0415
     from share.store import open_store  # noqa: PLC0415
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+    from views.compose import DataChoice, dataset_for  # noqa: PLC0415
 
     values, settings = _parse_sets(args.set or [])
     layers = _layer_refs(str(settings.get("layers", "")))
     if args.page == "parks" and values.get("scenario"):
         layers["planned_parks"] = str(values["scenario"])
-    lang = ui_snapshot.headless_session(
-        dataset=str(settings.get("dataset", "bundled")),
-        layers=layers,
-        basemap=str(settings.get("basemap", "osm")),
-        lang=str(settings.get("lang", "zh")),
-    )
-    choices = ui_snapshot.choices_from(args.page, values)
-    snap = ui_snapshot.capture(
+    data = DataChoice.of(str(settings.get("dataset", "bundled")), layers)
+    lang = "en" if str(settings.get("lang", "zh")) == "en" else "zh"
+    choices = choices_from(dataset_for(data), args.page, values)
+    snap = capture(
+        data,
         args.page,
         choices,
-        ui_snapshot.figures_for(args.page, choices),
         title=args.title,
         note=getattr(args, "note", None) or "",
         author=getattr(args, "author", None) or "",
@@ -131,10 +129,10 @@ def _atlas(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace) -> int:
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+    from share.capture import permalink  # noqa: PLC0415
 
     _, saved = _saved_view(args)
-    url = ui_snapshot.permalink(saved.snapshot_id, args.page)
+    url = permalink(saved.snapshot_id, args.page)
     if args.json:
         print(json.dumps({"id": saved.snapshot_id, "url": url, "delete_token": saved.delete_token}))
     else:
@@ -155,17 +153,10 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _restored(snapshot_id: str) -> Snapshot:
-    """Return the snapshot, its layers and choices applied to the (bare) session."""
+    """Return the snapshot (its exports compose its own layers and choices)."""
     from share.store import open_store  # noqa: PLC0415
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
 
-    snap = open_store().get(snapshot_id)
-    ui_snapshot.headless_session(
-        dataset=snap.dataset, layers=dict(snap.session_layers), basemap=snap.view.basemap,
-        lang=snap.lang,
-    )  # fmt: skip
-    ui_snapshot.restore(snap)
-    return snap
+    return open_store().get(snapshot_id)
 
 
 def _export(args: argparse.Namespace) -> int:

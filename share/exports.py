@@ -10,7 +10,7 @@
   live on other hosts; the file says so). Every user text is escaped.
 
 The GeoPackage and the HTML draw the snapshot's layers and choices with today's
-copies of those layers (:func:`ui.snapshot.data_of`); the figures are always the saved ones.
+copies of those layers (:func:`share.capture.dataset_of`); the figures are always the saved ones.
 """
 
 from __future__ import annotations
@@ -24,12 +24,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from layers.assets import STATIC_DIR
 from layers.labels import Lang, tr
+from share.capture import choices_from, dataset_of
 from share.model import Snapshot, figure_rows
+from views import maps
 
 __all__ = ["PLACEHOLDER", "figures_csv", "inline_assets", "offline_html", "visible_gpkg"]
 
-_STATIC = Path(__file__).resolve().parent.parent / "static"
 PLACEHOLDER = "https://static.invalid"  # never requested: replaced by the inlined files
 
 
@@ -49,15 +51,12 @@ def figures_csv(snapshot: Snapshot, lang: str | None = None) -> bytes:
 
 
 def visible_gpkg(snapshot: Snapshot) -> bytes:
-    """Return the layers the snapshot's page shows as a GeoPackage (restored session needed)."""
+    """Return the layers the snapshot's page shows as a GeoPackage (its own layers and choices)."""
     import geopandas as gpd  # noqa: PLC0415
 
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
-    from ui import views  # noqa: PLC0415
-
-    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
-    with ui_snapshot.data_of(snapshot):
-        frames = views.visible_frames(snapshot.page, choices)
+    ds = dataset_of(snapshot)
+    choices = choices_from(ds, snapshot.page, snapshot.choices)
+    frames = maps.visible_frames(ds, snapshot.page, choices)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "snapshot.gpkg"
         for name, frame in frames.items():
@@ -111,12 +110,12 @@ def inline_assets(page: str) -> str:
 
     def script(match: re.Match[str]) -> str:
         rel = match.group(1)
-        body = (_STATIC / rel).read_text("utf-8").replace("</script", "<\\/script")
+        body = (STATIC_DIR / rel).read_text("utf-8").replace("</script", "<\\/script")
         return f"<script>{body}</script>"
 
     def style(match: re.Match[str]) -> str:
         rel = match.group(1)
-        return f"<style>{css(_STATIC / rel)}</style>"
+        return f"<style>{css(STATIC_DIR / rel)}</style>"
 
     page = re.sub(rf'<script src="{re.escape(PLACEHOLDER)}/([^"]+)"></script>', script, page)
     page = re.sub(
@@ -146,19 +145,17 @@ def _figures_html(snapshot: Snapshot, lang: str) -> str:
 
 
 def offline_html(snapshot: Snapshot, lang: str | None = None) -> str:
-    """Return the snapshot as one HTML file that works offline (restored session needed)."""
+    """Return the snapshot as one HTML file that works offline (its own layers and choices)."""
     from layers.render import build_map  # noqa: PLC0415
     from layers.specs import basemap_by_id  # noqa: PLC0415
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
-    from ui import views  # noqa: PLC0415
 
     lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
-    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
+    ds = dataset_of(snapshot)
+    choices = choices_from(ds, snapshot.page, snapshot.choices)
     saved = snapshot.view
-    with ui_snapshot.data_of(snapshot):
-        view = views.page_map(
-            snapshot.page, choices, lang_, static_url=PLACEHOLDER, bounds=saved.bounds
-        )
+    view = maps.page_map(
+        ds, snapshot.page, choices, lang_, static_url=PLACEHOLDER, bounds=saved.bounds
+    )
     m = build_map(
         list(view.layers),
         lang=lang_,

@@ -12,26 +12,24 @@ when the data have changed since.
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from geo.errors import SnapshotError, SnapshotNotFoundError
+from views.choices import PAGES, Page
+from views.table import Figure
 
 __all__ = [
     "AUTHOR_MAX",
     "NOTE_MAX",
-    "PAGES",
     "SCHEMA_VERSION",
     "TITLE_MAX",
-    "Figure",
     "MapView",
-    "Page",
     "Snapshot",
     "check_id",
     "clean_text",
@@ -40,14 +38,11 @@ __all__ = [
     "unguessable",
 ]
 
-SCHEMA_VERSION = 2
-Page = Literal["clusters", "corridors", "parks"]
-PAGES: tuple[Page, ...] = ("clusters", "corridors", "parks")
+SCHEMA_VERSION = 3
 TITLE_MAX = 120
 NOTE_MAX = 2000
 AUTHOR_MAX = 60
 FIGURES_MAX = 20
-ROWS_MAX = 2000
 _ID_BYTES = 16  # secrets.token_urlsafe(16): 22 characters, 128 random bits
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 _HASH = re.compile(r"^[0-9a-f]{64}$")
@@ -98,89 +93,6 @@ def clean_text(value: object, *, limit: int, what_zh: str, what_en: str, require
         )
         raise SnapshotError(msg)
     return text
-
-
-def _cell(value: Any) -> Any:
-    """Return a table value as JSON (numbers stay numbers; NaN becomes None)."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        number = float(value)
-        if math.isnan(number) or math.isinf(number):
-            return None
-        return int(value) if isinstance(value, int) else number
-    if hasattr(value, "item"):  # numpy scalars
-        return _cell(value.item())
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One table the page showed, in both languages (same rows, headers per language)."""
-
-    key: str
-    title_zh: str
-    title_en: str
-    columns_zh: tuple[str, ...]
-    columns_en: tuple[str, ...]
-    rows: tuple[tuple[Any, ...], ...]
-
-    def __post_init__(self) -> None:
-        """Check that both headers fit the rows."""
-        width = len(self.columns_zh)
-        if len(self.columns_en) != width or any(len(r) != width for r in self.rows):
-            msg = (
-                f"图表 {self.key} 的列与行不一致。 / The figure {self.key}'s headers and rows "
-                "do not match."
-            )
-            raise SnapshotError(msg)
-
-    @classmethod
-    def from_frames(cls, key: str, titles: tuple[str, str], zh: Any, en: Any) -> Figure:
-        """Build a figure from the same table built in Chinese (``zh``) and English (``en``)."""
-        if zh.shape != en.shape:
-            msg = f"图表 {key} 的中英文表不一致。 / The figure {key}'s two languages differ."
-            raise SnapshotError(msg)
-        rows = tuple(tuple(_cell(v) for v in row) for row in zh.itertuples(index=False))
-        return cls(
-            key=key,
-            title_zh=titles[0],
-            title_en=titles[1],
-            columns_zh=tuple(str(c) for c in zh.columns),
-            columns_en=tuple(str(c) for c in en.columns),
-            rows=rows[:ROWS_MAX],
-        )
-
-    def title(self, lang: str) -> str:
-        """Return the figure's title in ``lang``."""
-        return self.title_zh if lang == "zh" else self.title_en
-
-    def columns(self, lang: str) -> tuple[str, ...]:
-        """Return the headers in ``lang``."""
-        return self.columns_zh if lang == "zh" else self.columns_en
-
-    def as_dict(self) -> dict[str, Any]:
-        """Return the figure as JSON-ready values."""
-        return {
-            "key": self.key,
-            "title": {"zh": self.title_zh, "en": self.title_en},
-            "columns": {"zh": list(self.columns_zh), "en": list(self.columns_en)},
-            "rows": [list(r) for r in self.rows],
-        }
-
-    @classmethod
-    def from_dict(cls, raw: Mapping[str, Any]) -> Figure:
-        """Rebuild a figure from :meth:`as_dict`'s output."""
-        return cls(
-            key=str(raw["key"]),
-            title_zh=str(raw["title"]["zh"]),
-            title_en=str(raw["title"]["en"]),
-            columns_zh=tuple(str(c) for c in raw["columns"]["zh"]),
-            columns_en=tuple(str(c) for c in raw["columns"]["en"]),
-            rows=tuple(tuple(_cell(v) for v in r) for r in raw["rows"]),
-        )
 
 
 @dataclass(frozen=True)
@@ -290,6 +202,8 @@ class Snapshot:
     app_version: str = ""
     created_at: str = ""  # ISO 8601, UTC
     figures: tuple[Figure, ...] = ()
+    # Kinds whose hash the snapshot's version did not record (settings before schema 3).
+    unrecorded: tuple[str, ...] = ()
     schema_version: int = SCHEMA_VERSION
 
     def __post_init__(self) -> None:
@@ -351,14 +265,16 @@ class Snapshot:
             "app_version": self.app_version,
             "created_at": self.created_at,
             "figures": [f.as_dict() for f in self.figures],
+            "unrecorded": list(self.unrecorded),
         }
 
     def changed_layers(self, current: Mapping[str, str]) -> tuple[str, ...]:
         """Return the layer kinds whose content differs from ``current`` (kind -> hash).
 
-        A layer present on one side only counts as changed.
+        A layer present on one side only counts as changed; a kind the snapshot's
+        version did not record (:attr:`unrecorded`) cannot be compared and is left out.
         """
-        kinds = sorted(set(self.layer_hashes) | set(current))
+        kinds = sorted((set(self.layer_hashes) | set(current)) - set(self.unrecorded))
         return tuple(k for k in kinds if self.layer_hashes.get(k) != current.get(k))
 
 
@@ -383,8 +299,22 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "view": view, "schema_version": 2}
 
 
+# The settings a version-2 snapshot did not record (they became layers of the data set).
+_SETTINGS_SINCE_V3 = ("access_rules", "clusters", "park_standards", "unit_table")
+
+
+def _v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 3: the settings (standards, unit table, clusters, access rules) are recorded.
+
+    A version-2 snapshot has no hash of them: what it used cannot be known, so they
+    are marked unrecorded and left out of "what changed since".
+    """
+    kept = [k for k in _SETTINGS_SINCE_V3 if k not in (data.get("layer_hashes") or {})]
+    return {**data, "unrecorded": kept, "schema_version": 3}
+
+
 # Each entry upgrades a payload of schema version v to v + 1.
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def snapshot_from_payload(raw: Mapping[str, Any]) -> Snapshot:
@@ -427,6 +357,7 @@ def snapshot_from_payload(raw: Mapping[str, Any]) -> Snapshot:
             app_version=str(data.get("app_version") or ""),
             created_at=str(data.get("created_at") or ""),
             figures=tuple(Figure.from_dict(f) for f in data.get("figures") or ()),
+            unrecorded=tuple(str(k) for k in data.get("unrecorded") or ()),
             schema_version=version,
         )
     except (KeyError, TypeError, ValueError, IndexError) as exc:

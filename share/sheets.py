@@ -27,9 +27,13 @@ from typing import Any, Literal
 
 import segno
 
+from geo.dataset import DataSet
 from layers.labels import Lang, tr
 from layers.specs import BasemapSpec, basemap_by_id
-from share.model import Figure, Snapshot
+from share.capture import choices_from, dataset_of, permalink
+from share.model import Snapshot
+from views import inputs, maps
+from views.table import Figure
 
 __all__ = [
     "BASEMAP_NOTES",
@@ -255,7 +259,7 @@ def sheet_html(
 def map_document(view: Any, lang: Lang, *, basemap: BasemapSpec, basemap_key: str | None) -> str:
     """Return one map's HTML for a sheet: vendored assets inlined, the ready signal added.
 
-    ``basemap`` is drawn as given (resolved by :func:`ui.settings.basemap`).
+    ``basemap`` is drawn as given (resolved by :func:`views.maps.basemap`).
     """
     from branca.element import Element  # noqa: PLC0415
 
@@ -336,35 +340,41 @@ def _sources_line(lang: Lang, snapshot: Snapshot) -> str:
     return f"{label}: {html.escape(base)}{extra} · {version} · {date}"
 
 
-def sheet_document(snapshot: Snapshot, *, size: Size = "a4", lang: str | None = None) -> str:
-    """Return the print view of the snapshot's map sheet (its layers, choices and view)."""
-    from ui import settings, views  # noqa: PLC0415
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+def sheet_document(
+    snapshot: Snapshot, *, size: Size = "a4", lang: str | None = None, base_url: str | None = None
+) -> str:
+    """Return the print view of the snapshot's map sheet (its layers, choices and view).
 
+    ``base_url`` is the app's address as the planner's browser used it (the sheet's
+    permalink and QR code point there); without one, the server's public address.
+    """
     lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
-    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
-    with ui_snapshot.data_of(snapshot):
-        view = views.page_map(
-            snapshot.page, choices, lang_, static_url=None, bounds=snapshot.view.bounds
-        )
-    view = views.PageMap(view.layers, _relocated(view.overlay), view.bounds)
-    basemap, key, _ = settings.basemap(snapshot.view.basemap)
-    doc_map = map_document(view, lang_, basemap=basemap, basemap_key=key)
+    ds = dataset_of(snapshot)
+    choices = choices_from(ds, snapshot.page, snapshot.choices)
+    view = maps.page_map(ds, snapshot.page, choices, lang_, bounds=snapshot.view.bounds)
+    view = maps.PageMap(view.layers, _relocated(view.overlay), view.bounds)
+    basemap_spec, key, _ = maps.basemap(snapshot.view.basemap)
+    doc_map = map_document(view, lang_, basemap=basemap_spec, basemap_key=key)
     return sheet_html(
         snapshot,
         [Sheet(doc_map, snapshot.figures)],
         lang=lang_,
         size=size,
-        permalink=ui_snapshot.permalink(snapshot.snapshot_id, snapshot.page),
+        permalink=permalink(snapshot.snapshot_id, snapshot.page, base_url=base_url),
         sources=_sources_line(lang_, snapshot),
     )
 
 
 def snapshot_sheet(
-    snapshot: Snapshot, *, kind: Literal["pdf", "png"], size: Size = "a4", lang: str | None = None
+    snapshot: Snapshot,
+    *,
+    kind: Literal["pdf", "png"],
+    size: Size = "a4",
+    lang: str | None = None,
+    base_url: str | None = None,
 ) -> bytes:
-    """Render the snapshot's map sheet (the session restored to its layers and choices)."""
-    document = sheet_document(snapshot, size=size, lang=lang)
+    """Render the snapshot's map sheet on its own layers and choices (``base_url``: as above)."""
+    document = sheet_document(snapshot, size=size, lang=lang, base_url=base_url)
     if kind == "pdf":
         return render_pdf(document, size=size)
     return render_png(document, size=size)
@@ -378,20 +388,18 @@ def _relocated(overlay: Any) -> Any:
     return localize_assets(overlay, static_url=PLACEHOLDER)
 
 
-def _zones(by: str, lang: Lang) -> list[tuple[str, tuple[float, float, float, float]]]:
+def _zones(ds: DataSet, by: str, lang: Lang) -> list[tuple[str, tuple[float, float, float, float]]]:
     """Return each cluster's or unit's name and bounds (WGS84), in the page's order."""
-    from ui import data  # noqa: PLC0415
-
     name_col = "name_zh" if lang == "zh" else "name_en"
     out: list[tuple[str, tuple[float, float, float, float]]] = []
     if by == "cluster":
-        polygons = data.cluster_polygon_frame().to_crs(4326)
-        summary = data.summary().set_index("cluster_id")
+        polygons = inputs.cluster_polygon_frame(ds).to_crs(4326)
+        summary = inputs.summary(ds).set_index("cluster_id")
         for cid in summary.index:
             b = polygons.loc[polygons["cluster_id"] == cid].total_bounds
             out.append((str(summary.loc[cid, name_col]), (b[0], b[1], b[2], b[3])))
     else:
-        _, units, table, _ = data.bundle()
+        _, units, table, _ = inputs.bundle(ds)
         units = units.to_crs(4326)
         names = dict(zip(table["unit_id"], table[name_col], strict=True))
         for uid in units["unit_id"]:
@@ -406,26 +414,25 @@ def atlas(
     by: Literal["cluster", "unit"],
     size: Size = "a4",
     lang: str | None = None,
+    base_url: str | None = None,
 ) -> bytes:
-    """Render one sheet per cluster or per unit, each fitted to it, in one PDF."""
-    from ui import data, settings, views  # noqa: PLC0415
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
+    """Render one sheet per cluster or per unit, each fitted to it, in one PDF.
 
+    ``base_url``: the app's address for the permalink, as :func:`sheet_document`.
+    """
     lang_: Lang = "en" if (lang or snapshot.lang) == "en" else "zh"
-    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
-    with ui_snapshot.data_of(snapshot):
-        # Each page is fitted to its zone, not to the snapshot's view or selection.
-        base = views.page_map(
-            snapshot.page, choices, lang_, static_url=None, bounds=data.map_view_bounds()
-        )
-        zones = _zones(by, lang_)
-    basemap, key, _ = settings.basemap(snapshot.view.basemap)
+    ds = dataset_of(snapshot)
+    choices = choices_from(ds, snapshot.page, snapshot.choices)
+    # Each page is fitted to its zone, not to the snapshot's view or selection.
+    base = maps.page_map(ds, snapshot.page, choices, lang_, bounds=inputs.map_view_bounds(ds))
+    zones = _zones(ds, by, lang_)
+    basemap_spec, key, _ = maps.basemap(snapshot.view.basemap)
     sheets = []
     for name, bounds in zones:
-        view = views.PageMap(base.layers, _relocated(base.overlay), bounds)
+        view = maps.PageMap(base.layers, _relocated(base.overlay), bounds)
         sheets.append(
             Sheet(
-                map_document(view, lang_, basemap=basemap, basemap_key=key),
+                map_document(view, lang_, basemap=basemap_spec, basemap_key=key),
                 snapshot.figures,
                 subtitle=name,
                 zone_name=name,
@@ -436,7 +443,7 @@ def atlas(
         sheets,
         lang=lang_,
         size=size,
-        permalink=ui_snapshot.permalink(snapshot.snapshot_id, snapshot.page),
+        permalink=permalink(snapshot.snapshot_id, snapshot.page, base_url=base_url),
         sources=_sources_line(lang_, snapshot),
     )
     return render_pdf(document, size=size, n_sheets=len(sheets))
@@ -449,16 +456,11 @@ def snapshot_thumbnail(snapshot: Snapshot) -> bytes:
     """Render a small PNG of the snapshot's map for the snapshots list (no basemap)."""
     from playwright.sync_api import sync_playwright  # noqa: PLC0415
 
-    from ui import snapshot as ui_snapshot  # noqa: PLC0415
-    from ui import views  # noqa: PLC0415
-
     lang: Lang = "en" if snapshot.lang == "en" else "zh"
-    choices = ui_snapshot.choices_from(snapshot.page, dict(snapshot.choices))
-    with ui_snapshot.data_of(snapshot):
-        view = views.page_map(
-            snapshot.page, choices, lang, static_url=None, bounds=snapshot.view.bounds
-        )
-    view = views.PageMap(view.layers, _relocated(view.overlay), view.bounds)
+    ds = dataset_of(snapshot)
+    choices = choices_from(ds, snapshot.page, snapshot.choices)
+    view = maps.page_map(ds, snapshot.page, choices, lang, bounds=snapshot.view.bounds)
+    view = maps.PageMap(view.layers, _relocated(view.overlay), view.bounds)
     document = map_document(view, lang, basemap=basemap_by_id("none"), basemap_key=None)
     width, height = THUMBNAIL_PX
     with sync_playwright() as p:

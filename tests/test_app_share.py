@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,10 +10,13 @@ from streamlit.testing.v1 import AppTest
 
 from geo.layer_store import set_server_layer, store_layer
 from geo.parks import bundled_parks
+from geo.paths import STANDARDS_PATH
 from layers.cluster_view import comparison_table
 from layers.labels import tr
 from share.store import SnapshotStore
-from ui import data, state
+from ui import state
+from views import inputs
+from views.compose import DataChoice, dataset_for
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 TITLE = "东部 <img src=x onerror=alert(1)> **粗体**"
@@ -49,7 +53,7 @@ def test_share_saves_the_view_with_its_figures_and_gives_the_link(env):
     assert snap.choices == {"cluster_id": "east"}
     assert snap.author == "规划科"
     fig = snap.figure("clusters")
-    expected = comparison_table(data.summary(), "zh")
+    expected = comparison_table(inputs.summary(dataset_for(DataChoice())), "zh")
     assert list(fig.columns_zh) == list(expected.columns)
     assert [r[0] for r in fig.rows] == expected.iloc[:, 0].tolist()
     store.engine.dispose()
@@ -79,8 +83,7 @@ def test_changed_data_is_named_the_saved_figures_stay_and_recompute_saves_anew(e
     at = _open(snapshot_id)
     assert not at.exception
     warning = " ".join(w.value for w in at.warning)
-    assert "parks" in warning
-    assert "数据自保存以来已变化" in warning
+    assert "数据自保存以来已变化（公园）" in warning  # the layer's name, not its id
     assert at.dataframe  # the saved figures are on the page
     next(b for b in at.button if b.label == tr("snapshot_recompute", "zh")).click().run()
     assert not at.exception
@@ -91,6 +94,25 @@ def test_changed_data_is_named_the_saved_figures_stay_and_recompute_saves_anew(e
     assert store.count() == 2
     assert store.get(new_id).layer_hashes["parks"] == record.content_hash
     store.engine.dispose()
+
+
+def test_an_edited_standards_file_is_named_as_changed(env, tmp_path, monkeypatch):
+    """The standards are a layer of the data set: a permalink says they changed since."""
+    _, snapshot_id, _ = _save_on_clusters()
+    snap = SnapshotStore().get(snapshot_id)
+    assert "park_standards" in snap.layer_hashes  # the snapshot records the standards it used
+    raw = json.loads(STANDARDS_PATH.read_text(encoding="utf-8"))
+    raw["standards"][0]["target_share"] = 0.9
+    edited = tmp_path / "park_standards.json"
+    edited.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("KUNSHAN_PARK_STANDARDS", str(edited))
+    at = _open(snapshot_id)
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "数据自保存以来已变化（公园标准）" in warning
+    at.sidebar.segmented_control(key=state.LANG).set_value("en").run()
+    warning = " ".join(w.value for w in at.warning)
+    assert "The data have changed since it was saved (Park standards)" in warning
 
 
 def test_an_unknown_or_malformed_link_gets_not_found_never_a_traceback(env):

@@ -876,17 +876,15 @@ def test_a_sheet_draws_basemap_tiles_where_they_load_and_says_which(
 ):
     """Tiles that load are drawn and the sheet says so; tiles that fail: none, and it says so."""
     from share import sheets
-    from ui import snapshot as ui_snapshot
-    from ui.choices import ClusterChoices
+    from share.capture import capture
+    from share.model import MapView
+    from views.choices import ClusterChoices
+    from views.compose import DataChoice
 
     server, served = tile_server
     port = server.server_address[1]
     monkeypatch.setenv("KUNSHAN_OSM_TILE_URL", f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png")
-    ui_snapshot.headless_session(dataset="bundled", layers={}, basemap="osm", lang="zh")
-    choices = ClusterChoices()
-    snap = ui_snapshot.capture(
-        "clusters", choices, ui_snapshot.figures_for("clusters", choices), title="底图"
-    )
+    snap = capture(DataChoice(), "clusters", ClusterChoices(), title="底图", view=MapView("osm"))
 
     def note() -> str:
         page = browser.new_page(viewport={"width": 1123, "height": 794})
@@ -917,16 +915,13 @@ def test_the_offline_html_opens_where_the_planner_looked(browser, tmp_path, laid
     instead of fitting a 0 × 0 map at zoom 0.
     """
     from share import exports
+    from share.capture import capture
     from share.model import MapView
-    from ui import snapshot as ui_snapshot
-    from ui.choices import ClusterChoices
+    from views.choices import ClusterChoices
+    from views.compose import DataChoice
 
-    ui_snapshot.headless_session(dataset="bundled", layers={}, basemap="none", lang="zh")
-    choices = ClusterChoices()
     view = MapView("none", (31.115, 120.845), 12.0, (120.70, 31.05, 120.99, 31.18))
-    snap = ui_snapshot.capture(
-        "clusters", choices, ui_snapshot.figures_for("clusters", choices), title="周庄", view=view
-    )
+    snap = capture(DataChoice(), "clusters", ClusterChoices(), title="周庄", view=view)
     document = exports.offline_html(snap)
     if laid_out_late:  # the map's frame starts with no size and gets it later
         document = document.replace("iframe{width:100%", "iframe{display:none;width:100%", 1)

@@ -17,7 +17,6 @@ from layers.elements import FastGeoJson, Legend
 from layers.render import (
     build_map,
     selected_cluster_group,
-    view_for_bounds,
 )
 from layers.specs import BASEMAPS, LAYERS, BasemapSpec, MapLayer, basemap_by_id, layer_by_id
 
@@ -104,12 +103,6 @@ def test_selected_group_is_empty_without_a_selection(inputs_zh):
     assert not selected_cluster_group(None, lang="zh")._children
     group = selected_cluster_group(inputs_zh.cluster_feature("south"), lang="zh")
     assert len(group._children) == 1
-
-
-def test_view_for_bounds_fits_the_cluster():
-    view = view_for_bounds((120.80, 31.10, 121.05, 31.22), width_px=520, height_px=600)
-    assert view.center == (31.16, 120.925)
-    assert 11.0 <= view.zoom <= 11.5
 
 
 def test_registries_have_unique_ids_and_clear_errors():

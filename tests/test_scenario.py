@@ -93,9 +93,9 @@ def test_before_and_after_state_every_zone_tier_and_method():
     zones = {"cluster": np.where(origins.x < X0 + 500, "w", "e").astype(object)}
     table = coverage_change(origins, before, after, zones)
     assert set(table["method"]) == {"buffer", "network"}
-    assert set(table["tier"]) == {"*", "small", "big"}
+    assert set(table["tier"]) == {"any", "small", "big"}
     assert set(table["level"]) == {"county", "cluster"}
-    county = table[(table["level"] == "county") & (table["tier"] == "*")].set_index("method")
+    county = table[(table["level"] == "county") & (table["tier"] == "any")].set_index("method")
     assert county.loc["network", "share_before"] == 0.0
     assert county.loc["network", "share_after"] > 0.0
     assert county.loc["network", "change"] == pytest.approx(

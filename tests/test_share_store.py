@@ -187,6 +187,20 @@ def test_version_1_views_migrate_to_what_the_browser_reported():
     assert v2.view.zoom == 12.5
 
 
+def test_version_2_snapshots_leave_the_settings_they_did_not_record_out_of_what_changed():
+    """v3 records the settings (standards, unit table, clusters, access rules) as layers."""
+    v2 = snapshot_from_payload(json.loads((FIXTURES / "v2.json").read_text("utf-8")))
+    assert set(v2.unrecorded) == {"access_rules", "clusters", "park_standards", "unit_table"}
+    now = {**v2.layer_hashes, "park_standards": "f" * 64, "clusters": "e" * 64}
+    assert v2.changed_layers(now) == ()  # unknown then: not reported as changed
+    assert v2.changed_layers({**now, "parks": "d" * 64}) == ("parks",)
+    v3 = snapshot_from_payload(json.loads((FIXTURES / "v3.json").read_text("utf-8")))
+    assert v3.unrecorded == ()
+    assert "park_standards" in v3.layer_hashes
+    edited = {**v3.layer_hashes, "park_standards": "f" * 64}
+    assert v3.changed_layers(edited) == ("park_standards",)
+
+
 @BACKENDS
 def test_a_stored_fixture_is_migrated_when_read(store):
     raw = json.loads((FIXTURES / "v1.json").read_text("utf-8"))

@@ -16,7 +16,7 @@ def test_every_key_is_distinct():
         for name, value in vars(state).items()
         if name.isupper() and isinstance(value, str) and not name.startswith("_")
     }
-    values = [v for n, v in keys.items() if n not in {"ALL_CLUSTERS", "BUNDLED", "OSM", "ANY_TIER"}]
+    values = [v for n, v in keys.items() if n not in {"ALL_CLUSTERS", "BUNDLED", "OSM"}]
     assert len(values) == len(set(values)), sorted(values)
 
 

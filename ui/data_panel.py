@@ -7,12 +7,14 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo import settings
 from geo.dataset import layer_kind
 from geo.errors import PlanningMapError
 from geo.jobs import osm_job_status, start_osm_job
 from geo.osm import read_cache_metadata
+from geo.paths import UNITS_PATH
 from layers.labels import Lang, tr
-from ui import data, settings, state
+from ui import data, state
 
 
 def _saved_pbf(content: bytes) -> Path:
@@ -94,7 +96,7 @@ def render(lang: Lang) -> None:
     )
     units = data.active_dataset().source("units")
     official = units is not None and (
-        units.origin == "upload" or Path(units.location) != settings.UNITS_PATH
+        units.origin == "upload" or Path(units.location) != UNITS_PATH
     )
     st.caption(tr("dataset_units_official" if official else "dataset_units_approx", lang))
     if meta:

@@ -18,6 +18,7 @@ from layers.preview_view import preview_features
 from layers.render import surface_group
 from layers.specs import MapLayer
 from ui import data, page_map, state
+from views import inputs, reach
 
 UPLOAD_TYPES = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv", "xlsx"]
 _ENCODINGS = ["", "utf-8", "gb18030"]
@@ -155,15 +156,15 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
 
 
 def _preview(kind: str, fitted: Any, lang: Lang, basemap_id: str) -> None:
-    inputs = data.map_inputs(lang)
+    ds = data.active_dataset()
     # A preview: the planner's layer over muted clusters (parks by tier, others in magenta).
     if kind == "parks":
-        standard = data.park_standards().default
+        standard = reach.park_standards(ds).default
         own = MapLayer("parks", park_features(fitted, standard, lang))
     else:
         own = MapLayer("upload_preview", preview_features(fitted))
     bounds = tuple(float(v) for v in fitted.total_bounds)
-    layers = [*cluster_layers(inputs, lang, muted=True), own]
+    layers = [*cluster_layers(inputs.map_inputs(ds, lang), lang, muted=True), own]
     m = page_map.base_map(layers, lang, basemap_id, bounds=bounds)  # type: ignore[arg-type]
     if m is None:
         return

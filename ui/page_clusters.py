@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analysis.catchments import points_within
+from geo.dataset import DataSet
 from geo.errors import PlanningMapError
 from layers.cluster_view import (
     cluster_layers,
@@ -19,8 +19,9 @@ from layers.labels import Lang, tr
 from layers.render import (
     selected_cluster_group,
 )
-from ui import data, figures, layer_upload, layout, page_map, share_panel, state
-from ui.choices import ClusterChoices
+from ui import data, layer_upload, layout, page_map, share_panel, state
+from views import inputs, reach
+from views.choices import ALL_CLUSTERS, ClusterChoices
 
 
 def _on_map_click() -> None:
@@ -33,14 +34,12 @@ def _on_map_click() -> None:
 
 
 def _cluster_options(summary: pd.DataFrame) -> list[str]:
-    return [state.ALL_CLUSTERS, *summary["cluster_id"].tolist()]
+    return [ALL_CLUSTERS, *summary["cluster_id"].tolist()]
 
 
-def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
+def _cluster_stations(ds: DataSet, cluster_id: str, lang: Lang) -> None:
     """List the rail stations inside the cluster (bundled, or OSM when active)."""
-    polygons = data.cluster_polygon_frame().set_index("cluster_id")
-    stations = data.stations_in_use()
-    inside = points_within(stations, polygons.geometry[cluster_id])
+    inside = inputs.stations_in_cluster(ds, cluster_id)
     names = inside["name_zh" if lang == "zh" else "name_en"].tolist()
     separator = "、" if lang == "zh" else ", "
     colon = "：" if lang == "zh" else ": "
@@ -48,11 +47,11 @@ def _cluster_stations(cluster_id: str, outline: Any, lang: Lang) -> None:
     st.markdown(f"**{tr('stations', lang)}**{colon}{text}")
 
 
-def _cluster_parks(cluster_id: str, lang: Lang) -> None:
+def _cluster_parks(ds: DataSet, cluster_id: str, lang: Lang) -> None:
     """Show the cluster's park coverage (first standard, buffer) and its parks in the data."""
     try:
-        figures = data.cluster_park_figures()
-        standard = data.park_standards().standards[0]
+        figures = reach.cluster_park_figures(ds)
+        standard = reach.park_standards(ds).default
     except PlanningMapError as exc:
         st.caption(str(exc))
         return
@@ -70,15 +69,14 @@ def _cluster_parks(cluster_id: str, lang: Lang) -> None:
     )
     title = tr("park_figures", lang, standard=standard.name(lang))
     st.markdown(f"**{title}**{colon}{line}")
-    _, origin = data.active_parks()
-    if origin == "bundled":
+    if inputs.parks(ds).origin == "bundled":
         st.caption(tr("park_figures_bundled", lang))
 
 
-def _panel(cluster_id: str, lang: Lang) -> None:
-    outline, units, table, clusters = data.bundle()
-    summary = data.summary().set_index("cluster_id")
-    if cluster_id == state.ALL_CLUSTERS:
+def _panel(ds: DataSet, cluster_id: str, lang: Lang) -> None:
+    outline, units, table, clusters = inputs.bundle(ds)
+    summary = inputs.summary(ds).set_index("cluster_id")
+    if cluster_id == ALL_CLUSTERS:
         st.markdown(tr("clusters_intro", lang))
         area = float(outline["area_km2"].iloc[0])
         official = float(outline["area_km2_official"].iloc[0])
@@ -104,8 +102,8 @@ def _panel(cluster_id: str, lang: Lang) -> None:
         row["population"], row["population_year"], row["population_known"], lang
     )
     st.markdown(f"**{tr('population', lang)}**{colon}{pop_text}")
-    _cluster_stations(cluster_id, outline, lang)
-    _cluster_parks(cluster_id, lang)
+    _cluster_stations(ds, cluster_id, lang)
+    _cluster_parks(ds, cluster_id, lang)
     st.markdown(f"**{tr('members', lang)}**")
     st.dataframe(
         members_table(cluster.members, units, table, lang), hide_index=True, width="stretch"
@@ -117,15 +115,16 @@ def render(lang: Lang, basemap_id: str) -> None:
     # The panel beside the map introduces the page.
     share_panel.page_top("clusters", lang, tr("page_clusters", lang))
     try:
-        summary = data.summary()
-        inputs = data.map_inputs(lang)
+        ds = data.active_dataset()
+        summary = inputs.summary(ds)
+        found = inputs.map_inputs(ds, lang)
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
 
     options = _cluster_options(summary)
     if st.session_state.get(state.CLUSTER) not in options:
-        st.session_state[state.CLUSTER] = state.ALL_CLUSTERS
+        st.session_state[state.CLUSTER] = ALL_CLUSTERS
     names = dict(
         zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"], strict=True)
     )
@@ -136,20 +135,17 @@ def render(lang: Lang, basemap_id: str) -> None:
             options,
             state_key=state.CLUSTER,
             lang=lang,
-            format_func=lambda cid: (
-                tr("all_clusters", lang) if cid == state.ALL_CLUSTERS else names[cid]
-            ),
+            format_func=lambda cid: tr("all_clusters", lang) if cid == ALL_CLUSTERS else names[cid],
         )
         choices = ClusterChoices(cluster_id=selected)
-        _panel(choices.cluster_id, lang)
+        _panel(ds, choices.cluster_id, lang)
     with share_col:
-        share_panel.side("clusters", choices, lambda: figures.cluster_figures(choices), lang)
+        share_panel.side("clusters", choices, lang)
     with map_col:
-        _map(inputs, choices, lang, basemap_id)
+        _map(ds, found, choices, lang, basemap_id)
 
     st.subheader(tr("compare_table", lang))
-    table = comparison_table(summary, lang)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(comparison_table(summary, lang), hide_index=True, width="stretch")
     st.download_button(
         tr("download_csv", lang),
         data=summary.to_csv(index=False).encode("utf-8-sig"),
@@ -161,12 +157,12 @@ def render(lang: Lang, basemap_id: str) -> None:
         layer_upload.panel("units", lang, basemap_id)
 
 
-def _map(inputs: Any, choices: ClusterChoices, lang: Lang, basemap_id: str) -> None:
+def _map(ds: DataSet, found: Any, choices: ClusterChoices, lang: Lang, basemap_id: str) -> None:
     # The clusters page: clusters in full colour, units, outline and names.
-    whole = data.map_view_bounds()
+    whole = inputs.map_view_bounds(ds)
     saved = page_map.saved_view("clusters", choices)
     m = page_map.base_map(
-        cluster_layers(inputs, lang),
+        cluster_layers(found, lang),
         lang,
         basemap_id,
         bounds=whole,
@@ -177,8 +173,8 @@ def _map(inputs: Any, choices: ClusterChoices, lang: Lang, basemap_id: str) -> N
         return
     selected = choices.cluster_id
     # A snapshot's saved view wins over fitting the selected cluster.
-    fit = None if saved is not None else inputs.cluster_bounds.get(selected, whole)
-    feature = inputs.cluster_feature(selected) if selected != state.ALL_CLUSTERS else None
+    fit = None if saved is not None else found.cluster_bounds.get(selected, whole)
+    feature = found.cluster_feature(selected) if selected != ALL_CLUSTERS else None
     page_map.show(
         m,
         key=state.CLUSTER_MAP,
@@ -187,7 +183,7 @@ def _map(inputs: Any, choices: ClusterChoices, lang: Lang, basemap_id: str) -> N
         returned=["last_active_drawing"],
         on_change=_on_map_click,
     )
-    if inputs.approximate_units:
+    if found.approximate_units:
         st.caption("⚠ " + tr("dataset_units_approx", lang))
 
 

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
-from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from analysis.catchments import station_reach
 from analysis.indicators import tier_of_parks
+from geo.dataset import DataSet
 from geo.errors import PlanningMapError
-from layers.cluster_view import cluster_layers
-from layers.corridors_view import plan_geojson, transit_layers
 from layers.labels import Lang, tr
 from layers.render import catchment_group
 from share.model import MapView
-from ui import data, figures, layer_upload, layout, page_map, share_panel, state
-from ui.choices import CorridorChoices
+from ui import data, layer_upload, layout, page_map, share_panel, state
+from views import inputs, maps
+from views.choices import CorridorChoices
+from views.figures import corridor_coverage_table
+from views.reach import park_standards
 
 RADII_M = (500, 800)
 CORRIDOR_MAP = state.CORRIDOR_MAP
@@ -41,10 +40,10 @@ def render(lang: Lang, basemap_id: str) -> None:
     """Draw the corridors page."""
     share_panel.page_top("corridors", lang, tr("page_corridors", lang), tr("corridors_intro", lang))
     try:
-        inputs = data.map_inputs(lang)
-        summary = data.summary()
-        walking = data.has_walk_network()
-        stations = data.stations_in_use()
+        ds = data.active_dataset()
+        summary = inputs.summary(ds)
+        walking = inputs.has_walk_network(ds)
+        stations = inputs.stations(ds)
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
@@ -64,7 +63,7 @@ def render(lang: Lang, basemap_id: str) -> None:
             lang=lang,
             format_func=lambda m: tr(f"method_{m}", lang),
         )
-        source = data.active_dataset().source("stations")
+        source = ds.source("stations")
         if source is not None and source.origin == "upload":
             label = html.escape(source.label)
             st.caption(tr("stations_planners", lang, file=label, n=len(stations)))
@@ -74,36 +73,32 @@ def render(lang: Lang, basemap_id: str) -> None:
             st.caption(tr("method_network_unavailable", lang))
     try:
         with st.spinner(tr("computing_catchments", lang)):
-            catchments = data.catchments(radius, method)
+            catchments = inputs.catchments(ds, radius, method)
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()
-    transit = dataclasses.replace(
-        data.transit_inputs(lang), plan_geojson=plan_geojson(data.plan_lines())
-    )
     choices = CorridorChoices(
         radius_m=radius, method=method, station_id=st.session_state.get(STATION)
     )
     with map_col:
         saved = page_map.saved_view("corridors", choices)
-        _map(inputs, transit, catchments, lang, basemap_id, saved=saved)
+        _map(ds, catchments, lang, basemap_id, saved=saved)
         method_text = tr(f"method_{method}", lang)
         st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
-        _coverage_table(summary=summary, lang=lang, choices=choices)
+        _coverage_table(ds, summary=summary, lang=lang, choices=choices)
     with side_col:
-        _station_panel(stations, catchments, lang)
+        _station_panel(ds, stations, choices, lang)
     if not walking:
         st.caption(tr("corridors_need_osm", lang))
     st.caption(tr("plan_networks", lang))
     with share_col:
-        share_panel.side("corridors", choices, lambda: figures.corridor_figures(choices), lang)
+        share_panel.side("corridors", choices, lang)
     if share_panel.editable("corridors"):
         layer_upload.panel(state.CORRIDOR_UPLOAD_KINDS, lang, basemap_id)
 
 
 def _map(
-    inputs: Any,
-    transit: Any,
+    ds: DataSet,
     catchments: gpd.GeoDataFrame,
     lang: Lang,
     basemap_id: str,
@@ -111,8 +106,8 @@ def _map(
     saved: MapView | None,
 ) -> None:
     # The corridors page: the clusters muted beneath the networks, rail and stations.
-    layers = [*cluster_layers(inputs, lang, muted=True), *transit_layers(transit, lang)]
-    m = page_map.base_map(layers, lang, basemap_id, bounds=data.map_view_bounds(), view=saved)
+    layers = maps.corridor_layers(ds, lang)
+    m = page_map.base_map(layers, lang, basemap_id, bounds=inputs.map_view_bounds(ds), view=saved)
     if m is None:
         return
     page_map.show(
@@ -125,11 +120,13 @@ def _map(
     )
 
 
-def _coverage_table(*, summary: pd.DataFrame, lang: Lang, choices: CorridorChoices) -> None:
+def _coverage_table(
+    ds: DataSet, *, summary: pd.DataFrame, lang: Lang, choices: CorridorChoices
+) -> None:
     radius, method = choices.radius_m, choices.method
     st.subheader(tr("coverage_table", lang))
-    coverage = data.coverage(radius, method)
-    table = figures.corridor_coverage_table(summary, coverage, lang)
+    coverage = inputs.coverage(ds, radius, method)
+    table = corridor_coverage_table(summary, coverage, lang)
     st.dataframe(table, hide_index=True, width="stretch")
     st.bar_chart(table.set_index(tr("cluster", lang))[[tr("area_within", lang)]], horizontal=True)
     dataset = st.session_state.get(state.DATASET)
@@ -144,9 +141,7 @@ def _coverage_table(*, summary: pd.DataFrame, lang: Lang, choices: CorridorChoic
 
 
 def _station_panel(
-    stations: gpd.GeoDataFrame,
-    catchments: gpd.GeoDataFrame,
-    lang: Lang,
+    ds: DataSet, stations: gpd.GeoDataFrame, choices: CorridorChoices, lang: Lang
 ) -> None:
     st.markdown(f"**{tr('station_panel', lang)}**")
     chosen = stations[stations["station_id"].astype(str) == str(st.session_state.get(STATION))]
@@ -155,24 +150,24 @@ def _station_panel(
         return
     station = chosen.iloc[0]
     name_col = "name_zh" if lang == "zh" else "name_en"
-    lines, _, _ = data.transit()
+    lines, _ = inputs.transit()
     line_names = lines.set_index("line_id")["name_zh" if lang == "zh" else "name_en"]
     served = [str(line_names.get(lid, lid)) for lid in str(station["lines"]).split(";") if lid]
     st.subheader(str(station[name_col]))
     st.markdown(f"**{tr('lines', lang)}**: {'、'.join(served) if served else '—'}")
     st.markdown(f"**{tr('opened', lang)}**: {str(station['opened'])[:4] or '—'}")
-    all_parks, origin = data.active_parks()
-    counted = origin != "bundled" and not all_parks.empty  # 2 located parks: no count
-    reach = station_reach(station["station_id"], catchments, all_parks if counted else None)
+    reach = inputs.station_reach_of(
+        ds, str(station["station_id"]), choices.radius_m, choices.method
+    )
     if reach is None:
         return
     st.metric(tr("layer_catchments", lang) + " (km²)", f"{reach.area_km2:.2f}")
-    if not counted:
+    if not inputs.parks_counted(ds):
         return
     parks = reach.parks
     st.markdown(f"**{tr('parks_within', lang)}**: {len(parks)}")
     if not parks.empty:
-        standard = data.park_standards().default
+        standard = park_standards(ds).default
         names = {t.tier_id: t.name(lang) for t in standard.tiers}
         table = parks[["name", "area_m2"]].fillna("—")
         table[tr("tier", lang)] = [

@@ -18,19 +18,21 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.errors import PlanningMapError
-from layers.assets import missing_vendor_files
+from layers.assets import STATIC_DIR, missing_vendor_files
 from layers.labels import Lang, tr
 from layers.render import build_map
 from layers.specs import MapLayer, basemap_by_id
-from share.model import MapView, Page
-from ui import data_panel, settings, share_panel, state
+from share.model import MapView
+from ui import data_panel, share_panel, state
+from views import maps
+from views.choices import Page, PageChoices
 
 __all__ = ["VIEW_OBJECTS", "base_map", "saved_view", "show"]
 
 VIEW_OBJECTS: Final = ("center", "zoom", "bounds")
 
 
-def saved_view(page: Page, choices: Any) -> MapView | None:
+def saved_view(page: Page, choices: PageChoices) -> MapView | None:
     """Return the view of the snapshot this page shows, while its choices are the snapshot's.
 
     Once the planner chooses something else (another cluster, another radius) the
@@ -61,11 +63,11 @@ def base_map(
     a saved ``view`` (a snapshot's), where that view looked. A basemap that
     needs a key falls back to none without one (said when ``notify_fallback``).
     """
-    if missing := missing_vendor_files(settings.STATIC_DIR):
+    if missing := missing_vendor_files(STATIC_DIR):
         st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
         return None
     try:
-        basemap, key, fell_back = settings.basemap(basemap_id)
+        basemap, key, fell_back = maps.basemap(basemap_id)
     except PlanningMapError as exc:
         st.error(str(exc))
         basemap, key, fell_back = basemap_by_id("none"), None, False

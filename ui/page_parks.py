@@ -8,32 +8,20 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target
-from analysis.scenario import change_classes
-from analysis.standards import ParkStandard
+from analysis.demand import DemandGrid
+from analysis.indicators import WHOLE_AREA
+from analysis.standards import ParkStandard, StandardSettings, tier_from_text, tier_text
 from geo.errors import PlanningMapError
-from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
-from layers.parks_view import (
-    surface_colours,
-    surface_image,
-    surface_legend_html,
-)
+from layers.parks_view import SurfaceImage, surface_legend_html
 from layers.render import surface_group
-from layers.scenario_view import change_colours, change_legend_html, planned_features, site_features
+from layers.scenario_view import change_legend_html, site_features
 from layers.specs import MapLayer
 from share.model import MapView
-from ui import (
-    data,
-    figures,
-    layer_upload,
-    layout,
-    page_map,
-    scenario_panel,
-    share_panel,
-    state,
-)
-from ui.choices import ParksChoices
+from ui import data, layer_upload, layout, page_map, scenario_panel, share_panel, state
+from views import inputs, maps, reach
+from views.choices import ParksChoices
+from views.parks import ParksModel, demand_unit, parks_model, tier_label, verdict_label
 
 PARKS_MAP = state.PARKS_MAP
 STANDARD = state.PARKS_STANDARD
@@ -45,7 +33,6 @@ CELL = state.PARKS_CELL
 ENTRANCES = state.PARKS_ENTRANCES
 BASIS = state.PARKS_BASIS
 CELL_SIZES = (50, 100, 200)
-ANY_TIER = state.ANY_TIER
 
 
 def _completeness(lang: Lang, origin: str, n_parks: int) -> None:
@@ -64,7 +51,7 @@ def _completeness(lang: Lang, origin: str, n_parks: int) -> None:
             )
         )
         return
-    _, done = data.bundled_park_set()
+    _, done = reach.bundled_park_set()
     st.warning(
         tr(
             "parks_bundled_completeness",
@@ -79,8 +66,8 @@ def _completeness(lang: Lang, origin: str, n_parks: int) -> None:
 
 def _choices(
     lang: Lang,
-    standards: Any,
-    grid: data.ParkGrid,
+    standards: StandardSettings,
+    grid: DemandGrid,
     osm_active: bool,
     *,
     has_classes: bool = False,
@@ -89,6 +76,8 @@ def _choices(
     """Draw the controls; return the choices (every figure on the page uses them)."""
     c1 = c2 = c3 = st.container()  # one column beside the map: controls one under another
     ids = [s.standard_id for s in standards.standards]
+    if st.session_state.get(STANDARD) not in ids:  # the file's default standard first
+        st.session_state[STANDARD] = standards.default.standard_id
     standard_id = state.select_in_lang(
         tr("standard", lang),
         ids,
@@ -98,16 +87,17 @@ def _choices(
         container=c1,
     )
     standard: ParkStandard = standards.standard(standard_id)
-    tiers = [ANY_TIER, *[t.tier_id for t in standard.tiers]]
-    tier_id = state.select_in_lang(
-        tr("tier", lang),
-        tiers,
-        state_key=state.tier_key(standard_id),
-        lang=lang,
-        format_func=lambda t: (
-            tr("tier_any", lang) if t == ANY_TIER else standard.tier(t).name(lang)
-        ),
-        container=c1,
+    # The session keeps a tier as text ("any" for any tier); the choices as an id or None.
+    tiers = [tier_text(None), *[t.tier_id for t in standard.tiers]]
+    tier_id = tier_from_text(
+        state.select_in_lang(
+            tr("tier", lang),
+            tiers,
+            state_key=state.tier_key(standard_id),
+            lang=lang,
+            format_func=lambda t: tier_label(standard, tier_from_text(t), lang),
+            container=c1,
+        )
     )
     methods = ["buffer", "network"] if osm_active else ["buffer"]
     method = state.choose_in_lang(
@@ -165,7 +155,7 @@ def _choices(
     )
     return ParksChoices(
         standard_id=standard.standard_id,
-        tier_id=None if tier_id == ANY_TIER else tier_id,
+        tier_id=tier_id,
         method=method,
         demand=demand,
         cell_m=int(cell),
@@ -176,7 +166,7 @@ def _choices(
     )
 
 
-def _demand_key(demand: str, grid: data.ParkGrid) -> str:
+def _demand_key(demand: str, grid: DemandGrid) -> str:
     """The label key of a demand option."""
     if demand == "land" and grid.water_removed:
         return "demand_land_water"
@@ -187,101 +177,75 @@ def render(lang: Lang, basemap_id: str) -> None:
     """Draw the parks-within-reach page."""
     share_panel.page_top("parks", lang, tr("page_parks", lang), tr("parks_intro", lang))
     try:
-        standards = data.park_standards()
-        parks, origin = data.active_parks()
-        osm_active = data.has_walk_network()
-        grid = data.park_grid(st.session_state.get(CELL, 100))
+        ds = data.active_dataset()
+        standards = reach.park_standards(ds)
+        found = inputs.parks(ds)
+        osm_active = inputs.has_walk_network(ds)
+        grid = reach.park_grid(ds, st.session_state.get(CELL, 100))
     except PlanningMapError as exc:
         st.error(f"{tr('error_data', lang)} {exc}")
         st.stop()
+    parks = found.parks
     has_classes = "park_class" in parks.columns and bool(
         (parks["park_class"].fillna("") != "").any()
     )
-    has_scenario = data.active_planned() is not None
+    has_scenario = reach.planned(ds) is not None
     map_col, side_col, share_col = layout.map_and_side()
     with side_col:
         choices = _choices(
             lang, standards, grid, osm_active, has_classes=has_classes, has_scenario=has_scenario
         )
-    standard: ParkStandard = data.park_standards().standard(choices.standard_id)
     try:
         with st.spinner(tr("computing_reach", lang)):
-            grid = data.park_grid(choices.cell_m)
-            reach = data.park_reach_for(
-                choices.cell_m,
-                standard.standard_id,
-                network=choices.method == "network",
-                basis=choices.basis,
-            )
-            after = data.scenario_reach_for(
-                choices.cell_m,
-                standard.standard_id,
-                network=choices.method == "network",
-                basis=choices.basis,
-            )
+            model = parks_model(ds, choices)
     except PlanningMapError as exc:
         st.error(str(exc))
         st.stop()
-    origins = figures.demand_origins(grid, choices)
-    by_cluster = coverage_by_zone(origins, reach, grid.cluster_of, tier_id=choices.tier_id)
-    by_unit = coverage_by_zone(origins, reach, grid.unit_of, tier_id=choices.tier_id)
 
     with map_col:
-        image, key_html = _surface(lang, choices, origins, reach, after)
+        image = maps.parks_surface(model)
         map_slot = st.container()
-        st.markdown(key_html, unsafe_allow_html=True)
+        st.markdown(_surface_key(model, lang), unsafe_allow_html=True)
         drawn_slot = st.container()
-        _map_notes(lang, grid, choices, image, origin=origin, n_parks=len(parks))
+        _map_notes(lang, model, image, origin=found.origin)
     with side_col:
-        _panel(lang, by_cluster, choices, len(parks))
+        _panel(lang, model)
     with share_col:
-        share_panel.side("parks", choices, lambda: figures.parks_figures(choices), lang)
+        share_panel.side("parks", choices, lang)
     editable = share_panel.editable("parks")  # not while showing a snapshot
     sites = None
     if editable:
-        scenario_panel.scenario_section(
-            lang, choices, standard, before=reach, after=after, origins=origins,
-            names=figures.zone_names(lang),
-        )  # fmt: skip
-        sites = scenario_panel.sites_section(lang, choices, standard)
+        scenario_panel.scenario_section(lang, model)
+        sites = scenario_panel.sites_section(lang, model)
     with map_slot:
         drawings = _map(
-            lang, basemap_id, parks, standard, image, basis=choices.basis, sites=sites,
-            demand=choices.demand, draw=editable, saved=page_map.saved_view("parks", choices),
+            lang, basemap_id, model, image, sites=sites, draw=editable,
+            bounds=inputs.map_view_bounds(ds), saved=page_map.saved_view("parks", choices),
         )  # fmt: skip
     with drawn_slot:
         scenario_panel.drawn_section(drawings, lang)
-    _standard_source(lang, standard)
+    _standard_source(lang, model.standard)
     if editable:
         layer_upload.panel(state.PARKS_UPLOAD_KINDS, lang, basemap_id)
-    _tables(lang, choices, by_cluster=by_cluster, by_unit=by_unit, parks=parks, origins=origins)
+    _tables(lang, model)
 
 
-def _map_notes(
-    lang: Lang, grid: data.ParkGrid, choices: ParksChoices, image: Any, *, origin: str, n_parks: int
-) -> None:
+def _map_notes(lang: Lang, model: ParksModel, image: SurfaceImage, *, origin: str) -> None:
     """Under the map: the figures used, the image's size, the search limit, completeness."""
-    _figures_used(lang, grid, choices)
+    _figures_used(lang, model)
     notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
     notes.append(tr("network_limit", lang))
     st.caption(" · ".join(notes))
-    _completeness(lang, origin, n_parks)
+    _completeness(lang, origin, model.n_parks)
 
 
-def _surface(
-    lang: Lang, choices: ParksChoices, origins: Any, reach: Any, after: Any
-) -> tuple[Any, str]:
-    """The map's surface image for the chosen view, and its key (escaped HTML)."""
-    if choices.view == "change" and after is not None:
-        colours = change_colours(change_classes(reach, after, tier_id=choices.tier_id))
-        key_html = change_legend_html(lang, walking=choices.method == "network")
-    else:
-        view = "coverage" if choices.view == "change" else choices.view
-        colours = surface_colours(
-            origins, reach, view=view, method=choices.method, tier_id=choices.tier_id
-        )
-        key_html = surface_legend_html(view, lang, method=choices.method)
-    return surface_image(data.park_surface_raster(choices.cell_m), colours), key_html
+def _surface_key(model: ParksModel, lang: Lang) -> str:
+    """The key of the map's surface image for the chosen view (escaped HTML)."""
+    choices = model.choices
+    if choices.view == "change" and model.after is not None:
+        return change_legend_html(lang, walking=choices.method == "network")
+    view = "coverage" if choices.view == "change" else choices.view
+    return surface_legend_html(view, lang, method=choices.method)
 
 
 def _standard_source(lang: Lang, standard: ParkStandard) -> None:
@@ -296,20 +260,17 @@ def _standard_source(lang: Lang, standard: ParkStandard) -> None:
             )
 
 
-def _figures_used(lang: Lang, grid: data.ParkGrid, choices: ParksChoices) -> None:
+def _figures_used(lang: Lang, model: ParksModel) -> None:
     """Say which standard, method, tier, demand and grid every figure uses."""
-    standard: ParkStandard = data.park_standards().standard(choices.standard_id)
-    tier = choices.tier_id
-    tier_text = tr("tier_any", lang) if tier is None else standard.tier(tier).name(lang)
-    demand_key = _demand_key(choices.demand, grid)
+    choices, grid = model.choices, model.grid
     st.info(
         tr(
             "figures_use",
             lang,
-            standard=standard.name(lang),
+            standard=model.standard.name(lang),
             method=tr(f"method_{choices.method}", lang),
-            tier=tier_text,
-            demand=tr(demand_key, lang),
+            tier=tier_label(model.standard, choices.tier_id, lang),
+            demand=tr(_demand_key(choices.demand, grid), lang),
             cell=choices.cell_m,
         )
     )
@@ -328,35 +289,22 @@ def _figures_used(lang: Lang, grid: data.ParkGrid, choices: ParksChoices) -> Non
 def _map(
     lang: Lang,
     basemap_id: str,
-    parks: Any,
-    standard: ParkStandard,
-    image: Any,
+    model: ParksModel,
+    image: SurfaceImage,
     *,
-    basis: str,
     sites: Any,
-    demand: str,
+    bounds: tuple[float, float, float, float],
     draw: bool = True,
     saved: MapView | None = None,
 ) -> list[dict[str, Any]] | None:
     """Draw the parks map; return the shapes the planner drew on it (None: none)."""
-    inputs = data.map_inputs(lang)
     # The parks page: the clusters muted beneath the parks by tier (and their entrances),
     # the scenario's planned parks and suggested sites above them; drawing tools on.
-    layers = [
-        *cluster_layers(inputs, lang, muted=True),
-        MapLayer("parks", data.park_display(standard.standard_id, lang, basis)),
-    ]
-    if st.session_state.get(ENTRANCES):
-        layers.append(MapLayer("park_entrances", data.entrance_display(lang)))
-    planned = data.active_planned()
-    if planned is not None:
-        layers.append(MapLayer("planned_parks", planned_features(planned, standard, lang)))
+    layers = maps.parks_layers(model, lang)
     if sites is not None:
-        unit = figures.demand_unit(demand, lang)
+        unit = demand_unit(model.choices.demand, lang)
         layers.append(MapLayer("suggested_sites", site_features(sites, lang, demand_unit=unit)))
-    m = page_map.base_map(
-        layers, lang, basemap_id, bounds=data.map_view_bounds(), draw=draw, view=saved
-    )
+    m = page_map.base_map(layers, lang, basemap_id, bounds=bounds, draw=draw, view=saved)
     if m is None:
         return None
     value = page_map.show(
@@ -369,38 +317,26 @@ def _map(
     return (value or {}).get("all_drawings")
 
 
-def _panel(lang: Lang, by_cluster: pd.DataFrame, choices: ParksChoices, n_parks: int) -> None:
-    county = by_cluster.set_index("zone").loc[WHOLE_AREA]
-    target = float(county["target_share"])
-    target_text = tr("target_label", lang, target=f"{target * 100:g}")
-    verdicts = {True: tr("meets", lang), False: tr("misses", lang), None: "—"}
-    share = float(county["buffer_share"])
-    st.metric(tr("coverage_county", lang), "—" if np.isnan(share) else f"{share * 100:.1f}%")
-    st.caption(f"{target_text} · {verdicts[meets_target(share, target)]}")
+def _panel(lang: Lang, model: ParksModel) -> None:
+    """Beside the map: the county's coverage by each method, the target and the verdict."""
+    county = model.by_cluster.set_index("zone").loc[WHOLE_AREA]
+    for fig in model.county:
+        label = "coverage_county" if fig.method == "buffer" else "coverage_network_county"
+        st.metric(tr(label, lang), "—" if np.isnan(fig.share) else f"{fig.share * 100:.1f}%")
+        target_text = tr("target_label", lang, target=f"{fig.target * 100:g}")
+        st.caption(f"{target_text} · {verdict_label(fig.verdict, lang)}")
     if "network_share" in county:
-        walk = float(county["network_share"])
-        st.metric(tr("coverage_network_county", lang), f"{walk * 100:.1f}%")
-        st.caption(f"{target_text} · {verdicts[meets_target(walk, target)]}")
         st.metric(
             tr("share_buffer_not_network", lang), f"{county['buffer_not_network_share'] * 100:.1f}%"
         )
         st.metric(tr("share_off_network_county", lang), f"{county['off_network_share'] * 100:.1f}%")
-    st.metric(tr("parks_in_data", lang), n_parks)
+    st.metric(tr("parks_in_data", lang), model.n_parks)
 
 
-def _tables(
-    lang: Lang,
-    choices: ParksChoices,
-    *,
-    by_cluster: pd.DataFrame,
-    by_unit: pd.DataFrame,
-    parks: Any,
-    origins: Any,
-) -> None:
-    _, _, _, clusters = data.bundle()
-    cluster_table, unit_table = figures.parks_tables(
-        lang, choices, by_cluster=by_cluster, by_unit=by_unit, origins=origins
-    )
+def _tables(lang: Lang, model: ParksModel) -> None:
+    choices, by_cluster, by_unit = model.choices, model.by_cluster, model.by_unit
+    _, _, _, clusters = inputs.bundle(model.ds)
+    cluster_table, unit_table = model.tables(lang)
     st.subheader(tr("by_cluster", lang))
     st.dataframe(cluster_table, hide_index=True, width="stretch")
     short = {c.cluster_id: c.short(lang) for c in clusters}
@@ -411,13 +347,13 @@ def _tables(
     st.bar_chart(chart[share_cols], horizontal=True, stack=False)
     st.subheader(tr("by_unit", lang))
     st.dataframe(unit_table, hide_index=True, width="stretch")
-    floor = data.park_standards().per_capita_target_m2
+    floor = reach.park_standards(model.ds).per_capita_target_m2
     st.caption(tr("per_capita_note", lang, floor=floor))
     export = pd.concat(
         [by_cluster.assign(level="cluster"), by_unit.assign(level="unit")], ignore_index=True
     ).assign(
-        standard=data.park_standards().standard(choices.standard_id).standard_id,
-        tier=choices.tier_id or "any",
+        standard=model.standard.standard_id,
+        tier=tier_text(choices.tier_id),
         method=choices.method,
         demand=choices.demand,
         grid_m=choices.cell_m,

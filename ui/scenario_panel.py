@@ -5,21 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from analysis.distances import ParkReach
-from analysis.scenario import coverage_change, per_capita_change, sfca_change
+from analysis.indicators import WHOLE_AREA
 from analysis.siting import GREEDY_GUARANTEE
-from analysis.standards import ParkStandard, sfca_radius_m
+from analysis.standards import tier_from_text
 from geo.errors import PlanningMapError
-from geo.layer_schema import PARK_CLASSES, drawn_polygons
+from geo.layer_schema import PARK_CLASSES
 from layers.labels import Lang, tr
-from layers.scenario_view import change_table
 from ui import data, state
-from ui.choices import ParksChoices
-from ui.figures import class_label, demand_unit, planned_table
+from views import reach
+from views.parks import (
+    ParksModel,
+    class_label,
+    demand_unit,
+    drawn_table,
+    tier_label,
+    zone_names,
+)
 
 _NO_CLASS = ""
 
@@ -42,7 +46,7 @@ def _save(frame: gpd.GeoDataFrame, name: str, lang: Lang) -> None:
 
 def _with_current(new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The scenario's current planned parks followed by ``new`` (ids renumbered on save)."""
-    current = data.active_planned()
+    current = reach.planned(data.active_dataset())
     columns = ["name", "park_class", "year", "geometry"]
     frames = [f[[c for c in columns if c in f.columns]] for f in (current, new) if f is not None]
     both = pd.concat([f.to_crs(4326) for f in frames], ignore_index=True)
@@ -51,23 +55,14 @@ def _with_current(new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def drawn_section(drawings: list[dict[str, Any]] | None, lang: Lang) -> None:
     """Name what the planner drew and add it to the scenario."""
-    drawn = drawn_polygons(drawings)
+    drawn, table = drawn_table(drawings, lang)
     st.subheader(tr("scenario_title", lang))
     st.caption(tr("scenario_how", lang))
     if drawn.empty:
         return
     st.info(tr("scenario_drawn", lang, n=len(drawn)))
-    area_ha = drawn.to_crs("EPSG:4549").area.to_numpy() / 1e4
     classes = [_NO_CLASS, *PARK_CLASSES]
     labels = {c: class_label(c, lang) for c in classes}
-    table = pd.DataFrame(
-        {
-            "name": [f"{tr('planned_park', lang)} {i + 1}" for i in range(len(drawn))],
-            "area_ha": area_ha.round(2),
-            "park_class": [labels[_NO_CLASS]] * len(drawn),
-            "year": pd.array([None] * len(drawn), dtype="Int64"),
-        }
-    )
     edited = st.data_editor(
         table,
         key=state.SCENARIO_DRAWN,
@@ -97,19 +92,11 @@ def drawn_section(drawings: list[dict[str, Any]] | None, lang: Lang) -> None:
         _save(_with_current(new), name, lang)
 
 
-def scenario_section(
-    lang: Lang,
-    choices: ParksChoices,
-    standard: ParkStandard,
-    *,
-    before: ParkReach,
-    after: ParkReach | None,
-    origins: Any,
-    names: dict[str, dict[str, str]],
-) -> None:
+def scenario_section(lang: Lang, model: ParksModel) -> None:
     """Show the scenario's parks and every figure before and after it."""
-    planned = data.active_planned()
-    if planned is None or after is None:
+    planned = model.planned
+    listed = model.planned_table(lang)
+    if planned is None or listed is None:
         st.caption(tr("scenario_none", lang))
         return
     st.success(
@@ -121,7 +108,6 @@ def scenario_section(
             ha=f"{planned['area_m2'].sum() / 1e4:,.2f}",
         )
     )
-    listed = planned_table(planned, standard, choices, lang)
     st.dataframe(listed, hide_index=True, width="stretch")
     c1, c2 = st.columns(2)
     remove = c1.multiselect(
@@ -140,42 +126,32 @@ def scenario_section(
     if c2.button(tr("scenario_clear", lang), key=state.SCENARIO_CLEAR):
         state.set_session_layer("planned_parks", "")
         st.rerun()
-    grid = data.park_grid(choices.cell_m)
-    changes = coverage_change(
-        origins, before, after, {"cluster": grid.cluster_of, "unit": grid.unit_of}
-    )
-    tier = choices.tier_id or "*"
-    tier_text = tr("tier_any", lang) if tier == "*" else standard.tier(tier).name(lang)
-    unit = demand_unit(choices.demand, lang)
-    st.markdown(f"**{tr('scenario_before_after', lang, tier=tier_text)}**")
-    st.dataframe(
-        change_table(changes, names["cluster"], lang, level="cluster", tier=tier, demand_unit=unit),
-        hide_index=True,
-        width="stretch",
-    )
+    choices, standard = model.choices, model.standard
+    names = zone_names(model.ds, lang)
+    tier_name = tier_label(standard, choices.tier_id, lang)
+    st.markdown(f"**{tr('scenario_before_after', lang, tier=tier_name)}**")
+    st.dataframe(model.change_table(lang), hide_index=True, width="stretch")
     with st.expander(tr("by_unit", lang)):
-        st.dataframe(
-            change_table(changes, names["unit"], lang, level="unit", tier=tier, demand_unit=unit),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(model.change_table(lang, level="unit"), hide_index=True, width="stretch")
+    changes = model.changes
+    if changes is None:  # no planned parks after all
+        return
     with st.expander(tr("scenario_each_tier", lang)):
         county = changes[changes["level"] == "county"]
-        for t in county["tier"].unique():
-            label = tr("tier_any", lang) if t == "*" else standard.tier(t).name(lang)
-            st.caption(label)
+        for text in county["tier"].unique():
+            tier = tier_from_text(str(text))
+            st.caption(tier_label(standard, tier, lang))
             st.dataframe(
-                change_table(county, {}, lang, level="county", tier=t, demand_unit=unit),
+                model.change_table(lang, level="county", tier=tier),
                 hide_index=True,
                 width="stretch",
             )
-    _per_person(lang, planned, names)
-    if choices.demand in {"population", "population_layer"}:
-        parks, _ = data.active_parks()
-        radius = sfca_radius_m(standard, choices.tier_id)
-        sfca = sfca_change(
-            origins, parks, planned, grid.cluster_of, radius_m=radius, people=origins.weight
-        )
+    per_person = model.per_capita_change()
+    if per_person is not None:
+        st.markdown(f"**{tr('scenario_per_capita', lang)}**")
+        st.dataframe(_named(per_person, names["unit"], lang), hide_index=True, width="stretch")
+    sfca = model.sfca_change()
+    if sfca is not None:
         st.markdown(f"**{tr('scenario_sfca', lang)}**")
         st.dataframe(_named(sfca, names["cluster"], lang), hide_index=True, width="stretch")
     st.caption(tr("scenario_reach_note", lang))
@@ -196,7 +172,9 @@ def scenario_section(
 
 def _named(frame: pd.DataFrame, names: dict[str, str], lang: Lang) -> pd.DataFrame:
     out = frame.copy()
-    out["zone"] = [tr("whole_county", lang) if z == "*" else names.get(z, z) for z in out["zone"]]
+    out["zone"] = [
+        tr("whole_county", lang) if z == WHOLE_AREA else names.get(z, z) for z in out["zone"]
+    ]
     out = out.rename(
         columns={
             "zone": tr("zone", lang),
@@ -220,23 +198,9 @@ def _named(frame: pd.DataFrame, names: dict[str, str], lang: Lang) -> pd.DataFra
     )
 
 
-def _per_person(lang: Lang, planned: gpd.GeoDataFrame, names: dict[str, dict[str, str]]) -> None:
-    _, units, table, _ = data.bundle()
-    population = table.set_index("unit_id")["population"].astype(float)
-    if population.notna().sum() == 0:
-        return
-    parks, _ = data.active_parks()
-    floor = data.park_standards().per_capita_target_m2
-    change = per_capita_change(
-        parks, planned, units, population, id_column="unit_id", floor_m2=floor
-    )
-    change = change[np.isfinite(change["before"].astype(float))]
-    st.markdown(f"**{tr('scenario_per_capita', lang)}**")
-    st.dataframe(_named(change, names["unit"], lang), hide_index=True, width="stretch")
-
-
-def sites_section(lang: Lang, choices: ParksChoices, standard: ParkStandard) -> Any:
+def sites_section(lang: Lang, model: ParksModel) -> Any:
     """Suggest pocket-park sites; return their footprints for the map (None before asked)."""
+    choices, standard = model.choices, model.standard
     st.subheader(tr("sites_title", lang))
     st.caption(tr("sites_intro", lang))
     site_tier = (
@@ -275,10 +239,11 @@ def sites_section(lang: Lang, choices: ParksChoices, standard: ParkStandard) -> 
         return None
     try:
         with st.spinner(tr("computing_reach", lang)):
-            result, footprints = data.suggested_sites(
-                choices.cell_m,
-                standard.standard_id,
+            result, footprints = reach.suggested_sites(
+                model.ds,
+                standard,
                 choices.tier_id,
+                cell_m=choices.cell_m,
                 method=choices.method,
                 basis=choices.basis,
                 demand=choices.demand,

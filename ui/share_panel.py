@@ -29,13 +29,18 @@ import pandas as pd
 import segno
 import streamlit as st
 
+from geo import settings
+from geo.dataset import layer_kind
 from geo.errors import PlanningMapError, SnapshotNotFoundError
 from layers.labels import Lang, tr
 from share import exports
-from share.model import AUTHOR_MAX, NOTE_MAX, TITLE_MAX, Figure, Page, Snapshot
+from share.capture import SNAPSHOT_PARAM
+from share.model import AUTHOR_MAX, NOTE_MAX, TITLE_MAX, Snapshot
 from share.store import open_store
-from ui import layout, settings, state
+from ui import layout, state
 from ui import snapshot as ui_snapshot
+from views.choices import Page, PageChoices
+from views.table import Figure
 
 __all__ = [
     "download_buttons",
@@ -82,14 +87,15 @@ def download_buttons(snap: Snapshot, lang: Lang, where: str) -> None:
     from share import sheets  # noqa: PLC0415 - Playwright, only when a sheet is asked for
 
     sid = snap.snapshot_id
+    base = ui_snapshot.browser_url()
     # (label, what, file suffix, MIME type, how to make it)
     offers: list[tuple[str, str, str, str, Callable[[], Any]]] = [
         ("download_pdf_a4", "pdf_a4", "_a4.pdf", "application/pdf",
-         lambda: sheets.snapshot_sheet(snap, kind="pdf", size="a4")),
+         lambda: sheets.snapshot_sheet(snap, kind="pdf", size="a4", base_url=base)),
         ("download_pdf_a3", "pdf_a3", "_a3.pdf", "application/pdf",
-         lambda: sheets.snapshot_sheet(snap, kind="pdf", size="a3")),
+         lambda: sheets.snapshot_sheet(snap, kind="pdf", size="a3", base_url=base)),
         ("download_png", "png", ".png", "image/png",
-         lambda: sheets.snapshot_sheet(snap, kind="png", size="a4")),
+         lambda: sheets.snapshot_sheet(snap, kind="png", size="a4", base_url=base)),
         ("download_figures_csv", "csv", ".csv", "text/csv",
          lambda: exports.figures_csv(snap, lang)),
         ("download_gpkg", "gpkg", ".gpkg", "application/geopackage+sqlite3",
@@ -133,9 +139,7 @@ def _show_saved(lang: Lang) -> None:
     download_buttons(snap, lang, where="share")
 
 
-def share_panel(
-    page: Page, choices: Any, figures: Callable[[], tuple[Figure, ...]], lang: Lang
-) -> None:
+def share_panel(page: Page, choices: PageChoices, lang: Lang) -> None:
     """Draw 分享 / Share: title, note, author → save → permalink, QR code, token, downloads."""
     with st.expander(tr("share", lang), expanded=bool(st.session_state.get(state.SHARE_SAVED))):
         st.caption(tr("share_intro", lang))
@@ -151,7 +155,7 @@ def share_panel(
         if submitted:
             try:
                 snap = ui_snapshot.capture(
-                    page, choices, figures(), title=title, note=note, author=author, lang=lang
+                    page, choices, title=title, note=note, author=author, lang=lang
                 )
                 saved = open_store().save(snap)
             except PlanningMapError as exc:
@@ -189,7 +193,7 @@ def open_from_address() -> Snapshot | None:
     malformed or unknown id, or one from a newer app, is kept as a message
     for the page to show.
     """
-    wanted = st.query_params.get(ui_snapshot.SNAPSHOT_PARAM)
+    wanted = st.query_params.get(SNAPSHOT_PARAM)
     if not wanted:
         st.session_state.pop(state.SNAPSHOT_OPEN, None)
         st.session_state.pop(state.SNAPSHOT_ERROR, None)
@@ -210,7 +214,7 @@ def open_from_address() -> Snapshot | None:
 
 
 def _leave() -> None:
-    st.query_params.pop(ui_snapshot.SNAPSHOT_PARAM, None)
+    st.query_params.pop(SNAPSHOT_PARAM, None)
     st.session_state.pop(state.SNAPSHOT_OPEN, None)
 
 
@@ -246,7 +250,8 @@ def snapshot_banner(page: Page, lang: Lang) -> None:
             st.warning(tr("snapshot_layers_missing", lang, kinds=", ".join(missing)))
         changed = ui_snapshot.changed_layers(snap)
         if changed:
-            st.warning(tr("snapshot_data_changed", lang, layers=", ".join(changed)))
+            names = ("、" if lang == "zh" else ", ").join(layer_kind(k).name(lang) for k in changed)
+            st.warning(tr("snapshot_data_changed", lang, layers=plain(names)))
             if st.button(tr("snapshot_recompute", lang), key=state.SNAPSHOT_RECOMPUTE):
                 _recompute(snap, lang)
         else:
@@ -276,10 +281,10 @@ def editable(page: Page) -> bool:
     return viewing(page) is None
 
 
-def side(page: Page, choices: Any, figures: Callable[[], tuple[Figure, ...]], lang: Lang) -> None:
+def side(page: Page, choices: PageChoices, lang: Lang) -> None:
     """Draw the side column's sharing part: a snapshot's saved figures, then 分享 / Share."""
     saved_figures(page, lang)
-    share_panel(page, choices, figures, lang)
+    share_panel(page, choices, lang)
 
 
 def _missing_uploads(snap: Snapshot) -> list[str]:
@@ -296,7 +301,6 @@ def _recompute(snap: Snapshot, lang: Lang) -> None:
         new = ui_snapshot.capture(
             snap.page,
             choices,
-            ui_snapshot.figures_for(snap.page, choices),
             title=snap.title,
             note=snap.note,
             author=snap.author,
@@ -308,5 +312,5 @@ def _recompute(snap: Snapshot, lang: Lang) -> None:
         st.error(str(exc))
         return
     st.session_state[state.SHARE_SAVED] = (saved.snapshot_id, saved.delete_token, snap.page)
-    st.query_params[ui_snapshot.SNAPSHOT_PARAM] = saved.snapshot_id
+    st.query_params[SNAPSHOT_PARAM] = saved.snapshot_id
     st.rerun()

@@ -8,16 +8,17 @@ from typing import Any, Final
 
 import streamlit as st
 
-from geo.dataset import LAYER_KINDS
+from geo.dataset import FILE_KINDS
+from views import compose
+from views.choices import ALL_CLUSTERS
 
 LANG: Final = "lang"
 BASEMAP: Final = "basemap"
 CLUSTER: Final = "cluster_select"
 CLUSTER_MAP: Final = "cluster_map"
-ALL_CLUSTERS: Final = "all"
 DATASET: Final = "dataset"
-BUNDLED: Final = "bundled"
-OSM: Final = "osm"
+BUNDLED: Final = compose.BUNDLED  # the values of DATASET: the data choice's bases
+OSM: Final = compose.OSM
 SESSION_LAYERS: Final = "session_layers"  # kind -> stored layer hash ("" = OSM/bundled)
 OSM_JOB_SEEN: Final = "osm_job_seen"  # the start time of the OSM job this session watched
 OSM_JOB_DONE: Final = "osm_job_done"  # (start time, succeeded, last lines) once it ended
@@ -81,7 +82,6 @@ DOWNLOAD_ATLAS: Final = "download_atlas"
 DOWNLOAD_CLUSTERS_CSV: Final = "download_clusters_csv"
 DOWNLOAD_COVERAGE_CSV: Final = "download_coverage_csv"
 DOWNLOAD_PARK_COVERAGE_CSV: Final = "download_park_coverage_csv"
-ANY_TIER: Final = "any"  # the parks page's "any tier" choice (a value, not a key)
 
 # The upload panels (one per page, one set of widgets per layer kind).
 UPLOAD_KIND: Final = "upload_kind"
@@ -218,7 +218,7 @@ def restore_session_layers() -> None:
     layers = {}
     for item in str(raw).split(","):
         kind, _, content = item.partition(":")
-        if kind in LAYER_KINDS and (content == "" or _HASH.match(content)):
+        if kind in FILE_KINDS and (content == "" or _HASH.match(content)):
             layers[kind] = content
     st.session_state[SESSION_LAYERS] = layers
 

@@ -1,8 +1,10 @@
 """Each page's choices as a small typed object: what a figure was computed with.
 
-The pages build them from their widgets; the next features save them (snapshots,
-permalinks) and rebuild a view from them, so they hold plain values only (ids, not
-objects) and round-trip through :meth:`as_dict` / ``from_dict``.
+The pages build them from their widgets; snapshots save them and rebuild a view
+from them, so they hold plain values only (ids, not objects) and round-trip
+through :meth:`as_dict` / ``from_dict``. "Any tier" is ``None`` (one spelling,
+:data:`analysis.standards.ANY_TIER`); "the whole county" is ``"all"`` on the
+clusters page (:data:`ALL_CLUSTERS`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any, Literal, Self
 
-__all__ = ["ClusterChoices", "CorridorChoices", "ParksChoices"]
+__all__ = [
+    "ALL_CLUSTERS",
+    "CHOICES",
+    "PAGES",
+    "ClusterChoices",
+    "CorridorChoices",
+    "Page",
+    "PageChoices",
+    "ParksChoices",
+]
+
+Page = Literal["clusters", "corridors", "parks"]
+PAGES: tuple[Page, ...] = ("clusters", "corridors", "parks")
+ALL_CLUSTERS = "all"  # the clusters page with no cluster selected: the whole county
 
 
 class _Choices:
@@ -29,7 +44,7 @@ class _Choices:
 class ClusterChoices(_Choices):
     """The cluster page: which cluster is selected ("all" for the county)."""
 
-    cluster_id: str = "all"
+    cluster_id: str = ALL_CLUSTERS
 
 
 @dataclass(frozen=True)
@@ -59,3 +74,11 @@ class ParksChoices(_Choices):
     basis: Literal["area", "class"] = "area"
     show_entrances: bool = False
     scenario: str = ""  # the planned parks' layer hash ("" : none)
+
+
+PageChoices = ClusterChoices | CorridorChoices | ParksChoices
+CHOICES: dict[Page, type[ClusterChoices] | type[CorridorChoices] | type[ParksChoices]] = {
+    "clusters": ClusterChoices,
+    "corridors": CorridorChoices,
+    "parks": ParksChoices,
+}

@@ -1,0 +1,1 @@
+"""Page models: what each page shows for typed choices on a data set, Streamlit-free and shared."""

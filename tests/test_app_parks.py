@@ -64,6 +64,8 @@ def test_bundled_parks_page_states_its_completeness_and_its_choices(app, outline
     expected = county.loc[WHOLE_AREA, "buffer_share"] * 100
     assert _metric(at, "全市服务半径覆盖率") == f"{expected:.1f}%"
     assert 0 < expected < 10  # two parks cannot cover much of the county
+    # ... so the county misses the 80 % target, and the page says so beside the figure.
+    assert "目标 80% · 未达标" in [c.value for c in at.caption]
     clusters = at.dataframe[0].value
     assert len(clusters) == 5  # four clusters and the county
     assert set(clusters["达标"]) <= {"是", "否", "—"}

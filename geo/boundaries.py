@@ -33,7 +33,6 @@ from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH
 
 __all__ = [
     "Cluster",
-    "cluster_of_unit",
     "load_clusters",
     "load_outline",
     "load_sources",
@@ -305,11 +304,6 @@ def load_clusters(
     if problems:
         raise BoundaryDataError(f"Cluster file {Path(path).name}: " + "; ".join(problems) + ".")
     return clusters
-
-
-def cluster_of_unit(clusters: tuple[Cluster, ...]) -> dict[str, str]:
-    """Map every unit id to the id of its cluster."""
-    return {m: c.cluster_id for c in clusters for m in c.members}
 
 
 def load_sources(path: Path = SOURCES_PATH) -> pd.DataFrame:

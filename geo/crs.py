@@ -31,7 +31,6 @@ __all__ = [
     "geometry_gcj02_to_wgs84",
     "metric_crs_for",
     "to_analysis_crs",
-    "to_display_crs",
     "wgs84_to_gcj02",
 ]
 
@@ -238,18 +237,6 @@ def to_analysis_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """
     _require_crs(gdf, "The layer")
     return gdf.to_crs(ANALYSIS_CRS)
-
-
-def to_display_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return ``gdf`` reprojected to WGS84 (EPSG:4326) for storage and display.
-
-    Raises
-    ------
-    CRSError
-        If ``gdf`` has no CRS.
-    """
-    _require_crs(gdf, "The layer")
-    return gdf.to_crs(DISPLAY_CRS)
 
 
 # 3-degree Gauss-Kruger zone of EPSG:4549 (CM 120E) covers 118.5E-121.5E.

@@ -63,13 +63,7 @@ import shapely
 from numpy.typing import NDArray
 from openpyxl.utils.exceptions import InvalidFileException
 
-from geo.crs import (
-    ANALYSIS_CRS,
-    DISPLAY_CRS,
-    bd09_to_wgs84,
-    gcj02_to_wgs84,
-    geometry_gcj02_to_wgs84,
-)
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS, gdf_to_wgs84, to_wgs84
 from geo.errors import CRSError, UploadError
 
 __all__ = [
@@ -131,6 +125,13 @@ class _Crs:
     @property
     def geographic(self) -> bool:
         return self.shift != "none" or bool(self.crs.is_geographic)
+
+    @property
+    def datum(self) -> str | pyproj.CRS:
+        """What :func:`geo.crs.to_wgs84` reads the raw coordinates in."""
+        if self.shift != "none":
+            return {"gcj02": "GCJ-02", "bd09": "BD-09"}[self.shift]
+        return "WGS84" if self.code == DISPLAY_CRS else self.crs
 
 
 _NAMED: dict[str, tuple[str, str, str, Literal["none", "gcj02", "bd09"]]] = {
@@ -202,30 +203,9 @@ def _to_lonlat(
     """Return raw coordinates read in ``crs`` as WGS84 lon/lat (inf where undefined)."""
     if crs.geographic:
         ok = (np.abs(x) <= 180.0) & (np.abs(y) <= 90.0)
-        lon, lat = np.where(ok, x, 0.0), np.where(ok, y, 0.0)
-        if crs.shift == "gcj02":
-            lon, lat = gcj02_to_wgs84(lon, lat)
-        elif crs.shift == "bd09":
-            lon, lat = bd09_to_wgs84(lon, lat)
-        elif crs.code != "EPSG:4326":
-            lon, lat = _transformer(crs.crs).transform(lon, lat)
+        lon, lat = to_wgs84(np.where(ok, x, 0.0), np.where(ok, y, 0.0), crs.datum)
         return np.where(ok, lon, np.inf), np.where(ok, lat, np.inf)
-    lon, lat = _transformer(crs.crs).transform(x, y)
-    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
-
-
-def _transformer(crs: pyproj.CRS) -> pyproj.Transformer:
-    return pyproj.Transformer.from_crs(crs, DISPLAY_CRS, always_xy=True)
-
-
-def _geometry_bd09_to_wgs84(geometry: NDArray[np.object_]) -> NDArray[np.object_]:
-    """Return geometries with BD-09 vertices moved to WGS84 (as geometry_gcj02_to_wgs84)."""
-
-    def _convert(coords: NDArray[np.float64]) -> NDArray[np.float64]:
-        lon, lat = bd09_to_wgs84(coords[:, 0], coords[:, 1])
-        return np.column_stack([lon, lat])
-
-    return np.asarray(shapely.transform(geometry, _convert), dtype=object)
+    return to_wgs84(x, y, crs.datum)
 
 
 # ---------------------------------------------------------------------------
@@ -1756,18 +1736,13 @@ def _to_wgs84(
                 f"latitude. {fix_en}",
             )
             raise UploadError(msg)
-    if crs.shift == "gcj02":
-        geoms = np.asarray(geometry_gcj02_to_wgs84(geoms), dtype=object)
-        note = "GCJ-02 已转换为 WGS84。 / GCJ-02 converted to WGS84."
-    elif crs.shift == "bd09":
-        geoms = _geometry_bd09_to_wgs84(geoms)
-        note = "BD-09 已转换为 WGS84。 / BD-09 converted to WGS84."
-    out = gpd.GeoDataFrame(frame.drop(columns=frame.geometry.name), geometry=geoms)
-    if crs.shift != "none" or crs.code == DISPLAY_CRS:
+    if crs.shift != "none":
+        note = f"{crs.code} 已转换为 WGS84。 / {crs.code} converted to WGS84."
+    if not isinstance(crs.datum, pyproj.CRS):
         # WGS84 is kept as it is, even out of range: location_check reports that.
-        return out.set_crs(DISPLAY_CRS), note
+        return gdf_to_wgs84(frame, datum=crs.datum), note
     try:
-        out = out.set_crs(crs.crs).to_crs(DISPLAY_CRS)
+        out = gdf_to_wgs84(frame, datum=crs.datum)
     except pyproj.exceptions.ProjError as exc:
         msg = _bi(
             f"无法从 {crs.code} 转换到 WGS84。",

@@ -39,7 +39,7 @@ from analysis.indicators import (
     zone_mean,
 )
 from geo.crs import DISPLAY_CRS
-from geo.layer_schema import MAX_PLANNED, planned_parks
+from geo.files.schema import MAX_PLANNED, planned_parks
 
 __all__ = [
     "MAX_PLANNED",

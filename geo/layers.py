@@ -31,10 +31,10 @@ from typing import NoReturn
 from geo.active_layers import load_layer, server_dataset
 from geo.dataset import LAYER_KINDS, layer_kind
 from geo.errors import PlanningMapError, UploadError
-from geo.layer_schema import apply_mapping, guess_mapping
+from geo.files.reading import ReadOptions, inspect_file, read_layer
+from geo.files.schema import apply_mapping, guess_mapping
 from geo.layer_store import data_dir, server_layers, set_server_layer, store_layer, stored_layers
 from geo.paths import OSM_CACHE
-from geo.readers import ReadOptions, inspect_file, read_layer
 
 __all__ = ["add_layer", "main"]
 

@@ -22,14 +22,14 @@ import shapely
 
 from geo.crs import bd09_to_wgs84, gcj02_to_bd09, gcj02_to_wgs84, wgs84_to_gcj02
 from geo.errors import PlanningMapError, UploadError
-from geo.readers import (
+from geo.files.location import location_check
+from geo.files.reading import (
     MAX_UPLOAD_BYTES,
     FileInfo,
     ReadOptions,
     ReadResult,
     duplicate_values,
     inspect_file,
-    location_check,
     read_layer,
 )
 

@@ -68,7 +68,8 @@ from geo.active_layers import (
 from geo.boundaries import Cluster, load_clusters, load_sources, read_unit_table
 from geo.dataset import DataSet, compose_dataset, file_sha256, layer_kind
 from geo.entrances import load_access_rules
-from geo.layer_schema import apply_mapping, planned_parks
+from geo.files.reading import FileInfo, ReadOptions, ReadResult, inspect_file, read_layer
+from geo.files.schema import apply_mapping, planned_parks
 from geo.layer_store import (
     StoredLayer,
     data_dir,
@@ -81,7 +82,6 @@ from geo.layer_store import (
 from geo.osm import cache_is_current, cache_tag, upgrade_cache
 from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
 from geo.paths import CLUSTERS_PATH, SOURCES_PATH, UNIT_TABLE_PATH
-from geo.readers import FileInfo, ReadOptions, ReadResult, inspect_file, read_layer
 from geo.standards import read_standards_file
 from geo.transit import (
     TRANSIT_DIR,

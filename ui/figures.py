@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.indicators import WHOLE_AREA, coverage_by_zone, meets_target, zone_mean
 from analysis.scenario import coverage_change
 from analysis.standards import ParkStandard, sfca_radius_m
-from geo.layer_schema import PARK_CLASSES
+from geo.files.schema import PARK_CLASSES
 from layers.cluster_view import comparison_table
 from layers.labels import Lang, tr
 from layers.parks_view import zone_table

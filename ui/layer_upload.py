@@ -9,8 +9,8 @@ import streamlit as st
 
 from geo.dataset import layer_kind
 from geo.errors import PlanningMapError
-from geo.layer_schema import FIELD_ALIASES, guess_mapping
-from geo.readers import MAX_UPLOAD_BYTES, ReadOptions
+from geo.files.reading import MAX_UPLOAD_BYTES, ReadOptions
+from geo.files.schema import FIELD_ALIASES, guess_mapping
 from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
 from layers.parks_view import park_features

@@ -14,7 +14,7 @@ from analysis.scenario import coverage_change, per_capita_change, sfca_change
 from analysis.siting import GREEDY_GUARANTEE
 from analysis.standards import ParkStandard, sfca_radius_m
 from geo.errors import PlanningMapError
-from geo.layer_schema import PARK_CLASSES, drawn_polygons
+from geo.files.schema import PARK_CLASSES, drawn_polygons
 from layers.labels import Lang, tr
 from layers.scenario_view import change_table
 from ui import data, state

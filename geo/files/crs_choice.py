@@ -107,12 +107,30 @@ def crs_from_pyproj(crs: pyproj.CRS, choice: str | None = None) -> CoordinateSys
 
 
 def parse_crs(text: str) -> CoordinateSystem:
-    """Return the coordinate system a ``ReadOptions.crs`` string names."""
+    """Return the coordinate system a ``ReadOptions.crs`` string names.
+
+    A named choice, ``EPSG:n``, or any other definition pyproj reads (``4490``,
+    a PROJ string, WKT).
+
+    Raises
+    ------
+    UploadError
+        If ``text`` is none of these, or names an EPSG code that does not exist.
+
+    Examples
+    --------
+    >>> parse_crs("cgcs2000_gk40").code, parse_crs("EPSG:4549").choice, parse_crs("4490").code
+    ('EPSG:4528', 'EPSG:4549', 'EPSG:4490')
+    """
     key = text.strip()
     if key.casefold() in NAMED_CRS:
         return named_crs(key.casefold())
     match = re.fullmatch(r"(?i)epsg:(\d{4,6})", key)
     if match is None:
+        try:
+            return crs_from_pyproj(pyproj.CRS.from_user_input(key), key)
+        except pyproj.exceptions.CRSError:
+            pass
         msg = (
             f"不认识的坐标系 {text!r}。可选：{CHOICES_TEXT}。 / Unknown coordinate system "
             f"{text!r}. Choose one of: {CHOICES_TEXT} (e.g. EPSG:4549)."

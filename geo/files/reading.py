@@ -85,8 +85,8 @@ class ReadOptions:
     crs
         The coordinate system of the raw coordinates, overriding the file's:
         ``wgs84``, ``cgcs2000`` (EPSG:4490), ``cgcs2000_gk120`` (EPSG:4549),
-        ``cgcs2000_gk40`` (EPSG:4528, zone prefix 40 in x), ``gcj02``, ``bd09``
-        or ``EPSG:n``.
+        ``cgcs2000_gk40`` (EPSG:4528, zone prefix 40 in x), ``gcj02``, ``bd09``,
+        ``EPSG:n`` or another definition pyproj reads.
     encoding
         Attribute encoding, overriding the ``.cpg`` and the detection
         (e.g. ``gbk``, ``utf-8``); any Python codec name, or a code page such as ``936``.
@@ -96,6 +96,10 @@ class ReadOptions:
         For tables: the columns of x (longitude or easting) and y.
     wkt_column
         For tables: the column of WKT geometries (instead of x/y).
+    keep_text
+        For tables: keep every cell as it is in the file (CSV: text), instead of
+        turning columns of plain numbers into numbers; the coordinates are read
+        as numbers either way.
 
     Examples
     --------
@@ -113,6 +117,7 @@ class ReadOptions:
     x_column: str | None = None
     y_column: str | None = None
     wkt_column: str | None = None
+    keep_text: bool = False
 
     def __post_init__(self) -> None:
         """Check the coordinate system, the encoding and the column choice."""

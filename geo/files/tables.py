@@ -82,7 +82,8 @@ def open_csv(content: bytes, shown: str, options: ReadOptions) -> Source:
     ]
     table = pd.DataFrame(body, columns=header, dtype=object)
     layer = PurePosixPath(shown).stem
-    src = Source("csv", (layer,), layer, table=_keep_numbers(table), encoding=encoding)
+    table = table if options.keep_text else _keep_numbers(table)
+    src = Source("csv", (layer,), layer, table=table, encoding=encoding)
     if encoding == "gb18030":
         src.notes.append("表格按 GB18030（GBK）解码。 / The table was decoded as GB18030 (GBK).")
     return src
@@ -143,7 +144,8 @@ def open_xlsx(content: bytes, shown: str, options: ReadOptions, *, lenient: bool
     else:
         layer = (with_geometry or names or [""])[0]
     table = sheets.get(layer, pd.DataFrame()).infer_objects()
-    return Source("xlsx", tuple(names), layer or None, table=_keep_numbers(table))
+    table = table if options.keep_text else _keep_numbers(table)
+    return Source("xlsx", tuple(names), layer or None, table=table)
 
 
 def _has_geometry(table: pd.DataFrame, options: ReadOptions) -> bool:

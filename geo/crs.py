@@ -438,13 +438,48 @@ def metric_crs_for(gdf: gpd.GeoDataFrame) -> str:
     Raises
     ------
     CRSError
-        If ``gdf`` has no CRS or no geometry.
+        If ``gdf`` has no CRS or no geometry, or its coordinates cannot be where
+        its CRS says (not longitude/latitude once in WGS84, e.g. zone-prefixed
+        Gauss-Kruger numbers declared as WGS84): then with the message of
+        :func:`geo.files.location.location_check`, which names the CRS that would
+        put them in Kunshan.
+
+    Examples
+    --------
+    >>> metric_crs_for(gpd.GeoDataFrame(geometry=[shapely.Point(120.95, 31.39)], crs=4326))
+    'EPSG:4549'
+    >>> gk40 = gpd.GeoDataFrame(geometry=[shapely.Point(40_590_000, 3_475_000)], crs=4326)
+    >>> metric_crs_for(gk40)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.CRSError: 图层坐标不是有效的经纬度...请选择坐标系 cgcs2000_gk40。 / ...
     """
     _require_crs(gdf, "The layer")
     if gdf.empty:
         msg = "Cannot choose a metric CRS for an empty layer."
         raise CRSError(msg)
-    minx, _, maxx, _ = gdf.to_crs(DISPLAY_CRS).total_bounds
+    in_wgs84 = gdf.to_crs(DISPLAY_CRS)
+    minx, miny, maxx, maxy = in_wgs84.total_bounds
+    lonlat = np.isfinite([minx, miny, maxx, maxy]).all()
+    if not (lonlat and -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+        # geopandas' UTM estimate would fail here with a bare IndexError or RuntimeError.
+        raise CRSError(_misplaced_message(gdf, in_wgs84))
     if _GK_CM120_LON[0] <= minx and maxx <= _GK_CM120_LON[1]:
         return ANALYSIS_CRS
     return str(gdf.estimate_utm_crs().to_string())
+
+
+def _misplaced_message(gdf: gpd.GeoDataFrame, in_wgs84: gpd.GeoDataFrame) -> str:
+    """Return the location check's message for coordinates that are not where their CRS says."""
+    # Imported here: geo.files reads layers with this module, and only this error needs it.
+    from geo.files.location import location_check  # noqa: PLC0415
+
+    if np.isfinite(shapely.get_coordinates(in_wgs84.geometry.array)).all():
+        check = location_check(in_wgs84, gdf)
+    else:  # beyond the CRS's own area: its raw numbers, tried as every usual CRS
+        raw = gpd.GeoDataFrame(geometry=np.asarray(gdf.geometry.array, dtype=object))
+        check = location_check(raw)
+    return check.message or (
+        f"图层坐标不在其坐标系 {gdf.crs} 的范围内。 / The layer's coordinates are not where "
+        f"its CRS ({gdf.crs}) says they are: check the coordinate system."
+    )

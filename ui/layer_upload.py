@@ -123,6 +123,11 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
         info = data.inspect_upload(content, file_name)
         options = _options(kind, info, lang)
         result = data.read_upload(content, file_name, options, kind)
+        if result.location.elsewhere:
+            # Checked before the columns are mapped: a layer read in the wrong CRS cannot
+            # be measured, and the location check names the CRS that would fit.
+            st.error(f"{tr('upload_error', lang)} {result.location.message}")
+            return
         columns = [c for c in result.gdf.columns if c != result.gdf.geometry.name]
         mapping = _mapping(kind, columns, lang)
         fitted, in_use = data.fitted_upload(

@@ -139,6 +139,11 @@ class LocationCheck:
     fixes: tuple[LocationFix, ...]
     message: str | None
 
+    @property
+    def elsewhere(self) -> bool:
+        """Whether no feature lies in or near Kunshan (e.g. the layer was read in a wrong CRS)."""
+        return not self.in_kunshan and self.n_outside == self.n_features
+
 
 def location_check(
     gdf_wgs84: gpd.GeoDataFrame, raw: gpd.GeoDataFrame | None = None

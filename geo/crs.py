@@ -14,7 +14,7 @@ Everything that moves coordinates to WGS84 goes through :func:`to_wgs84`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 import geopandas as gpd
 import numpy as np
@@ -218,7 +218,7 @@ def bd09_to_wgs84(
 def _datum_label(datum: object) -> Datum | None:
     """Return the datum label ``datum`` names, or ``None`` for a CRS."""
     if isinstance(datum, str) and datum in DATUMS:
-        return datum  # type: ignore[return-value]
+        return cast("Datum", datum)
     return None
 
 
@@ -343,7 +343,7 @@ def geometry_to_wgs84(geometry: _G, datum: str | pyproj.CRS) -> _G:
         lon, lat = to_wgs84(coords[:, 0], coords[:, 1], datum)
         return np.column_stack([lon, lat])
 
-    return shapely.transform(geometry, _convert)  # type: ignore[no-any-return]
+    return cast("_G", shapely.transform(geometry, _convert))
 
 
 def gdf_to_wgs84(

@@ -39,17 +39,15 @@ from analysis.indicators import (
     zone_mean,
 )
 from geo.crs import DISPLAY_CRS
-from geo.files.schema import MAX_PLANNED, planned_parks
+from geo.files.schema import planned_parks
 
 __all__ = [
-    "MAX_PLANNED",
     "ChangeClass",
     "PlannedPark",
     "Scenario",
     "change_classes",
     "coverage_change",
     "per_capita_change",
-    "planned_parks",
     "sfca_change",
     "with_planned",
 ]

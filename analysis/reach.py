@@ -19,13 +19,17 @@ Places:
 
 ``--points FILE.csv``
     One place per row; ``--crs`` (required) is the CRS of its coordinates
-    (``EPSG:4326``, ``EPSG:4549``, ``4490``, … anything pyproj reads). The
+    (``EPSG:4326``, ``EPSG:4549``, ``4490``, … anything pyproj reads, or a
+    choice of the upload panel such as ``cgcs2000_gk40`` or ``gcj02``). The
     coordinates are read from ``--x-column``/``--y-column`` (default ``x``/``y``;
     when those are missing, a ``lon``/``lng``/``longitude``/``经度`` and a
     ``lat``/``latitude``/``纬度`` column are used). Every input column is kept,
-    in the input order.
+    in the input order, as written. The file is read as the upload panel reads
+    it (:mod:`geo.files.reading`): UTF-8 or GB18030, the delimiter from the
+    header; an XLSX works too.
 ``--area POLYGONS``
-    A vector file (GeoJSON, GeoPackage, …) with a declared CRS: one row per cell
+    A vector file (GeoJSON, GeoPackage, zipped Shapefile, KML, …) with a
+    declared CRS, read as the upload panel reads it: one row per cell
     of a ``--cell-m`` grid whose centre lies inside the polygons and not on water
     (as on the page), with its centre (``x``, ``y`` in the metric CRS of the
     analysis — EPSG:4549 in Kunshan — and ``lon``, ``lat`` in WGS84) and its
@@ -54,25 +58,24 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from numpy.typing import NDArray
-from pyproj import CRS
-from pyproj.exceptions import CRSError as ProjCRSError
 
 from analysis.demand import DemandKind, Origins, grid_origins, residential_weights
 from analysis.distances import ParkReach, park_reach, prepare_reach, with_planned_park
 from analysis.network import WalkGraph, walk_graph_from_arrays
-from analysis.scenario import planned_parks
 from analysis.standards import ParkStandard, default_limit_m, standards_from_dict
+from geo.cli import CommandLineParser, run_command, usage_error
 from geo.crs import DISPLAY_CRS
 from geo.entrances import load_access_rules
-from geo.errors import CRSError, ParkAccessError, PlanningMapError, StandardError
+from geo.errors import CRSError, ParkAccessError, StandardError
+from geo.files.reading import MAX_UPLOAD_BYTES, ReadOptions, inspect_file, read_layer
+from geo.files.schema import planned_parks
 from geo.grid import origins_from_points
 from geo.osm import (
     cache_is_current,
@@ -104,51 +107,19 @@ __all__ = [
 # Coordinate headers recognised when --x-column/--y-column are not given (case-insensitive).
 X_ALIASES = ("x", "lon", "lng", "long", "longitude", "经度")
 Y_ALIASES = ("y", "lat", "latitude", "纬度")
-# CSV encodings tried in turn: UTF-8 (with or without BOM), then what Excel writes in China.
-_CSV_ENCODINGS = ("utf-8-sig", "gb18030")
-_VECTOR_ERRORS = (
-    OSError,
-    ValueError,
-    pyogrio.errors.DataSourceError,
-    pyogrio.errors.DataLayerError,
-)
 
 
-class _UsageError(Exception):
-    """A command-line usage error (raised instead of argparse's exit)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
-
-
-def _parse_crs(text: str) -> CRS:
-    try:
-        return CRS.from_user_input(text)
-    except ProjCRSError as exc:
-        msg = f"无法识别坐标系 {text!r}。 / Unknown coordinate reference system {text!r}."
-        raise CRSError(msg) from exc
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Read every column as text, so the input comes out as it went in."""
+def _file_bytes(path: Path, what: tuple[str, str]) -> bytes:
+    """Return the bytes of an input file, or say that it is not there."""
     if not path.is_file():
-        msg = f"找不到点文件 {path}。 / The points file {path} does not exist."
+        msg = f"找不到{what[0]} {path}。 / The {what[1]} {path} does not exist."
         raise ParkAccessError(msg)
-    for encoding in _CSV_ENCODINGS:
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-        except (OSError, ValueError) as exc:
-            msg = f"无法读取点文件 {path.name}。 / Cannot read the points file {path.name}: {exc}"
-            raise ParkAccessError(msg) from exc
-    msg = (
-        f"点文件 {path.name} 的编码无法识别（请存为 UTF-8）。 / "
-        f"The points file {path.name} is neither UTF-8 nor GB18030: save it as UTF-8."
-    )
-    raise ParkAccessError(msg)
+    return path.read_bytes()
+
+
+def _limit(content: bytes) -> int:
+    """No upload limit on the command line: the planner's own files, named by the planner."""
+    return max(len(content), MAX_UPLOAD_BYTES)
 
 
 def _coordinate_column(
@@ -176,87 +147,85 @@ def _coordinate_column(
     raise ParkAccessError(msg)
 
 
-def _numbers(frame: pd.DataFrame, column: str) -> NDArray[np.float64]:
-    values = pd.to_numeric(frame[column].str.strip(), errors="coerce").to_numpy(np.float64)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        line = int(np.flatnonzero(bad)[0]) + 2  # the header is line 1
-        msg = (
-            f"{column} 列第 {line} 行不是数字：{frame[column].iloc[line - 2]!r}。 / "
-            f"Column {column!r}, line {line}, is not a number: {frame[column].iloc[line - 2]!r}."
-        )
-        raise ParkAccessError(msg)
-    return values
-
-
 def read_points(
     path: Path, *, crs: str, x_column: str | None = None, y_column: str | None = None
 ) -> tuple[pd.DataFrame, gpd.GeoSeries]:
-    """Read a CSV of points: its rows as text, and their points in ``crs``.
+    """Read a table of points with the readers: its rows as they are, and their points.
 
     Parameters
     ----------
     path
-        The CSV (UTF-8, with or without BOM, or GB18030 as Excel writes it in China).
+        The CSV (UTF-8, with or without BOM, or GB18030 as Excel writes it in
+        China; the delimiter is found from the header) or XLSX.
     crs
-        The CRS of the coordinates, as pyproj reads it (``"EPSG:4326"``, ``"4490"``).
+        The CRS of the coordinates: anything :class:`geo.files.reading.ReadOptions`
+        takes (``"EPSG:4326"``, ``"4490"``, ``"cgcs2000_gk40"``, ``"gcj02"``).
     x_column, y_column
         The coordinate columns; None looks for :data:`X_ALIASES`/:data:`Y_ALIASES`.
 
     Returns
     -------
     tuple of DataFrame and GeoSeries
-        Every column as read (text), and one point per row.
+        Every column as read (a CSV's cells as text, blank cells empty), and one
+        point per row in WGS84.
 
     Raises
     ------
     ParkAccessError
-        If the file is missing, unreadable or empty, a column is missing or a
-        coordinate is not a number.
-    CRSError
-        If ``crs`` is not a CRS.
+        If the file is missing, or a coordinate column is missing.
+    UploadError
+        If the file cannot be read, has no rows, or a coordinate is not a number.
     """
-    target = _parse_crs(crs)
-    frame = _read_csv(Path(path))
-    if frame.empty:
-        name = Path(path).name
-        msg = f"点文件 {name} 没有数据行。 / The points file {name} has no rows."
-        raise ParkAccessError(msg)
-    columns = [str(c) for c in frame.columns]
-    x_name = _coordinate_column(columns, x_column, X_ALIASES, "--x-column")
-    y_name = _coordinate_column(columns, y_column, Y_ALIASES, "--y-column")
-    points = gpd.GeoSeries.from_xy(_numbers(frame, x_name), _numbers(frame, y_name), crs=target)
-    return frame, points
+    path = Path(path)
+    options = ReadOptions(crs=crs, keep_text=True)  # checks the CRS before the file
+    content = _file_bytes(path, ("点文件", "points file"))
+    info = inspect_file(content, path.name, options, max_bytes=_limit(content))
+    x_name = _coordinate_column(info.columns, x_column, X_ALIASES, "--x-column")
+    y_name = _coordinate_column(info.columns, y_column, Y_ALIASES, "--y-column")
+    options = ReadOptions(crs=crs, x_column=x_name, y_column=y_name, keep_text=True)
+    gdf = read_layer(content, path.name, options, max_bytes=_limit(content)).gdf
+    frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+    frame.columns = list(info.columns)  # as in the file (the reader renames "geometry")
+    return frame, gdf.geometry
 
 
 def read_area(path: Path) -> gpd.GeoDataFrame:
-    """Read the polygons of an area (any vector file geopandas reads, with a declared CRS).
+    """Read the polygons of an area with the readers (a vector file with a declared CRS).
+
+    Any format of :func:`geo.files.reading.read_layer` (GeoJSON, GeoPackage,
+    zipped Shapefile, KML/KMZ); of several layers, the first. Points mixed in are
+    left out.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The polygons, in WGS84.
 
     Raises
     ------
     ParkAccessError
-        If the file is missing or unreadable, or holds no polygon.
+        If the file is missing or holds no polygon.
     CRSError
         If it declares no CRS.
+    UploadError
+        If it cannot be read.
     """
     path = Path(path)
-    if not path.exists():
-        msg = f"找不到范围文件 {path}。 / The area file {path} does not exist."
-        raise ParkAccessError(msg)
-    try:
-        area = gpd.read_file(path)
-    except _VECTOR_ERRORS as exc:
-        msg = f"无法读取范围文件 {path.name}。 / Cannot read the area file {path.name}: {exc}"
-        raise ParkAccessError(msg) from exc
-    if not isinstance(area, gpd.GeoDataFrame):
-        msg = f"范围文件 {path.name} 中没有几何。 / The area file {path.name} holds no geometry."
-        raise ParkAccessError(msg)
-    if area.crs is None:
+    content = _file_bytes(path, ("范围文件", "area file"))
+    info = inspect_file(content, path.name, max_bytes=_limit(content))
+    if info.declared_crs is None:
         msg = (
             f"范围文件 {path.name} 没有声明坐标系。 / "
             f"The area file {path.name} declares no coordinate reference system."
         )
         raise CRSError(msg)
+    area = read_layer(
+        content,
+        path.name,
+        ReadOptions(layer=info.layer if len(info.layers) > 1 else None),
+        max_bytes=_limit(content),
+        points_and_polygons=True,
+    ).gdf
     polygons = area[area.geometry.notna() & area.geom_type.isin(["Polygon", "MultiPolygon"])]
     polygons = polygons[~polygons.geometry.is_empty]
     if polygons.empty:
@@ -338,7 +307,7 @@ def batch_reach(
     """Measure every origin's distances to the standard's tiers, as the parks page does.
 
     ``limit_m`` is one search limit for every tier (None: each tier's default).
-    ``planned`` parks (:func:`analysis.scenario.planned_parks`) are added as the
+    ``planned`` parks (:func:`geo.files.schema.planned_parks`) are added as the
     page adds a scenario (:func:`analysis.distances.with_planned_park`).
     """
     if limit_m is not None and (not np.isfinite(limit_m) or limit_m <= 0):
@@ -432,7 +401,7 @@ def _check_options(args: argparse.Namespace) -> None:
     if args.points is not None:
         if args.crs is None:
             msg = "--points 需要 --crs。 / --points needs --crs (e.g. EPSG:4326)."
-            raise _UsageError(msg)
+            raise usage_error(msg)
         given: list[tuple[str, Any]] = [("--cell-m", args.cell_m), ("--demand", args.demand)]
     else:
         given = [("--crs", args.crs), ("--x-column", args.x_column), ("--y-column", args.y_column)]
@@ -442,11 +411,11 @@ def _check_options(args: argparse.Namespace) -> None:
             msg = (
                 f"{option} 必须为正数，收到 {value:g}。 / {option} must be positive, got {value:g}."
             )
-            raise _UsageError(msg)
+            raise usage_error(msg)
     if wrong:
         mode = "--points" if args.points is not None else "--area"
         msg = f"{wrong} 不适用于 {mode}。 / {wrong}: not for {mode}."
-        raise _UsageError(msg)
+        raise usage_error(msg)
     if not args.out.parent.is_dir():
         msg = (
             f"输出目录 {args.out.parent} 不存在。 / "
@@ -502,8 +471,8 @@ def _run(args: argparse.Namespace) -> None:
     print(f"完成 / done: {len(table):,} 行 / rows -> {args.out}")
 
 
-def _parser() -> _Parser:
-    parser = _Parser(
+def _parser() -> argparse.ArgumentParser:
+    parser = CommandLineParser(
         prog="python -m analysis.reach",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -527,28 +496,15 @@ def _parser() -> _Parser:
     return parser
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the batch command; return the exit code (2 for bad arguments or inputs)."""
-    try:
-        args = _parser().parse_args(argv)
-        _check_options(args)
-        _run(args)
-    except _UsageError as exc:
-        print(f"error: 参数错误 / bad arguments: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except PlanningMapError as exc:
-        print(f"error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(
-            f"error: 无法读写文件。 / Cannot read or write a file: {_one_line(exc)}",
-            file=sys.stderr,
-        )
-        return 2
+    return run_command(lambda: _main(argv), file_errors=True)
+
+
+def _main(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    _check_options(args)
+    _run(args)
     return 0
 
 

@@ -41,10 +41,9 @@ from analysis.indicators import (
 from analysis.standards import tier_text
 from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
 from geo.errors import ScenarioError
-from geo.layer_schema import MAX_PLANNED, planned_parks
+from geo.files.schema import planned_parks
 
 __all__ = [
-    "MAX_PLANNED",
     "ChangeClass",
     "PlannedPark",
     "Scenario",
@@ -52,7 +51,6 @@ __all__ = [
     "change_classes",
     "coverage_change",
     "per_capita_change",
-    "planned_parks",
     "sfca_change",
     "with_planned",
 ]

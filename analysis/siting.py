@@ -58,6 +58,7 @@ from analysis.distances import Method, ParkReach, PreparedReach, WalkAccess, _en
 from analysis.indicators import covered
 from analysis.network import EdgePositions, join_sources, joined_nearest_distance, subgraph
 from analysis.standards import ParkStandard, StandardTier
+from geo.cli import CommandLineParser, run_command
 from geo.crs import DISPLAY_CRS
 from geo.errors import SitingError
 
@@ -690,7 +691,7 @@ The greedy total is at least 1 - 1/e (63.2 %) of the optimum.
 
 
 def _cli_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandLineParser(
         prog="python -m analysis.siting",
         description=_USAGE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -714,66 +715,60 @@ def _cli_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the site-suggestion command; return the exit code (2 for bad arguments or inputs)."""
+    return run_command(lambda: _main(argv), file_errors=True)
+
+
+def _main(argv: list[str] | None) -> int:
     import json  # noqa: PLC0415 - the command line only
-    import sys  # noqa: PLC0415
 
     from analysis.reach import area_origins, load_standard, open_cache, read_area  # noqa: PLC0415
     from geo.boundaries import load_outline  # noqa: PLC0415
     from geo.entrances import load_access_rules  # noqa: PLC0415
-    from geo.errors import PlanningMapError  # noqa: PLC0415
     from geo.standards import STANDARDS_PATH  # noqa: PLC0415
 
-    parser = _cli_parser()
-    args = parser.parse_args(argv)
-    try:
-        if not (np.isfinite(args.cell_m) and args.cell_m > 0):
-            msg = f"--cell-m 必须为正数。 / --cell-m must be positive, got {args.cell_m:g}."
+    args = _cli_parser().parse_args(argv)
+    if not (np.isfinite(args.cell_m) and args.cell_m > 0):
+        msg = f"--cell-m 必须为正数。 / --cell-m must be positive, got {args.cell_m:g}."
+        raise SitingError(msg)
+    _check_k(args.k)
+    if not args.out.parent.is_dir():
+        msg = f"输出目录不存在。 / The output folder {args.out.parent} does not exist."
+        raise SitingError(msg)
+    standard = load_standard(args.standards or STANDARDS_PATH, args.standard)
+    standard.tier(args.tier)
+    area = read_area(args.area) if args.area is not None else load_outline()
+    candidates = read_area(args.candidates) if args.candidates is not None else None
+    cache = open_cache(args.osm_cache)
+    method: Method = "buffer"
+    if args.method == "walk" or (args.method is None and cache.graph is not None):
+        if cache.graph is None:
+            msg = "缓存中没有步行路网。 / The cache has no walk network: use --method buffer."
             raise SitingError(msg)
-        _check_k(args.k)
-        if not args.out.parent.is_dir():
-            msg = f"输出目录不存在。 / The output folder {args.out.parent} does not exist."
-            raise SitingError(msg)
-        standard = load_standard(args.standards or STANDARDS_PATH, args.standard)
-        standard.tier(args.tier)
-        area = read_area(args.area) if args.area is not None else load_outline()
-        candidates = read_area(args.candidates) if args.candidates is not None else None
-        cache = open_cache(args.osm_cache)
-        method: Method = "buffer"
-        if args.method == "walk" or (args.method is None and cache.graph is not None):
-            if cache.graph is None:
-                msg = "缓存中没有步行路网。 / The cache has no walk network: use --method buffer."
-                raise SitingError(msg)
-            method = "network"
-        origins = area_origins(area, cache, cell_m=float(args.cell_m), demand=args.demand)
-        from analysis.distances import park_reach, prepare_reach  # noqa: PLC0415
+        method = "network"
+    origins = area_origins(area, cache, cell_m=float(args.cell_m), demand=args.demand)
+    from analysis.distances import park_reach, prepare_reach  # noqa: PLC0415
 
-        prepared = prepare_reach(
-            origins,
-            cache.parks,
-            graph=cache.graph if method == "network" else None,
-            entrances=cache.entrances if method == "network" else None,
-            rules=load_access_rules(),
-        )
-        reach = park_reach(prepared, standard)
-        problem = siting_problem(
-            prepared, reach, tier_id=args.tier, method=method, candidate_area=candidates
-        )
-        print(
-            f"{len(origins):,} 格 / cells · {len(problem.candidates):,} 候选 / candidates · "
-            f"{'步行 / walk' if method == 'network' else '缓冲区 / buffer'}",
-            flush=True,
-        )
-        if args.exact:
-            result = exact_sites(problem, args.k, time_limit_s=args.time_limit_s)
-        else:
-            result = greedy_sites(problem, args.k)
-        site_footprints(problem, result).to_file(args.out, driver="GeoJSON")
-    except PlanningMapError as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"error: 无法读写文件。 / Cannot read or write a file: {exc}", file=sys.stderr)
-        return 2
+    prepared = prepare_reach(
+        origins,
+        cache.parks,
+        graph=cache.graph if method == "network" else None,
+        entrances=cache.entrances if method == "network" else None,
+        rules=load_access_rules(),
+    )
+    reach = park_reach(prepared, standard)
+    problem = siting_problem(
+        prepared, reach, tier_id=args.tier, method=method, candidate_area=candidates
+    )
+    print(
+        f"{len(origins):,} 格 / cells · {len(problem.candidates):,} 候选 / candidates · "
+        f"{'步行 / walk' if method == 'network' else '缓冲区 / buffer'}",
+        flush=True,
+    )
+    if args.exact:
+        result = exact_sites(problem, args.k, time_limit_s=args.time_limit_s)
+    else:
+        result = greedy_sites(problem, args.k)
+    site_footprints(problem, result).to_file(args.out, driver="GeoJSON")
     for site in result.sites:
         print(
             f"#{site.rank}: +{site.gain:,.0f} → {site.covered_share_after * 100:.2f} %",

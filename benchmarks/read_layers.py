@@ -4,8 +4,8 @@
 N park polygons (default 20,000; 24-vertex irregular rings spread over Kunshan) in
 EPSG:4549 with GBK Chinese names and no ``.cpg`` (so the encoding is detected), zips
 them inside a folder with a Chinese name, writes the same parks as WGS84 GeoJSON, and
-prints the median wall time of :func:`geo.readers.inspect_file` and
-:func:`geo.readers.read_layer` (bytes in memory → a WGS84 GeoDataFrame with the
+prints the median wall time of :func:`geo.files.reading.inspect_file` and
+:func:`geo.files.reading.read_layer` (bytes in memory → a WGS84 GeoDataFrame with the
 location check: what the upload preview needs) for each. Goal: the read ≤ 5 s.
 """
 
@@ -28,7 +28,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
 from geo.boundaries import load_outline  # noqa: E402
-from geo.readers import inspect_file, read_layer  # noqa: E402
+from geo.files.reading import inspect_file, read_layer  # noqa: E402
 
 _WORDS = ("亭林", "森林", "玉山", "阳澄湖", "淀山湖", "周庄", "千灯", "锦溪", "巴城", "花桥")
 _KINDS = ("综合公园", "社区公园", "游园", "专类公园")

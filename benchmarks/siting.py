@@ -42,7 +42,7 @@ from analysis.siting import (  # noqa: E402
 from analysis.standards import standards_from_dict  # noqa: E402
 from geo.boundaries import load_outline, load_units  # noqa: E402
 from geo.entrances import load_access_rules  # noqa: E402
-from geo.layer_schema import planned_parks  # noqa: E402
+from geo.files.schema import planned_parks  # noqa: E402
 from geo.osm import cache_tag  # noqa: E402
 from geo.standards import read_standards_file  # noqa: E402
 from geo.walk_places import placement_key, read_placement, write_placement  # noqa: E402

@@ -27,13 +27,12 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
-from geo.errors import BoundaryDataError, CRSError
+from geo.crs import ANALYSIS_CRS, DISPLAY_CRS, gdf_to_wgs84
+from geo.errors import BoundaryDataError
 from geo.paths import CLUSTERS_PATH, OUTLINE_PATH, SOURCES_PATH, UNIT_TABLE_PATH, UNITS_PATH
 
 __all__ = [
     "Cluster",
-    "cluster_of_unit",
     "load_clusters",
     "load_outline",
     "load_sources",
@@ -114,16 +113,6 @@ def _read_vector(path: Path, what: str) -> gpd.GeoDataFrame:
         raise BoundaryDataError(msg) from exc
 
 
-def _to_wgs84(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
-    if gdf.crs is None:
-        msg = (
-            f"{what} has no coordinate reference system. Save it with its CRS "
-            "(e.g. EPSG:4326 or EPSG:4549) and load it again."
-        )
-        raise CRSError(msg)
-    return gdf.to_crs(DISPLAY_CRS)
-
-
 def _check_polygons(gdf: gpd.GeoDataFrame, what: str) -> None:
     problems = []
     if gdf.empty:
@@ -143,7 +132,7 @@ def _check_polygons(gdf: gpd.GeoDataFrame, what: str) -> None:
 
 def load_outline(path: Path = OUTLINE_PATH) -> gpd.GeoDataFrame:
     """Load the county outline in WGS84 with its area measured in EPSG:4549."""
-    outline = _to_wgs84(_read_vector(path, "County outline"), "County outline")
+    outline = gdf_to_wgs84(_read_vector(path, "County outline"), what="County outline")
     _check_polygons(outline, "County outline")
     outline = outline.copy()
     outline["area_km2"] = outline.to_crs(ANALYSIS_CRS).area / 1e6
@@ -178,7 +167,7 @@ def load_units(
         If the file declares no CRS.
     """
     table = read_unit_table() if unit_table is None else unit_table
-    units = _to_wgs84(_read_vector(path, "Planning units"), "Planning units")
+    units = gdf_to_wgs84(_read_vector(path, "Planning units"), what="Planning units")
     return units_from_frame(units, table, what=f"Planning units ({Path(path).name})")
 
 
@@ -305,11 +294,6 @@ def load_clusters(
     if problems:
         raise BoundaryDataError(f"Cluster file {Path(path).name}: " + "; ".join(problems) + ".")
     return clusters
-
-
-def cluster_of_unit(clusters: tuple[Cluster, ...]) -> dict[str, str]:
-    """Map every unit id to the id of its cluster."""
-    return {m: c.cluster_id for c in clusters for m in c.members}
 
 
 def load_sources(path: Path = SOURCES_PATH) -> pd.DataFrame:

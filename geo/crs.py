@@ -1,42 +1,55 @@
-"""Coordinate reference systems: display/analysis CRS policy and GCJ-02 conversion.
+"""Coordinate reference systems: display/analysis CRS policy and the one way to WGS84.
 
 Storage and display use WGS84 (EPSG:4326). Lengths and areas are measured in
 CGCS2000 / 3-degree Gauss-Kruger CM 120E (EPSG:4549), whose central meridian
 runs through Kunshan. Chinese web maps (Amap/Gaode, Tencent) publish GCJ-02,
 an obfuscated datum offset by ~460-490 m around Kunshan; it is converted here
 with the published GCJ-02 formula (Krasovsky ellipsoid constants
-a = 6378245 m, e^2 = 0.00669342162296594323).
+a = 6378245 m, e^2 = 0.00669342162296594323). Baidu's BD-09 is defined from GCJ-02.
+
+Everything that moves coordinates to WGS84 goes through :func:`to_wgs84`
+(arrays: a datum, a CRS, or one datum per point), :func:`geometry_to_wgs84`
+(shapely geometries) or :func:`gdf_to_wgs84` (a GeoDataFrame).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
+import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 
 from geo.errors import CRSError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
     from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "ANALYSIS_CRS",
+    "DATUMS",
     "DISPLAY_CRS",
+    "Datum",
     "bd09_to_gcj02",
     "bd09_to_wgs84",
     "gcj02_to_bd09",
     "gcj02_to_wgs84",
-    "geometry_gcj02_to_wgs84",
+    "gdf_to_wgs84",
+    "geometry_to_wgs84",
     "metric_crs_for",
     "to_analysis_crs",
-    "to_display_crs",
+    "to_wgs84",
     "wgs84_to_gcj02",
 ]
 
 DISPLAY_CRS = "EPSG:4326"
 ANALYSIS_CRS = "EPSG:4549"
+
+Datum = Literal["WGS84", "GCJ-02", "BD-09"]
+# The datums coordinates are cited or uploaded in (WGS84 first: it needs no conversion).
+DATUMS: tuple[Datum, ...] = ("WGS84", "GCJ-02", "BD-09")
+_G = TypeVar("_G")
 
 _BD09_X_PI = np.pi * 3000.0 / 180.0
 _KRASOVSKY_A = 6378245.0
@@ -202,21 +215,191 @@ def bd09_to_wgs84(
     return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
 
 
-def geometry_gcj02_to_wgs84(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Return a copy of a shapely geometry with GCJ-02 vertices moved to WGS84.
+def _datum_label(datum: object) -> Datum | None:
+    """Return the datum label ``datum`` names, or ``None`` for a CRS."""
+    if isinstance(datum, str) and datum in DATUMS:
+        return cast("Datum", datum)
+    return None
+
+
+def _crs_of(crs: object) -> pyproj.CRS:
+    try:
+        return pyproj.CRS.from_user_input(crs)
+    except pyproj.exceptions.CRSError as exc:
+        msg = (
+            f"不认识的坐标系 {crs!r}。 / Unknown datum or CRS {crs!r}: use one of "
+            f"{', '.join(DATUMS)} or a CRS pyproj reads (e.g. EPSG:4549)."
+        )
+        raise CRSError(msg) from exc
+
+
+def _transformer(crs: object) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(_crs_of(crs), DISPLAY_CRS, always_xy=True)
+
+
+def _one_to_wgs84(
+    x: NDArray[np.float64], y: NDArray[np.float64], datum: str | pyproj.CRS
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    label = _datum_label(datum)
+    if label == "WGS84":
+        return x.copy(), y.copy()
+    if label == "GCJ-02":
+        return gcj02_to_wgs84(x, y)
+    if label == "BD-09":
+        return bd09_to_wgs84(x, y)
+    lon, lat = _transformer(datum).transform(x, y)
+    return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
+
+
+def to_wgs84(
+    x: ArrayLike, y: ArrayLike, datum: str | pyproj.CRS | ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Convert coordinates from a datum or CRS to WGS84 longitude/latitude, vectorised.
+
+    This is the one conversion to WGS84 of the planning map: the Chinese web-map
+    datums (inverted to sub-millimetre, see :func:`gcj02_to_wgs84` and
+    :func:`bd09_to_wgs84`) and any CRS (through pyproj, x/y in the CRS's own
+    units, longitude first).
+
+    Parameters
+    ----------
+    x, y
+        Longitude/latitude in degrees for ``WGS84``, ``GCJ-02`` and ``BD-09``;
+        easting/northing (or longitude/latitude) in the CRS's units otherwise.
+        Scalars or arrays of the same shape.
+    datum
+        ``"WGS84"`` (returned unchanged), ``"GCJ-02"`` (Amap, Tencent),
+        ``"BD-09"`` (Baidu), a :class:`pyproj.CRS` or anything pyproj reads
+        (``"EPSG:4549"``); or an array of those labels, one per point, each
+        group then converted on its own.
+
+    Returns
+    -------
+    tuple of arrays
+        WGS84 longitude and latitude in degrees.
+
+    Raises
+    ------
+    CRSError
+        If ``datum`` names neither a datum nor a CRS, or x, y and the labels differ in shape.
 
     Examples
     --------
-    >>> pt = geometry_gcj02_to_wgs84(shapely.Point(121.09626935575027, 30.608604331756705))
+    >>> lon, lat = to_wgs84([121.09626935575027], [30.608604331756705], "GCJ-02")
+    >>> round(float(lon[0]), 6), round(float(lat[0]), 6)
+    (121.091708, 30.610778)
+    >>> lon, lat = to_wgs84([121.0, 121.0], [31.4, 31.4], ["WGS84", "BD-09"])
+    >>> [round(float(v), 4) for v in lon]
+    [121.0, 120.9891]
+    >>> lon, lat = to_wgs84(500000.0, 3474000.0, "EPSG:4549")
+    >>> round(float(lon), 6), round(float(lat), 4)
+    (120.0, 31.3881)
+    """
+    x_arr, y_arr = _as_float_arrays(x, y)
+    if isinstance(datum, str | pyproj.CRS):
+        return _one_to_wgs84(x_arr, y_arr, datum)
+    labels = np.asarray(datum, dtype=object)
+    if labels.shape != x_arr.shape:
+        msg = (
+            f"每个点需要一个基准：坐标 {x_arr.shape}，基准 {labels.shape}。 / One datum per "
+            f"point: the coordinates have shape {x_arr.shape}, the datums {labels.shape}."
+        )
+        raise CRSError(msg)
+    if unknown := sorted({str(v) for v in labels.ravel()} - set(DATUMS)):
+        msg = f"不认识的基准 {unknown}。 / Unknown datums {unknown}: use {', '.join(DATUMS)}."
+        raise CRSError(msg)
+    lon, lat = x_arr.copy(), y_arr.copy()
+    for label in DATUMS[1:]:  # each datum's points as one batch (WGS84 stays as it is)
+        rows = labels == label
+        if rows.any():
+            lon[rows], lat[rows] = _one_to_wgs84(x_arr[rows], y_arr[rows], label)
+    return lon, lat
+
+
+def geometry_to_wgs84(geometry: _G, datum: str | pyproj.CRS) -> _G:
+    """Return a copy of geometries with every vertex moved from ``datum`` to WGS84.
+
+    Parameters
+    ----------
+    geometry
+        A shapely geometry or an array of them (``None`` stays ``None``), in ``datum``.
+    datum
+        As :func:`to_wgs84` (one datum or CRS for all vertices).
+
+    Returns
+    -------
+    shapely.Geometry or array
+        The same shapes in WGS84 longitude/latitude (2D), vertex for vertex what
+        :func:`to_wgs84` gives for their coordinates.
+
+    Examples
+    --------
+    >>> pt = geometry_to_wgs84(shapely.Point(121.09626935575027, 30.608604331756705), "GCJ-02")
     >>> round(pt.x, 6), round(pt.y, 6)
     (121.091708, 30.610778)
     """
 
     def _convert(coords: NDArray[np.float64]) -> NDArray[np.float64]:
-        lon, lat = gcj02_to_wgs84(coords[:, 0], coords[:, 1])
+        lon, lat = to_wgs84(coords[:, 0], coords[:, 1], datum)
         return np.column_stack([lon, lat])
 
-    return shapely.transform(geometry, _convert)
+    return cast("_G", shapely.transform(geometry, _convert))
+
+
+def gdf_to_wgs84(
+    gdf: gpd.GeoDataFrame, *, datum: str | pyproj.CRS | None = None, what: str = "The layer"
+) -> gpd.GeoDataFrame:
+    """Return a copy of ``gdf`` in WGS84 (EPSG:4326), its raw coordinates read in ``datum``.
+
+    Parameters
+    ----------
+    gdf
+        Any geometries. Its own CRS is used when ``datum`` is ``None``, and ignored otherwise.
+    datum
+        What the coordinates are in, overriding ``gdf.crs``: as :func:`to_wgs84`.
+        ``"WGS84"`` only sets the CRS (numbers out of range are kept, to be
+        reported by whoever checks the location); ``"GCJ-02"``/``"BD-09"`` move
+        every vertex (:func:`geometry_to_wgs84`); a CRS is reprojected by geopandas.
+    what
+        The layer's name in the message of a missing CRS.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The same rows and columns, geometries in EPSG:4326.
+
+    Raises
+    ------
+    CRSError
+        If ``datum`` is ``None`` and ``gdf`` has no CRS, or ``datum`` names no datum or CRS.
+
+    Examples
+    --------
+    >>> frame = gpd.GeoDataFrame(geometry=[shapely.Point(121.0, 31.4)])
+    >>> moved = gdf_to_wgs84(frame, datum="GCJ-02")
+    >>> moved.crs.to_epsg(), round(float(moved.geometry.x.iloc[0]), 4)
+    (4326, 120.9956)
+    >>> gdf_to_wgs84(frame)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.CRSError: 图层没有坐标系（The layer）。 / The layer has no coordinate ...
+    """
+    if datum is None:
+        if gdf.crs is None:
+            msg = (
+                f"图层没有坐标系（{what}）。 / {what} has no coordinate reference system: save "
+                "it with its CRS (e.g. EPSG:4326 or EPSG:4549) and load it again."
+            )
+            raise CRSError(msg)
+        return gdf.to_crs(DISPLAY_CRS)
+    label = _datum_label(datum)
+    if label == "WGS84":
+        return gdf.set_crs(DISPLAY_CRS, allow_override=True)
+    if label is None:
+        return gdf.set_crs(_crs_of(datum), allow_override=True).to_crs(DISPLAY_CRS)
+    moved = geometry_to_wgs84(np.asarray(gdf.geometry.array, dtype=object), label)
+    geometry = gpd.GeoSeries(moved, index=gdf.index, crs=DISPLAY_CRS, name=gdf.geometry.name)
+    return gdf.set_geometry(geometry)
 
 
 def _require_crs(gdf: gpd.GeoDataFrame, what: str) -> None:
@@ -240,18 +423,6 @@ def to_analysis_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gdf.to_crs(ANALYSIS_CRS)
 
 
-def to_display_crs(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return ``gdf`` reprojected to WGS84 (EPSG:4326) for storage and display.
-
-    Raises
-    ------
-    CRSError
-        If ``gdf`` has no CRS.
-    """
-    _require_crs(gdf, "The layer")
-    return gdf.to_crs(DISPLAY_CRS)
-
-
 # 3-degree Gauss-Kruger zone of EPSG:4549 (CM 120E) covers 118.5E-121.5E.
 _GK_CM120_LON = (118.5, 121.5)
 
@@ -267,13 +438,48 @@ def metric_crs_for(gdf: gpd.GeoDataFrame) -> str:
     Raises
     ------
     CRSError
-        If ``gdf`` has no CRS or no geometry.
+        If ``gdf`` has no CRS or no geometry, or its coordinates cannot be where
+        its CRS says (not longitude/latitude once in WGS84, e.g. zone-prefixed
+        Gauss-Kruger numbers declared as WGS84): then with the message of
+        :func:`geo.files.location.location_check`, which names the CRS that would
+        put them in Kunshan.
+
+    Examples
+    --------
+    >>> metric_crs_for(gpd.GeoDataFrame(geometry=[shapely.Point(120.95, 31.39)], crs=4326))
+    'EPSG:4549'
+    >>> gk40 = gpd.GeoDataFrame(geometry=[shapely.Point(40_590_000, 3_475_000)], crs=4326)
+    >>> metric_crs_for(gk40)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    geo.errors.CRSError: 图层坐标不是有效的经纬度...请选择坐标系 cgcs2000_gk40。 / ...
     """
     _require_crs(gdf, "The layer")
     if gdf.empty:
         msg = "Cannot choose a metric CRS for an empty layer."
         raise CRSError(msg)
-    minx, _, maxx, _ = gdf.to_crs(DISPLAY_CRS).total_bounds
+    in_wgs84 = gdf.to_crs(DISPLAY_CRS)
+    minx, miny, maxx, maxy = in_wgs84.total_bounds
+    lonlat = np.isfinite([minx, miny, maxx, maxy]).all()
+    if not (lonlat and -180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+        # geopandas' UTM estimate would fail here with a bare IndexError or RuntimeError.
+        raise CRSError(_misplaced_message(gdf, in_wgs84))
     if _GK_CM120_LON[0] <= minx and maxx <= _GK_CM120_LON[1]:
         return ANALYSIS_CRS
     return str(gdf.estimate_utm_crs().to_string())
+
+
+def _misplaced_message(gdf: gpd.GeoDataFrame, in_wgs84: gpd.GeoDataFrame) -> str:
+    """Return the location check's message for coordinates that are not where their CRS says."""
+    # Imported here: geo.files reads layers with this module, and only this error needs it.
+    from geo.files.location import location_check  # noqa: PLC0415
+
+    if np.isfinite(shapely.get_coordinates(in_wgs84.geometry.array)).all():
+        check = location_check(in_wgs84, gdf)
+    else:  # beyond the CRS's own area: its raw numbers, tried as every usual CRS
+        raw = gpd.GeoDataFrame(geometry=np.asarray(gdf.geometry.array, dtype=object))
+        check = location_check(raw)
+    return check.message or (
+        f"图层坐标不在其坐标系 {gdf.crs} 的范围内。 / The layer's coordinates are not where "
+        f"its CRS ({gdf.crs}) says they are: check the coordinate system."
+    )

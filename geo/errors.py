@@ -17,6 +17,7 @@ __all__ = [
     "StandardError",
     "UnknownLayerError",
     "UploadError",
+    "UsageError",
     "WalkNetworkError",
 ]
 
@@ -59,6 +60,10 @@ class StandardError(PlanningMapError, ValueError):
 
 class CacheVersionError(PlanningMapError, ValueError):
     """An OpenStreetMap cache was written by another version and cannot be upgraded."""
+
+
+class UsageError(PlanningMapError, ValueError):
+    """A command line was given bad arguments (a missing option, an unknown choice)."""
 
 
 class UploadError(PlanningMapError, ValueError):

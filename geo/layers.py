@@ -26,26 +26,17 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 from geo.active_layers import load_layer, server_dataset
-from geo.dataset import LAYER_KINDS, layer_kind
-from geo.errors import PlanningMapError, UploadError
-from geo.layer_schema import apply_mapping, guess_mapping
+from geo.cli import CommandLineParser, run_command
+from geo.dataset import FILE_KINDS, layer_kind
+from geo.errors import UploadError
+from geo.files.reading import ReadOptions, inspect_file, read_layer
+from geo.files.schema import apply_mapping, guess_mapping
 from geo.layer_store import data_dir, server_layers, set_server_layer, store_layer, stored_layers
 from geo.paths import OSM_CACHE
-from geo.readers import ReadOptions, inspect_file, read_layer
 
 __all__ = ["add_layer", "main"]
-
-
-class _UsageError(UploadError):
-    """A command-line usage error (instead of argparse's exit)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise _UsageError(message)
 
 
 def _osm_cache() -> Path | None:
@@ -139,10 +130,10 @@ def add_layer(
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m geo.layers", description=__doc__.split("\n")[0])
+    parser = CommandLineParser(prog="python -m geo.layers", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add", help="read a file and make it the server's layer of KIND")
-    add.add_argument("kind", choices=list(LAYER_KINDS))
+    add.add_argument("kind", choices=list(FILE_KINDS))
     add.add_argument("file", type=Path)
     add.add_argument("--crs")
     add.add_argument("--encoding")
@@ -152,9 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--force", action="store_true", help="add a layer outside Kunshan")
     sub.add_parser("list", help="the server's layers and what is stored")
     remove = sub.add_parser("remove", help="take the server's layer of KIND back")
-    remove.add_argument("kind", choices=list(LAYER_KINDS))
+    remove.add_argument("kind", choices=list(FILE_KINDS))
     export = sub.add_parser("export", help="write the active layer of KIND in WGS84")
-    export.add_argument("kind", choices=list(LAYER_KINDS))
+    export.add_argument("kind", choices=list(FILE_KINDS))
     export.add_argument("--out", type=Path, required=True)
     return parser
 
@@ -183,34 +174,34 @@ def _list() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Run a command; return the exit code (2 with a one-line message on bad input)."""
-    try:
-        args = _parser().parse_args(argv)
-        if args.command == "add":
-            print(
-                add_layer(
-                    args.kind,
-                    args.file,
-                    crs=args.crs,
-                    encoding=args.encoding,
-                    layer=args.layer,
-                    mapping=_mapping(args.map),
-                    added_by=args.by,
-                    force=args.force,
-                )
+    return run_command(lambda: _run(argv))
+
+
+def _run(argv: list[str] | None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "add":
+        print(
+            add_layer(
+                args.kind,
+                args.file,
+                crs=args.crs,
+                encoding=args.encoding,
+                layer=args.layer,
+                mapping=_mapping(args.map),
+                added_by=args.by,
+                force=args.force,
             )
-        elif args.command == "list":
-            print(_list())
-        elif args.command == "remove":
-            set_server_layer(args.kind, None)
-            print(f"{args.kind}: back to OpenStreetMap / bundled (the file stays stored)")
-        else:
-            dataset = server_dataset(_osm_cache())
-            gdf = load_layer(dataset, args.kind, osm_cache=_osm_cache())
-            gdf.to_crs(4326).to_file(args.out, driver="GeoJSON")
-            print(f"{args.kind}: {len(gdf)} features -> {args.out}")
-    except PlanningMapError as exc:
-        print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
-        return 2
+        )
+    elif args.command == "list":
+        print(_list())
+    elif args.command == "remove":
+        set_server_layer(args.kind, None)
+        print(f"{args.kind}: back to OpenStreetMap / bundled (the file stays stored)")
+    else:
+        dataset = server_dataset(_osm_cache())
+        gdf = load_layer(dataset, args.kind, osm_cache=_osm_cache())
+        gdf.to_crs(4326).to_file(args.out, driver="GeoJSON")
+        print(f"{args.kind}: {len(gdf)} features -> {args.out}")
     return 0
 
 

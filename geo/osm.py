@@ -37,6 +37,7 @@ import shapely
 
 from geo.atomic import replaced_atomically
 from geo.boundaries import load_outline
+from geo.cli import CommandLineParser, report_error, run_command
 from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
 from geo.entrances import FENCE_BARRIERS, GATE_BARRIERS, load_access_rules, park_entrances
 from geo.errors import CacheVersionError, PlanningMapError
@@ -631,6 +632,10 @@ def import_pbf_to_cache(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``refresh``, ``import`` or ``info`` command; return the exit code."""
+    return run_command(lambda: _main(argv))
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     code = _run(args)
     if getattr(args, "exit_file", None) is not None:
@@ -639,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m geo.osm", description=__doc__.split("\n")[0])
+    parser = CommandLineParser(prog="python -m geo.osm", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     refresh = sub.add_parser("refresh", help="download from Overpass (needs internet)")
     imp = sub.add_parser("import", help="import a local .osm.pbf extract")
@@ -677,9 +682,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"OpenStreetMap import {args.pbf} -> {args.out}", flush=True)
             buffer_m = None if args.no_clip else args.buffer_m
             import_pbf_to_cache(args.pbf, args.out, buffer_m=buffer_m, progress=progress)
-    except PlanningMapError as exc:
-        print(f"error: {exc}", file=sys.stderr, flush=True)
-        return 2
+    except PlanningMapError as exc:  # reported here: the exit file still gets its code
+        return report_error(exc)
     print(f"done: {args.out} ({ATTRIBUTION})", flush=True)
     return 0
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.crs import ANALYSIS_CRS, DISPLAY_CRS, bd09_to_wgs84, gcj02_to_wgs84
+from geo.crs import ANALYSIS_CRS, DATUMS, DISPLAY_CRS, to_wgs84
 from geo.errors import BoundaryDataError
 from geo.paths import DATA_DIR
 
@@ -36,7 +36,6 @@ __all__ = [
 PARKS_DIR = DATA_DIR / "parks"
 # Park green spaces > 5000 m² in Kunshan at the end of 2021 (source G12).
 KUNSHAN_PARKS_OVER_5000_M2 = (210, 2021, "G12")
-_DATUMS = ("WGS84", "GCJ-02", "BD-09")
 
 
 def load_park_sources(directory: Path = PARKS_DIR) -> pd.DataFrame:
@@ -67,7 +66,7 @@ def load_park_register(directory: Path = PARKS_DIR) -> pd.DataFrame:
             f"area_m2 missing or not positive for {list(table.loc[bad_area, 'park_id'])}"
         )
     located = (table["lon"] != "") | (table["lat"] != "")
-    half = located & ((table["lon"] == "") | (table["lat"] == "") | ~table["datum"].isin(_DATUMS))
+    half = located & ((table["lon"] == "") | (table["lat"] == "") | ~table["datum"].isin(DATUMS))
     if half.any():
         problems.append(
             f"incomplete location or unknown datum for {list(table.loc[half, 'park_id'])}"
@@ -88,12 +87,11 @@ def bundled_parks(directory: Path = PARKS_DIR) -> gpd.GeoDataFrame:
     """
     table = load_park_register(directory)
     table = table[table["located"]].reset_index(drop=True)
-    lon = table["lon"].astype(float).to_numpy()
-    lat = table["lat"].astype(float).to_numpy()
-    for datum, convert in (("BD-09", bd09_to_wgs84), ("GCJ-02", gcj02_to_wgs84)):
-        rows = (table["datum"] == datum).to_numpy()
-        if rows.any():
-            lon[rows], lat[rows] = convert(lon[rows], lat[rows])
+    lon, lat = to_wgs84(
+        table["lon"].astype(float).to_numpy(),
+        table["lat"].astype(float).to_numpy(),
+        table["datum"].to_numpy(),
+    )
     centres = gpd.GeoSeries(gpd.points_from_xy(lon, lat), crs=DISPLAY_CRS).to_crs(ANALYSIS_CRS)
     radii = np.sqrt(table["area_m2"].to_numpy(float) / math.pi)
     circles = shapely.buffer(centres.to_numpy(), radii, quad_segs=16)

@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.crs import DISPLAY_CRS, bd09_to_wgs84, gcj02_to_wgs84
+from geo.crs import DATUMS, DISPLAY_CRS, to_wgs84
 from geo.errors import BoundaryDataError
 from geo.paths import DATA_DIR
 
@@ -42,7 +42,6 @@ __all__ = [
 TRANSIT_DIR = DATA_DIR / "transit"
 LINE_MODES = ("metro", "intercity", "high_speed", "conventional")
 STATUSES = ("operating", "under_construction", "planned", "closed")
-_DATUMS = ("WGS84", "GCJ-02", "BD-09")
 
 
 def _read(path: Path) -> pd.DataFrame:
@@ -113,8 +112,8 @@ def load_stations(directory: Path = TRANSIT_DIR) -> gpd.GeoDataFrame:
     used = {line for value in stations["lines"] for line in value.split(";") if line}
     if bad := sorted(used - lines):
         problems.append(f"unknown lines {bad}")
-    if bad := sorted(set(stations["datum"]) - set(_DATUMS)):
-        problems.append(f"datum {bad} (use {list(_DATUMS)})")
+    if bad := sorted(set(stations["datum"]) - set(DATUMS)):
+        problems.append(f"datum {bad} (use {list(DATUMS)})")
     if bad := sorted(set(stations["status"]) - set(STATUSES)):
         problems.append(f"status {bad} (use {list(STATUSES)})")
     if bad := sorted(set(stations["coord_source_id"]) - sources):
@@ -125,11 +124,7 @@ def load_stations(directory: Path = TRANSIT_DIR) -> gpd.GeoDataFrame:
         problems.append("stations without numeric lon/lat")
     if problems:
         raise BoundaryDataError("stations.csv: " + "; ".join(problems) + ".")
-    wgs_lon, wgs_lat = lon.copy(), lat.copy()
-    for datum, convert in (("BD-09", bd09_to_wgs84), ("GCJ-02", gcj02_to_wgs84)):
-        mask = (stations["datum"] == datum).to_numpy()
-        if mask.any():
-            wgs_lon[mask], wgs_lat[mask] = convert(lon[mask], lat[mask])
+    wgs_lon, wgs_lat = to_wgs84(lon, lat, stations["datum"].to_numpy())
     out = stations.drop(columns=["lon", "lat"]).assign(lon_cited=lon, lat_cited=lat)
     return gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(wgs_lon, wgs_lat), crs=DISPLAY_CRS)
 

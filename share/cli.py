@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from geo.cli import CommandLineParser, run_command
 from geo.errors import PlanningMapError
 from share.model import Snapshot
 from views.choices import PAGES
@@ -202,7 +202,7 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m share", description=__doc__.split("::")[0])
+    parser = CommandLineParser(prog="python -m share", description=__doc__.split("::")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     create = sub.add_parser("create", help="save a snapshot of a page")
     create.add_argument("--page", required=True, choices=PAGES)
@@ -266,11 +266,13 @@ def _dash_values(argv: Sequence[str]) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return its exit status (2: bad input, with a message)."""
+    return run_command(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(_dash_values(sys.argv[1:] if argv is None else argv))
     if getattr(args, "set", None):
         args.set = [item for group in args.set for item in group]
-    # No browser session here: Streamlit's "no runtime" warnings would only be noise.
-    logging.disable(logging.WARNING)
     commands = {
         "create": _create,
         "list": _list,
@@ -279,8 +281,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         "thumbnail": _thumbnail,
         "delete": _delete,
     }
-    try:
-        return commands[args.command](args)
-    except PlanningMapError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return commands[args.command](args)

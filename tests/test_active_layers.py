@@ -20,7 +20,7 @@ from geo.active_layers import (
 from geo.boundaries import load_units, read_unit_table
 from geo.dataset import LayerSource, compose_dataset
 from geo.errors import UploadError
-from geo.layer_schema import apply_mapping, check_layer
+from geo.files.schema import apply_mapping, check_layer
 from geo.layer_store import set_server_layer, store_layer
 from geo.paths import UNITS_PATH
 

@@ -8,7 +8,7 @@ import geopandas as gpd
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from geo.layer_schema import apply_mapping, guess_mapping
+from geo.files.schema import apply_mapping, guess_mapping
 from geo.layer_store import set_server_layer, store_layer
 from ui import state
 

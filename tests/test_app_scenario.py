@@ -14,7 +14,7 @@ from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach, with_planned_park
 from analysis.indicators import covered
 from analysis.standards import standards_from_dict
-from geo.layer_schema import planned_parks
+from geo.files.schema import planned_parks
 from geo.layer_store import read_stored, store_layer
 from geo.parks import bundled_parks
 from geo.standards import read_standards_file

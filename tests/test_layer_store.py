@@ -9,7 +9,7 @@ import shapely
 
 from geo.dataset import LayerSource, bundled_source, compose_dataset, file_sha256, osm_source
 from geo.errors import UnknownLayerError, UploadError
-from geo.layer_schema import apply_mapping, guess_mapping
+from geo.files.schema import apply_mapping, guess_mapping
 from geo.layer_store import (
     layer_hash,
     read_stored,

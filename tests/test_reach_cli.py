@@ -197,6 +197,69 @@ def test_points_in_gb18030_with_other_headers_and_a_numeric_crs(cache, bounds, t
     pd.testing.assert_frame_equal(runs[0][TIER_COLUMNS], runs[1][TIER_COLUMNS], atol=0.1)
 
 
+def test_points_are_read_as_the_upload_panel_reads_them_and_kept_as_written(
+    cache, bounds, tmp_path, capsys
+):
+    """Semicolons, a GB18030 file, a named CRS choice; cells come out exactly as written."""
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    lon, lat = f"{cx:.6f}0", f"{cy:.6f}0"  # a trailing zero, as Excel might write it
+    rows = [
+        ["编号", "面积", "geometry", "经度", "纬度"],
+        ["007", "1.50", "POINT (0 0)", lon, lat],
+        ["010", "2", "", lon, lat],
+    ]
+    source = tmp_path / "places.csv"
+    source.write_bytes("\n".join(";".join(r) for r in rows).encode("gb18030") + b"\n")
+    out = tmp_path / "out.csv"
+    argv = ["--osm-cache", str(cache), "--points", str(source), "--crs", "wgs84"]
+    code, _, err = _run([*argv, "--out", str(out)], capsys)
+    assert (code, err) == (0, "")
+    text = pd.read_csv(out, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(text.columns) == [*rows[0], *TIER_COLUMNS, "off_network"]
+    assert text[rows[0]].to_numpy().tolist() == [rows[1], rows[2]]
+    assert (text.loc[0, TIER_COLUMNS] == text.loc[1, TIER_COLUMNS]).all()  # the same place
+    # The same places as XLSX give the same distances.
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["编号", "lon", "lat"])
+    for row in rows[1:]:
+        sheet.append([row[0], float(row[3]), float(row[4])])
+    xlsx = tmp_path / "places.xlsx"
+    book.save(xlsx)
+    argv = ["--osm-cache", str(cache), "--points", str(xlsx), "--crs", "EPSG:4326"]
+    code, _, err = _run([*argv, "--out", str(tmp_path / "x.csv")], capsys)
+    assert (code, err) == (0, "")
+    from_xlsx = pd.read_csv(tmp_path / "x.csv", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(
+        from_xlsx[TIER_COLUMNS], pd.read_csv(out, encoding="utf-8-sig")[TIER_COLUMNS]
+    )
+
+
+def test_an_area_as_a_zipped_shapefile_in_utm_gives_the_geojsons_grid(
+    cache, area_file, tmp_path, capsys
+):
+    import zipfile
+
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    gpd.read_file(area_file).to_crs(32635).to_file(folder / "范围.shp", encoding="utf-8")
+    zipped = tmp_path / "范围.zip"
+    with zipfile.ZipFile(zipped, "w") as zf:
+        for part in folder.iterdir():
+            zf.write(part, part.name)
+    tables = []
+    for area in (area_file, zipped):
+        out = tmp_path / f"{area.stem}.csv"
+        argv = ["--osm-cache", str(cache), "--area", str(area), "--out", str(out)]
+        code, _, err = _run(argv, capsys)
+        assert (code, err) == (0, "")
+        tables.append(_read(out))
+    assert len(tables[0]) == len(tables[1])
+    pd.testing.assert_frame_equal(tables[0], tables[1], atol=0.1)
+
+
 def test_without_a_walk_network_the_walk_columns_stay_empty(cache, area_file, tmp_path, capsys):
     layers = read_cache(cache)
     for name in ("walk_nodes", "walk_edges", "park_access"):

@@ -22,14 +22,14 @@ import shapely
 
 from geo.crs import bd09_to_wgs84, gcj02_to_bd09, gcj02_to_wgs84, wgs84_to_gcj02
 from geo.errors import PlanningMapError, UploadError
-from geo.readers import (
+from geo.files.location import location_check
+from geo.files.reading import (
     MAX_UPLOAD_BYTES,
     FileInfo,
     ReadOptions,
     ReadResult,
     duplicate_values,
     inspect_file,
-    location_check,
     read_layer,
 )
 
@@ -720,6 +720,29 @@ def test_read_options_are_validated():
     with pytest.raises(UploadError, match="together"):
         ReadOptions(x_column="lon")
     assert ReadOptions(crs="EPSG:4549").crs == "EPSG:4549"
+
+
+def test_any_crs_pyproj_reads_can_be_chosen():
+    table = "名称,x,y\n亭林园,120.9512,31.3926\n".encode()
+    for crs, used in (("4490", "EPSG:4490"), ("+proj=longlat +datum=WGS84", "EPSG:4326")):
+        result = read_layer(table, "t.csv", ReadOptions(crs=crs))
+        assert (result.crs_used, result.crs_source) == (used, "chosen")
+        assert result.location.in_kunshan
+
+
+def test_a_table_can_keep_its_cells_as_written():
+    table = "编号,面积,备注,x,y\n007,1.50,,120.95120,31.39260\n010,2,  ,120.9253,31.4316\n"
+    default = read_layer(table.encode(), "t.csv", ReadOptions(crs="wgs84")).gdf
+    assert default["编号"].tolist() == ["007", "010"]  # ids stay text
+    assert default["面积"].tolist() == [1.5, 2.0]  # plain numbers become numbers
+    kept = read_layer(table.encode(), "t.csv", ReadOptions(crs="wgs84", keep_text=True)).gdf
+    assert kept["面积"].tolist() == ["1.50", "2"]
+    assert kept["x"].tolist() == ["120.95120", "120.9253"]
+    assert kept["备注"].isna().all()  # blank cells are missing either way
+    assert (kept.geometry.x.tolist(), kept.geometry.y.tolist()) == (
+        [120.9512, 120.9253],
+        [31.3926, 31.4316],
+    )
 
 
 # ---------------------------------------------------------------------------

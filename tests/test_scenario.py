@@ -19,10 +19,10 @@ from analysis.scenario import (
     change_classes,
     coverage_change,
     per_capita_change,
-    planned_parks,
 )
 from analysis.standards import standards_from_dict
 from geo.errors import ScenarioError
+from geo.files.schema import planned_parks
 from tests.toy_networks import X0, Y0, river_town
 
 

@@ -9,8 +9,8 @@ import pytest
 import shapely
 
 from geo.errors import PlanningMapError
-from geo.layer_schema import apply_mapping, guess_mapping
-from geo.readers import ReadOptions, read_layer
+from geo.files.reading import ReadOptions, read_layer
+from geo.files.schema import apply_mapping, guess_mapping
 
 
 def _geojson(features, crs: str | None = None) -> bytes:

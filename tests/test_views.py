@@ -20,7 +20,7 @@ import shapely
 from analysis.indicators import WHOLE_AREA, Verdict, county_figures, tier_of_parks
 from analysis.scenario import areas_ha, per_capita_change
 from analysis.standards import standards_from_dict
-from geo.layer_schema import planned_parks
+from geo.files.schema import planned_parks
 from geo.layer_store import store_layer
 from geo.paths import STANDARDS_PATH
 from views import inputs, memo, reach

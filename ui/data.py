@@ -14,7 +14,8 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.dataset import DataSet, layer_kind
-from geo.layer_schema import apply_mapping, planned_parks
+from geo.files.reading import FileInfo, ReadOptions, ReadResult, inspect_file, read_layer
+from geo.files.schema import apply_mapping, planned_parks
 from geo.layer_store import (
     StoredLayer,
     layer_hash,
@@ -22,7 +23,6 @@ from geo.layer_store import (
     store_layer,
     stored_layers,
 )
-from geo.readers import FileInfo, ReadOptions, ReadResult, inspect_file, read_layer
 from layers.labels import tr
 from ui import state
 from views.compose import DataChoice, dataset_for, osm_cache_needs_upgrade, upgrade_osm_cache

@@ -9,8 +9,8 @@ import streamlit as st
 
 from geo.dataset import layer_kind
 from geo.errors import PlanningMapError
-from geo.layer_schema import FIELD_ALIASES, guess_mapping
-from geo.readers import MAX_UPLOAD_BYTES, ReadOptions
+from geo.files.reading import MAX_UPLOAD_BYTES, ReadOptions
+from geo.files.schema import FIELD_ALIASES, guess_mapping
 from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
 from layers.parks_view import park_features
@@ -124,6 +124,11 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
         info = data.inspect_upload(content, file_name)
         options = _options(kind, info, lang)
         result = data.read_upload(content, file_name, options, kind)
+        if result.location.elsewhere:
+            # Checked before the columns are mapped: a layer read in the wrong CRS cannot
+            # be measured, and the location check names the CRS that would fit.
+            st.error(f"{tr('upload_error', lang)} {result.location.message}")
+            return
         columns = [c for c in result.gdf.columns if c != result.gdf.geometry.name]
         mapping = _mapping(kind, columns, lang)
         fitted, in_use = data.fitted_upload(

@@ -12,7 +12,7 @@ from analysis.indicators import WHOLE_AREA
 from analysis.siting import GREEDY_GUARANTEE
 from analysis.standards import tier_from_text
 from geo.errors import PlanningMapError
-from geo.layer_schema import PARK_CLASSES
+from geo.files.schema import PARK_CLASSES
 from layers.labels import Lang, tr
 from ui import data, state
 from views import reach

@@ -29,7 +29,6 @@ __all__ = [
     "apply_mapping",
     "check_layer",
     "guess_mapping",
-    "has_park_classes",
     "park_class_of",
     "planned_parks",
 ]
@@ -92,13 +91,6 @@ def guess_mapping(kind: str, columns: list[str]) -> dict[str, str]:
                 mapping[field] = by_norm[_norm(alias)]
                 break
     return mapping
-
-
-def has_park_classes(parks: gpd.GeoDataFrame) -> bool:
-    """Whether a park layer carries 公园名录 classes (so tiers can go by class)."""
-    if "park_class" not in parks.columns:
-        return False
-    return bool((parks["park_class"].fillna("").astype(str) != "").any())
 
 
 def park_class_of(value: object) -> str:

@@ -704,6 +704,9 @@ def test_random_bytes_are_refused(filename):
         (b"\xd0\xcf\x11\xe0" + bytes(60), "old.xls", "save it as .xlsx"),
         (_zip({"readme.txt": b"hello"}), "x.zip", "holds no Shapefile"),
     ],
+    # Named, not by their bytes: a zip holds the time it was made, and every pytest-xdist
+    # worker must collect the same test ids.
+    ids=["empty", "bare-shp", "old-xls", "zip-without-shapefile"],
 )
 def test_other_files_get_a_clear_message(content, filename, message):
     with pytest.raises(UploadError, match=message):

@@ -1,17 +1,20 @@
-"""Locations of the bundled data files."""
+"""Locations of the bundled data files and of the data directory (light: no geopandas)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
     "CLUSTERS_PATH",
     "DATA_DIR",
+    "DATA_DIR_ENV",
     "OSM_CACHE",
     "OUTLINE_PATH",
     "SOURCES_PATH",
     "UNITS_PATH",
     "UNIT_TABLE_PATH",
+    "data_dir",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -22,3 +25,9 @@ UNIT_TABLE_PATH = BOUNDARIES_DIR / "planning_units.csv"
 CLUSTERS_PATH = DATA_DIR / "clusters.json"
 SOURCES_PATH = DATA_DIR / "sources.csv"
 OSM_CACHE = DATA_DIR / "osm" / "kunshan.gpkg"  # written by python -m geo.osm (git-ignored)
+DATA_DIR_ENV = "KUNSHAN_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Return the data directory (``$KUNSHAN_DATA_DIR``, else ``data/local`` of the checkout)."""
+    return Path(os.environ.get(DATA_DIR_ENV) or DATA_DIR / "local")

@@ -146,8 +146,7 @@ def _measure(cache_path: Path, area: gpd.GeoDataFrame) -> int:
     both_finite = np.isfinite(after.straight_m) & np.isfinite(scratch.straight_m)
     gaps = after.straight_m[both_finite] - scratch.straight_m[both_finite]  # no inf - inf
     straight_gap = float(np.abs(gaps).max())
-    figure("one planned park s", one)
-    figure("full recomputation s", whole)
+    figure("one planned park s", one), figure("full recomputation s", whole)
     figure("walking equal", walk_same)
     figure("straight gap m", straight_gap)
     print(f"one planned park, walking: {one:.3f} s (median of 3); full recomputation {whole:.2f} s")

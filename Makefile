@@ -9,7 +9,7 @@ VENDOR := static/vendor
 # pytest-xdist workers for the tests that may run side by side (auto: one per core).
 JOBS ?= auto
 # The slow kinds of test (markers in pyproject.toml); test-fast leaves them out.
-FAST := not browser and not postgres and not multiprocess and not cli
+FAST := not browser and not postgres and not multiprocess and not cli and not slow
 
 .PHONY: run install install-dev vendor test test-fast lint browser-deps postgres-deps bench bench-smoke \
   bench-large data
@@ -66,7 +66,8 @@ test: install-dev vendor browser-deps postgres-deps
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile -m "not browser and not multiprocess"
 	$(PYTHON) -m pytest -m "browser or multiprocess"
 
-## The inner loop: every test that needs no browser, PostgreSQL, process or command line, in parallel.
+## The inner loop, in parallel: every test that needs no browser, PostgreSQL, process or command
+## line, and is not one of the few slow ones.
 test-fast: vendor
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile -m "$(FAST)"
 

@@ -799,6 +799,7 @@ def _corrupt(content: bytes, rng: np.random.Generator) -> bytes:
 FUZZ_PER_FORMAT = 300
 
 
+@pytest.mark.slow  # 300 damaged files per format: ~20 s, an eighth of make test-fast on its own
 def test_fuzz_damaged_files_read_or_raise_upload_error(tmp_path, private_tmp):
     rng = np.random.default_rng(20261201)
     outcomes: dict[str, dict[str, int]] = {}

@@ -6,8 +6,13 @@ LEAFLET_SHA256 := 84c65a256e50657896f54c33bd857b6849ebe94c817803be818bf32a3dde0b
 LEAFLET_DRAW_VERSION := 1.0.4
 LEAFLET_DRAW_SHA256 := b3ec161a931ad88b3f008283b824ceac5af98b5ec603877f294834d1edcc3aa6
 VENDOR := static/vendor
+# pytest-xdist workers for the tests that may run side by side (auto: one per core).
+JOBS ?= auto
+# The slow kinds of test (markers in pyproject.toml); test-fast leaves them out.
+FAST := not browser and not postgres and not multiprocess and not cli and not slow
 
-.PHONY: run install install-dev vendor test lint browser-deps postgres-deps bench bench-large data
+.PHONY: run install install-dev vendor test test-fast lint browser-deps postgres-deps bench bench-smoke \
+  bench-large data
 
 ## Install the app and start it on the bundled data.
 run: install vendor
@@ -55,9 +60,16 @@ browser-deps:
 postgres-deps:
 	@bash .ci/start-postgres
 
-## Install what the tests need and run them.
+## Install what the tests need and run every test: those that may share the machine in
+## parallel, then the browser tests and those that start processes one at a time.
 test: install-dev vendor browser-deps postgres-deps
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile -m "not browser and not multiprocess"
+	$(PYTHON) -m pytest -m "browser or multiprocess"
+
+## The inner loop, in parallel: every test that needs no browser, PostgreSQL, process or command
+## line, and is not one of the few slow ones.
+test-fast: vendor
+	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile -m "$(FAST)"
 
 lint:
 	$(PYTHON) -m ruff check .
@@ -65,6 +77,12 @@ lint:
 
 bench: install-dev vendor browser-deps
 	$(PYTHON) benchmarks/cluster_page.py
+
+## Every benchmark at its --smoke size (seconds each; checks each printed its figures).
+BENCHMARKS := read_layers osm_import park_reach siting corridors_page share cluster_page
+bench-smoke: install-dev vendor browser-deps
+	@set -e; for b in $(BENCHMARKS); do \
+	  echo "== benchmarks/$$b.py --smoke"; $(PYTHON) benchmarks/$$b.py --smoke; done
 
 ## Large-network benchmarks (minutes; build a 500k-node test cache; pandana is optional).
 bench-large: install-dev vendor

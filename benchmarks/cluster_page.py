@@ -2,6 +2,7 @@
 
 Run with ``make bench`` (or ``python benchmarks/cluster_page.py`` from the repo root).
 Prints one line per measurement; record the numbers in benchmarks/README.md.
+``--smoke``: one run of each instead of 3, and a check that every figure was produced.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, streamlit_app  # noqa: E402
+from benchmarks._smoke import figure, run  # noqa: E402
+from geo.boundaries import load_clusters, load_outline, load_units  # noqa: E402
+from layers.cluster_view import cluster_layers, cluster_map_inputs  # noqa: E402
+from layers.render import build_map  # noqa: E402
+from layers.specs import basemap_by_id  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, map_frame, streamlit_app  # noqa: E402
+from ui import state  # noqa: E402
 
 RUNS = 3
 
@@ -65,8 +72,6 @@ def trivial_app_baseline(browser) -> float:
     import tempfile
     import urllib.request
 
-    from tests.browser import free_port
-
     with tempfile.TemporaryDirectory() as tmp:
         app = Path(tmp) / "app.py"
         app.write_text('import streamlit as st\nst.title("baseline")\n', encoding="utf-8")
@@ -95,6 +100,9 @@ def trivial_app_baseline(browser) -> float:
                     urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
                     break
                 except OSError:
+                    if process.poll() is not None or time.perf_counter() - start > 60:
+                        msg = "the one-line Streamlit app did not start within 60 s"
+                        raise RuntimeError(msg) from None
                     time.sleep(0.05)
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}")
@@ -110,11 +118,6 @@ def trivial_app_baseline(browser) -> float:
 def map_payload_bytes() -> int:
     """Bytes of the map itself as st_folium sends it (Leaflet JS, HTML, header)."""
     import streamlit_folium
-
-    from geo.boundaries import load_clusters, load_outline, load_units
-    from layers.cluster_view import cluster_layers, cluster_map_inputs
-    from layers.render import build_map
-    from layers.specs import basemap_by_id
 
     inputs = cluster_map_inputs(load_outline(), load_units(), load_clusters(), lang="zh")
     m = build_map(cluster_layers(inputs, "zh"), lang="zh", basemap=basemap_by_id("none"))
@@ -132,7 +135,9 @@ def warm_rerun_seconds() -> tuple[float, float]:
     times = []
     for cluster in ("east", "west", "north", "south", "all"):
         t0 = time.perf_counter()
-        at.selectbox(key="cluster_select__zh").set_value(cluster).run()
+        at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).set_value(cluster).run()
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
         times.append(time.perf_counter() - t0)
     return statistics.median(times), max(times)
 
@@ -157,39 +162,48 @@ def browser_switch_seconds(browser) -> float:
     return statistics.median(times)
 
 
-def main() -> int:
+def main(argv: list[str], *, smoke: bool) -> int:
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: run make browser-deps first")
         return 1
+    runs = 1 if smoke else RUNS
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        baseline = [trivial_app_baseline(browser) for _ in range(RUNS)]
-        results = [cold_start_to_map(browser) for _ in range(RUNS)]
+        baseline = [trivial_app_baseline(browser) for _ in range(runs)]
+        results = [cold_start_to_map(browser) for _ in range(runs)]
         switch = browser_switch_seconds(browser)
         browser.close()
     starts = [r[0] for r in results]
+    warm_opens = [r[3] for r in results]
+    figure("cold start s", statistics.median(starts))
+    figure("second visitor s", statistics.median(warm_opens))
+    figure("baseline s", statistics.median(baseline))
+    figure("websocket bytes", results[0][1])
+    figure("vendored bytes", results[0][2])
     print(
-        f"streamlit run app.py -> map visible (median of {RUNS}): "
+        f"streamlit run app.py -> map visible (median of {runs}): "
         f"{statistics.median(starts):.2f} s "
         f"(runs: {', '.join(f'{s:.2f}' for s in starts)})"
     )
-    warm_opens = [r[3] for r in results]
     print(
-        f"second visitor, server warm: open page -> map visible (median of {RUNS}): "
+        f"second visitor, server warm: open page -> map visible (median of {runs}): "
         f"{statistics.median(warm_opens):.2f} s"
     )
     print(
-        f"baseline: one-line Streamlit page -> title visible (median of {RUNS}): "
+        f"baseline: one-line Streamlit page -> title visible (median of {runs}): "
         f"{statistics.median(baseline):.2f} s (runs: {', '.join(f'{s:.2f}' for s in baseline)})"
     )
     print(f"websocket bytes received for the default page: {results[0][1]:,}")
     print(f"static bytes (vendored Leaflet JS+CSS): {results[0][2]:,}")
-    print(f"map payload (st_folium script+html+header): {map_payload_bytes():,} bytes")
+    payload = figure("map payload bytes", map_payload_bytes())
+    print(f"map payload (st_folium script+html+header): {payload:,} bytes")
     median, worst = warm_rerun_seconds()
+    figure("warm rerun s", median)
+    figure("cluster switch s", switch)
     print(f"warm rerun, server side (AppTest, median of 5): {median:.3f} s (max {worst:.3f} s)")
     print(f"cluster switch in the browser (list -> panel shown, median of 2): {switch:.2f} s")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main, sys.argv[1:]))

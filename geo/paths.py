@@ -1,13 +1,15 @@
-"""Locations of the bundled data files."""
+"""Locations of the bundled data files and of the data directory (light: no geopandas)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
     "ACCESS_RULES_PATH",
     "CLUSTERS_PATH",
     "DATA_DIR",
+    "DATA_DIR_ENV",
     "OSM_CACHE",
     "OUTLINE_PATH",
     "SETTINGS_DIR",
@@ -15,6 +17,7 @@ __all__ = [
     "STANDARDS_PATH",
     "UNITS_PATH",
     "UNIT_TABLE_PATH",
+    "data_dir",
 ]
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -28,3 +31,9 @@ SETTINGS_DIR = DATA_DIR / "settings"
 STANDARDS_PATH = SETTINGS_DIR / "park_standards.json"
 ACCESS_RULES_PATH = SETTINGS_DIR / "park_access.json"
 OSM_CACHE = DATA_DIR / "osm" / "kunshan.gpkg"  # written by python -m geo.osm (git-ignored)
+DATA_DIR_ENV = "KUNSHAN_DATA_DIR"
+
+
+def data_dir() -> Path:
+    """Return the data directory (``$KUNSHAN_DATA_DIR``, else ``data/local`` of the checkout)."""
+    return Path(os.environ.get(DATA_DIR_ENV) or DATA_DIR / "local")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import uuid
+from collections.abc import Iterator
 
 import geopandas as gpd
 import pandas as pd
@@ -57,6 +59,18 @@ def _own_layer_store(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("DATABASE_URL", raising=False)  # snapshots: SQLite in that store
     # No background Chromium per save (the thumbnail has its own test, run directly).
     monkeypatch.setenv("KUNSHAN_THUMBNAILS", "0")
+
+
+@pytest.fixture
+def unreachable_url() -> Iterator[str]:
+    """A local Overpass address that refuses connections, for as long as the test runs.
+
+    The port stays bound (never listening) until the test ends, so no other test's
+    server, in this process or a parallel worker, can be given it meanwhile.
+    """
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}/api"
 
 
 POSTGRES_ENV = "KUNSHAN_TEST_POSTGRES_URL"  # an admin URL; .ci/run starts a server and sets it

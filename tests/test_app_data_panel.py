@@ -10,7 +10,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.osm import import_pbf_to_cache
-from tests.browser import free_port
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -24,10 +23,10 @@ def osm_cache(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def app(monkeypatch) -> AppTest:
+def app(monkeypatch, unreachable_url) -> AppTest:
     monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
     monkeypatch.setenv("KUNSHAN_BASEMAP", "none")
-    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", f"http://127.0.0.1:{free_port()}/api")
+    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", unreachable_url)
     return AppTest.from_file(APP, default_timeout=60)
 
 
@@ -73,6 +72,8 @@ def _until_the_job_ends(at: AppTest, timeout_s: float = 60) -> None:
     raise AssertionError(msg)
 
 
+@pytest.mark.multiprocess  # the refresh: python -m geo.osm in a background process
+@pytest.mark.cli
 def test_a_failed_refresh_runs_apart_shows_an_error_and_keeps_the_cache(
     app, monkeypatch, osm_cache
 ):
@@ -89,6 +90,8 @@ def test_a_failed_refresh_runs_apart_shows_an_error_and_keeps_the_cache(
     assert hashlib.sha256(osm_cache.read_bytes()).hexdigest() == before
 
 
+@pytest.mark.multiprocess  # the import: python -m geo.osm in a background process
+@pytest.mark.cli
 def test_an_extract_uploaded_in_the_sidebar_is_imported_in_the_background(
     app, monkeypatch, tmp_path
 ):

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.layer_store import set_server_layer, store_layer
@@ -148,13 +149,12 @@ def test_the_snapshots_page_lists_searches_and_deletes_with_the_token(env):
     del first
 
 
+@pytest.mark.browser  # the atlas is printed by headless Chromium
 def test_the_snapshots_page_makes_the_atlas_with_progress(env):
     from share.sheets import CHROMIUM
 
     if not CHROMIUM.exists():
         import os
-
-        import pytest
 
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"REQUIRE_BROWSER=1 but {CHROMIUM} is missing")

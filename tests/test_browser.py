@@ -14,6 +14,7 @@ from layers.assets import missing_vendor_files
 from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, map_frame, streamlit_app
 
 pytestmark = pytest.mark.browser
+SERVER = pytest.mark.multiprocess  # the test's app runs in a `streamlit run` process of its own
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
@@ -77,6 +78,7 @@ def _wait_for_legend(page, text: str, timeout_s: float = 15.0) -> None:
     raise AssertionError(msg)
 
 
+@SERVER
 def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     requests: list[str] = []
@@ -114,6 +116,7 @@ def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
     page.close()
 
 
+@SERVER
 def test_corridors_page_draws_the_stations_offline(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     requests: list[str] = []
@@ -155,6 +158,7 @@ def test_corridors_page_draws_the_stations_offline(app_url, browser):
     page.close()
 
 
+@SERVER
 def test_parks_page_draws_the_surface_and_the_parks_offline(app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     requests: list[str] = []
@@ -187,6 +191,7 @@ def test_parks_page_draws_the_surface_and_the_parks_offline(app_url, browser):
     page.close()
 
 
+@SERVER
 def test_switching_language_keeps_every_choice_shown(app_url, browser):
     """Radios keep their selection and show the new language (keys include the language)."""
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
@@ -250,6 +255,7 @@ def _zoomed_past(page, zoom: float, timeout_s: float = 90.0):
     raise AssertionError(msg)
 
 
+@SERVER
 def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     requests: list[str] = []
@@ -276,6 +282,7 @@ def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     page.close()
 
 
+@SERVER
 def test_uploading_a_zipped_shapefile_of_parks_draws_them_and_a_reload_keeps_them(
     tmp_path_factory, browser
 ):
@@ -321,6 +328,7 @@ def test_uploading_a_zipped_shapefile_of_parks_draws_them_and_a_reload_keeps_the
         page.close()
 
 
+@SERVER
 @pytest.mark.parametrize("path", ["", "corridors", "parks"])  # "": the clusters page
 @pytest.mark.parametrize(("width", "height"), [(1400, 1000), (390, 844)])
 def test_every_page_is_map_first_at_desktop_and_phone_size(app_url, browser, path, width, height):
@@ -374,6 +382,7 @@ def scenario_app_url(tmp_path_factory):
         yield url
 
 
+@SERVER
 def test_drawing_a_planned_park_shows_the_newly_covered_cells_and_the_table(
     scenario_app_url, browser
 ):
@@ -495,6 +504,8 @@ def share_app(share_store):
         yield url, created
 
 
+@SERVER
+@pytest.mark.cli  # share_app saves with python -m share create
 @pytest.mark.parametrize(("width", "height"), [(1400, 1000), (390, 844)])
 def test_a_permalink_shows_user_text_as_text_at_desktop_and_phone_size(
     share_app, browser, width, height
@@ -526,6 +537,8 @@ def test_a_permalink_shows_user_text_as_text_at_desktop_and_phone_size(
     page.close()
 
 
+@SERVER
+@pytest.mark.cli  # share_app saves with python -m share create
 def test_the_offline_html_draws_every_overlay_with_the_network_blocked(
     share_app, share_store, browser, tmp_path
 ):
@@ -574,6 +587,8 @@ def _pdf_pages(data: bytes) -> list[tuple[float, float]]:
     return sizes
 
 
+@SERVER
+@pytest.mark.cli  # share_app saves with python -m share create
 def test_map_sheets_and_the_atlas_are_printed_landscape_with_every_sheet(
     share_app, share_store, tmp_path
 ):
@@ -613,6 +628,8 @@ def test_map_sheets_and_the_atlas_are_printed_landscape_with_every_sheet(
     assert abs(width / height - 297 / 210) < 0.02
 
 
+@SERVER
+@pytest.mark.cli  # share_app saves with python -m share create
 def test_a_thumbnail_is_rendered_for_the_snapshots_list(share_app, share_store):
     import struct
     import subprocess
@@ -637,6 +654,8 @@ def test_a_thumbnail_is_rendered_for_the_snapshots_list(share_app, share_store):
     snapshots.engine.dispose()
 
 
+@SERVER
+@pytest.mark.cli  # share_app saves with python -m share create
 def test_the_print_view_shows_user_text_as_text(share_app, share_store, browser):
     """The sheet's title, note, author and figures (the PDF's source) run no markup."""
     from share import sheets
@@ -704,6 +723,7 @@ def _save_from_the_share_panel(page, title: str) -> str:
     return link.split("?snapshot=", 1)[1]
 
 
+@SERVER
 def test_share_stays_open_when_a_click_on_the_map_changes_the_figures(view_app_url, browser):
     """Type a title in 分享, then pick a cluster on the map: the panel stays open, the save works.
 
@@ -739,6 +759,7 @@ def test_share_stays_open_when_a_click_on_the_map_changes_the_figures(view_app_u
     assert saved.choices["cluster_id"] == "south"
 
 
+@SERVER
 def test_a_saved_view_reopens_where_the_planner_looked_and_whole_on_a_phone(view_app_url, browser):
     """Pan and zoom, save: the permalink opens at that centre and zoom; a phone sees it all."""
     from share.store import SnapshotStore
@@ -794,6 +815,7 @@ def test_a_saved_view_reopens_where_the_planner_looked_and_whole_on_a_phone(view
     phone.close()
 
 
+@SERVER
 def test_a_sheet_download_shows_it_is_working_then_arrives(view_app_url, browser):
     """The PDF is made when asked for: its button is busy meanwhile, then the file arrives."""
     url, _ = view_app_url

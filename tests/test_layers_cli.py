@@ -136,6 +136,8 @@ def test_a_layer_elsewhere_is_refused_unless_forced_and_bad_arguments_are_one_li
     assert "Traceback" not in capsys.readouterr().err
 
 
+@pytest.mark.cli
+@pytest.mark.multiprocess
 def test_the_module_runs_from_the_command_line(tmp_path, store):
     path = _shapefile_zip(tmp_path)
     done = subprocess.run(

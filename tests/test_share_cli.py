@@ -45,6 +45,8 @@ def created(env):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.cli
+@pytest.mark.multiprocess
 def test_create_prints_id_url_and_token_and_saves_the_pages_figures(created, env):
     assert set(created) == {"id", "url", "delete_token"}
     assert created["url"].endswith(f"/parks?snapshot={created['id']}")
@@ -64,6 +66,8 @@ def test_create_prints_id_url_and_token_and_saves_the_pages_figures(created, env
     store.engine.dispose()
 
 
+@pytest.mark.cli
+@pytest.mark.multiprocess
 def test_exports_csv_gpkg_and_offline_html(created, tmp_path):
     csv_path, gpkg, page = tmp_path / "f.csv", tmp_path / "v.gpkg", tmp_path / "m.html"
     for fmt, path in (("csv", csv_path), ("gpkg", gpkg), ("html", page)):
@@ -85,6 +89,8 @@ def test_exports_csv_gpkg_and_offline_html(created, tmp_path):
     assert not [s for s in sources if s.startswith(("http:", "https:", "//"))]
 
 
+@pytest.mark.cli
+@pytest.mark.multiprocess
 def test_delete_needs_the_token_and_unknown_ids_are_a_clear_error(created):
     bad = _share("delete", created["id"], "--token", "wrong")
     assert bad.returncode == 2
@@ -97,6 +103,8 @@ def test_delete_needs_the_token_and_unknown_ids_are_a_clear_error(created):
     assert "Traceback" not in gone.stderr
 
 
+@pytest.mark.cli
+@pytest.mark.multiprocess
 def test_bad_settings_are_refused_with_a_message(env):
     out = _share("create", "--page", "clusters", "--set", "dataset=elsewhere", "--title", "t")
     assert out.returncode == 2
@@ -106,6 +114,8 @@ def test_bad_settings_are_refused_with_a_message(env):
     assert "at most 120" in out.stderr
 
 
+@pytest.mark.cli
+@pytest.mark.multiprocess
 def test_ids_and_tokens_that_start_with_a_dash_work(created, tmp_path):
     """One id in 64 saved before ids stopped starting with "-" began so: argparse took it
     for an option, so ``export`` and ``delete`` of that snapshot failed."""

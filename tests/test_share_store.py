@@ -34,7 +34,10 @@ from share.store import LIST_MAX, SnapshotStore
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "snapshots"
 WORKER = ROOT / "tests" / "share_worker.py"
-BACKENDS = pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+BACKENDS = pytest.mark.parametrize(
+    "store_url", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True
+)
+SEPARATE_PROCESSES = pytest.mark.multiprocess
 
 
 def _snapshot(title: str = "东部组团 公园覆盖", **kw) -> Snapshot:
@@ -248,6 +251,7 @@ def _workers(url: str, n: int) -> list[subprocess.Popen]:
     ]
 
 
+@SEPARATE_PROCESSES
 @BACKENDS
 def test_fifty_saves_at_once_from_separate_processes_are_all_stored(store, store_url):
     ids = []
@@ -262,6 +266,7 @@ def test_fifty_saves_at_once_from_separate_processes_are_all_stored(store, store
         assert store.get(snapshot_id).author == "worker"
 
 
+@SEPARATE_PROCESSES
 @BACKENDS
 def test_fifty_first_uses_at_once_create_the_schema_once(store_url):
     # No store opened yet: each process may try to create the schema.
@@ -274,6 +279,7 @@ def test_fifty_first_uses_at_once_create_the_schema_once(store_url):
     store.engine.dispose()
 
 
+@SEPARATE_PROCESSES
 @BACKENDS
 def test_a_save_killed_midway_leaves_no_half_snapshot(store, store_url):
     with subprocess.Popen(

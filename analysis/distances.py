@@ -10,7 +10,7 @@ Every park metric is computed from two distance arrays per tier of a standard
   origins closer than ``EXACT_WITHIN_M`` are then measured exactly to the park
   found, so the error is < 5 cm from 300 m on and < 1 cm near parks;
 - **walking** along the walk network to the nearest entrance of a qualifying
-  park (:mod:`geo.entrances`: stretches of path within the entrance tolerance
+  park (:mod:`geo.osm.entrances`: stretches of path within the entrance tolerance
   of the park, gates of fenced parks). One multi-source Dijkstra pass per tier
   (:func:`analysis.network.joined_nearest_distance`, ``min_only``), never one
   search per origin. Origins start on the nearest edge of a *usable* part of
@@ -52,9 +52,9 @@ from analysis.network import (
 )
 from analysis.standards import ParkStandard, TierBasis, default_limit_m
 from analysis.standards import qualifies as qualifying
-from geo.entrances import AccessRules, entrance_rows
 from geo.errors import ParkAccessError
-from geo.walk_places import placement_key
+from geo.osm.entrances import AccessRules, entrance_rows
+from geo.osm.walk_places import placement_key
 
 __all__ = [
     "BOUNDARY_STEP_M",

@@ -1,6 +1,6 @@
 """Walking distance on the walk network: one multi-source shortest-path pass.
 
-The walk network (``walk_nodes``/``walk_edges`` from :mod:`geo.osm_layers`) becomes
+The walk network (``walk_nodes``/``walk_edges`` from :mod:`geo.osm.normalise`) becomes
 a symmetric sparse matrix of edge lengths in metres. Sources and targets may lie
 anywhere on an edge (an access point, a snapped grid cell): each source becomes a
 virtual node joined to its edge's two ends, and one Dijkstra pass
@@ -24,8 +24,8 @@ import shapely
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from geo.walk_places import component_labels, snap_to_lines, usable_edge_mask
-from geo.walk_store import WalkArrays, lines_from_ragged, symmetric_min_csr, walk_arrays_from
+from geo.osm.walk_file import WalkArrays, lines_from_ragged, symmetric_min_csr, walk_arrays_from
+from geo.osm.walk_places import component_labels, snap_to_lines, usable_edge_mask
 
 __all__ = [
     "EdgePositions",
@@ -134,7 +134,7 @@ class EdgePositions:
 
 
 def walk_graph_from_arrays(arrays: WalkArrays) -> WalkGraph:
-    """Build the shortest-path graph from stored walk arrays (:mod:`geo.walk_store`).
+    """Build the shortest-path graph from stored walk arrays (:mod:`geo.osm.walk_file`).
 
     Parallel edges keep their shortest length in the matrix (all are kept for snapping).
     """
@@ -193,7 +193,7 @@ def snap_to_edges(
     """Place each point on its nearest walk edge (among ``edge_mask`` when given).
 
     Points farther than ``max_snap_m`` from every such edge get edge ``-1`` and an
-    infinite gap (they are not reachable on foot). See :func:`geo.walk_places.snap_to_lines`.
+    infinite gap (they are not reachable on foot). See :func:`geo.osm.walk_places.snap_to_lines`.
     """
     edge, offset, gap = snap_to_lines(
         graph.edge_geometry,

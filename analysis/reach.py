@@ -72,18 +72,18 @@ from analysis.network import WalkGraph, walk_graph_from_arrays
 from analysis.standards import ParkStandard, default_limit_m, standards_from_dict
 from geo.cli import CommandLineParser, run_command, usage_error
 from geo.crs import DISPLAY_CRS
-from geo.entrances import load_access_rules
 from geo.errors import CRSError, ParkAccessError, StandardError
 from geo.files.reading import MAX_UPLOAD_BYTES, ReadOptions, inspect_file, read_layer
 from geo.files.schema import planned_parks
 from geo.grid import origins_from_points
-from geo.osm import (
+from geo.osm.cache import (
     cache_is_current,
     load_walk_arrays,
     read_cache_layer,
     read_cache_metadata,
     upgrade_cache,
 )
+from geo.osm.entrances import load_access_rules
 from geo.standards import STANDARDS_PATH, read_standards_file
 
 __all__ = [

@@ -6,7 +6,7 @@ inside an existing park; optionally only inside the planner's candidate layer,
 e.g. vacant or green land of the 控规). A site **covers** an origin of the
 demand grid as an existing park would: by straight line, when the origin lies
 within the tier's radius of the square (the official buffer method); on foot,
-when the walk from the square's entrances (:mod:`geo.entrances`, the same rule
+when the walk from the square's entrances (:mod:`geo.osm.entrances`, the same rule
 as for existing parks) to the origin is at most the radius. Only demand not yet
 covered counts; on foot, demand off the walk network cannot be gained.
 
@@ -723,7 +723,7 @@ def _main(argv: list[str] | None) -> int:
 
     from analysis.reach import area_origins, load_standard, open_cache, read_area  # noqa: PLC0415
     from geo.boundaries import load_outline  # noqa: PLC0415
-    from geo.entrances import load_access_rules  # noqa: PLC0415
+    from geo.osm.entrances import load_access_rules  # noqa: PLC0415
     from geo.standards import STANDARDS_PATH  # noqa: PLC0415
 
     args = _cli_parser().parse_args(argv)

@@ -30,7 +30,8 @@ from analysis.network import walk_graph_from  # noqa: E402
 from benchmarks._smoke import figure, run  # noqa: E402
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402
 from geo.boundaries import load_outline  # noqa: E402
-from geo.osm import import_pbf_to_cache, read_cache, read_cache_metadata  # noqa: E402
+from geo.osm.cache import read_cache, read_cache_metadata  # noqa: E402
+from geo.osm.extract import import_pbf_to_cache  # noqa: E402
 from geo.transit import (  # noqa: E402
     load_ecological_corridors,
     load_line_stations,

@@ -26,7 +26,7 @@ import osmium  # noqa: E402
 import pyrosm  # noqa: E402
 
 from benchmarks._smoke import figure, run  # noqa: E402
-from geo.osm import read_cache_metadata  # noqa: E402
+from geo.osm.cache import read_cache_metadata  # noqa: E402
 from tests.overpass_emulator import OSMStore  # noqa: E402
 
 KUNSHAN_WALK_NODES = 500_000

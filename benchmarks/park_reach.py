@@ -51,13 +51,9 @@ from analysis.standards import standards_from_dict  # noqa: E402
 from benchmarks._smoke import figure, run  # noqa: E402
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402
 from geo.boundaries import load_outline  # noqa: E402
-from geo.entrances import AccessRules, park_entrances  # noqa: E402
-from geo.osm import (  # noqa: E402
-    import_pbf_to_cache,
-    load_walk_arrays,
-    read_cache_layer,
-    read_cache_metadata,
-)
+from geo.osm.cache import load_walk_arrays, read_cache_layer, read_cache_metadata  # noqa: E402
+from geo.osm.entrances import AccessRules, park_entrances  # noqa: E402
+from geo.osm.extract import import_pbf_to_cache  # noqa: E402
 from ui import state  # noqa: E402
 
 LIMIT_M = 1000.0  # twice a 500 m service radius

@@ -49,11 +49,12 @@ from analysis.standards import standards_from_dict  # noqa: E402
 from benchmarks._smoke import figure, run  # noqa: E402
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402
 from geo.boundaries import load_outline, load_units  # noqa: E402
-from geo.entrances import load_access_rules  # noqa: E402
 from geo.files.schema import planned_parks  # noqa: E402
-from geo.osm import cache_tag, import_pbf_to_cache  # noqa: E402
+from geo.osm.cache import cache_tag  # noqa: E402
+from geo.osm.entrances import load_access_rules  # noqa: E402
+from geo.osm.extract import import_pbf_to_cache  # noqa: E402
+from geo.osm.walk_places import placement_key, read_placement, write_placement  # noqa: E402
 from geo.standards import read_standards_file  # noqa: E402
-from geo.walk_places import placement_key, read_placement, write_placement  # noqa: E402
 
 
 def _peak_mb() -> float:

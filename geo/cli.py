@@ -12,15 +12,26 @@ propagates.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from typing import NoReturn
 
 from geo.errors import PlanningMapError, UsageError
 
-__all__ = ["EXIT_BAD_INPUT", "CommandLineParser", "report_error", "run_command", "usage_error"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_BROKEN_PIPE",
+    "CommandLineParser",
+    "report_error",
+    "run_command",
+    "usage_error",
+]
 
 EXIT_BAD_INPUT = 2
+#: What a command returns when its output's reader closed the pipe
+#: (128 + SIGPIPE, as a shell reports it).
+EXIT_BROKEN_PIPE = 141
 
 
 def usage_error(message: str, *, prog: str | None = None) -> UsageError:
@@ -103,6 +114,13 @@ def run_command(command: Callable[[], int], *, file_errors: bool = False) -> int
     """
     try:
         return command()
+    except BrokenPipeError:
+        # The reader of our output went away (``... | head``): not an error of
+        # ours, and no traceback. Python's advice: point stdout at devnull so
+        # that the interpreter's final flush does not raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except PlanningMapError as exc:
         return report_error(exc)
     except OSError as exc:

@@ -8,6 +8,7 @@ __all__ = [
     "CacheVersionError",
     "JobRunningError",
     "LayerSpecError",
+    "OSMDownloadError",
     "ParkAccessError",
     "PlanningMapError",
     "ScenarioError",
@@ -88,3 +89,7 @@ class SnapshotNotFoundError(SnapshotError, KeyError):
     def __str__(self) -> str:
         """Return the message itself (KeyError would quote it)."""
         return str(self.args[0]) if self.args else ""
+
+
+class OSMDownloadError(PlanningMapError, ConnectionError):
+    """Overpass could not be reached or did not answer completely."""

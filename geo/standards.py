@@ -14,7 +14,7 @@ from typing import Any
 from geo.errors import StandardError
 from geo.paths import STANDARDS_PATH
 
-__all__ = ["STANDARDS_PATH", "read_standards_file"]
+__all__ = ["read_standards_file"]
 
 
 def read_standards_file(path: Path = STANDARDS_PATH) -> dict[str, Any]:

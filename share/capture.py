@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from geo import settings
-from geo.dataset import DataSet
+from geo.store.dataset import DataSet
 from share.model import MapView, Snapshot, new_id, now_iso
 from views.choices import CHOICES, PAGES, Page, PageChoices
 from views.compose import DataChoice, dataset_for

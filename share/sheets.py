@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import segno
 
-from geo.dataset import DataSet
+from geo.store.dataset import DataSet
 from layers.labels import Lang, tr
 from layers.specs import BasemapSpec, basemap_by_id
 from share.capture import choices_from, dataset_of, permalink

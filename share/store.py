@@ -34,7 +34,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from geo.errors import SnapshotError, SnapshotNotFoundError
-from geo.paths import data_dir  # not geo.layer_store: a process that only saves needs no geopandas
+from geo.paths import data_dir  # not geo.store.local: a process that only saves needs no geopandas
 from share.model import Snapshot, check_id, snapshot_from_payload, unguessable
 
 __all__ = [

@@ -9,7 +9,11 @@ import pytest
 import shapely
 
 from analysis.clusters import features_per_cluster
-from geo.active_layers import (
+from geo.boundaries import load_units, read_unit_table
+from geo.errors import UploadError
+from geo.files.schema import apply_mapping, check_layer
+from geo.paths import UNITS_PATH
+from geo.store.active import (
     bundled_sources,
     load_layer,
     parks_of,
@@ -17,12 +21,8 @@ from geo.active_layers import (
     stations_of,
     units_of,
 )
-from geo.boundaries import load_units, read_unit_table
-from geo.dataset import LayerSource, compose_dataset
-from geo.errors import UploadError
-from geo.files.schema import apply_mapping, check_layer
-from geo.layer_store import set_server_layer, store_layer
-from geo.paths import UNITS_PATH
+from geo.store.dataset import LayerSource, compose_dataset
+from geo.store.local import set_server_layer, store_layer
 
 
 def _store(gdf, kind, root, name="file.zip"):
@@ -151,7 +151,7 @@ def test_parks_are_counted_once_per_cluster_by_their_representative_point():
 
 
 def test_the_data_extent_covers_the_planners_layers_only(tmp_path):
-    from geo.active_layers import data_extent
+    from geo.store.active import data_extent
     from layers.cluster_view import fit_to_data
 
     assert data_extent(server_dataset(None, root=tmp_path)) is None  # bundled: the county

@@ -8,7 +8,7 @@ import pyrosm
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.osm import import_pbf_to_cache
+from geo.osm.extract import import_pbf_to_cache
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

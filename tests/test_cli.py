@@ -10,8 +10,8 @@ import pytest
 
 import analysis.reach
 import analysis.siting
-import geo.layers
-import geo.osm
+import geo.osm.cli
+import geo.store.cli
 import share.cli
 from geo.cli import CommandLineParser, run_command, usage_error
 from geo.errors import PlanningMapError, SnapshotNotFoundError, UsageError
@@ -19,8 +19,8 @@ from geo.errors import PlanningMapError, SnapshotNotFoundError, UsageError
 ROOT = Path(__file__).resolve().parent.parent
 
 BAD_ARGUMENTS = {
-    "geo.osm": (geo.osm.main, ["bogus"], "invalid choice: 'bogus'"),
-    "geo.layers": (geo.layers.main, ["add", "parkz", "x.zip"], "invalid choice: 'parkz'"),
+    "geo.osm": (geo.osm.cli.main, ["bogus"], "invalid choice: 'bogus'"),
+    "geo.layers": (geo.store.cli.main, ["add", "parkz", "x.zip"], "invalid choice: 'parkz'"),
     "analysis.reach": (analysis.reach.main, ["--osm-cache", "c.gpkg"], "required: --out"),
     "analysis.siting": (
         analysis.siting.main,
@@ -58,6 +58,31 @@ def test_a_bad_argument_exits_2_from_the_shell_too():
         "error: 参数错误 / bad arguments: the following arguments are required: --out "
         "(see python -m geo.layers export --help)"
     ]
+
+
+def test_output_piped_into_a_reader_that_stops_gives_no_traceback():
+    # ``python -m geo.layers list | head -1``: the reader closes the pipe while
+    # the command still writes. The command ends quietly with 141 (128 + SIGPIPE).
+    script = (
+        "from geo.cli import run_command\n"
+        "def body():\n"
+        "    for i in range(200_000):\n"
+        "        print('layer', i)\n"
+        "    return 0\n"
+        "raise SystemExit(run_command(body))\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as child:
+        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout.readline() == b"layer 0\n"
+        child.stdout.close()
+        err = child.stderr.read().decode()
+        assert child.wait(timeout=60) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
 def test_help_still_prints_the_usage_and_exits_0(capsys):

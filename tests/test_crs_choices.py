@@ -26,7 +26,7 @@ from geo.crs import metric_crs_for, wgs84_to_gcj02
 from geo.errors import CRSError
 from geo.files.reading import ReadOptions, inspect_file, read_layer
 from geo.files.schema import apply_mapping, guess_mapping
-from geo.layers import main
+from geo.store.cli import main
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -1,6 +1,6 @@
 """Entrance stretches on a real network equal the rule computed the plain way.
 
-The rule (``geo.entrances``, rule 1): every part of a walk edge inside the park's
+The rule (``geo.osm.entrances``, rule 1): every part of a walk edge inside the park's
 zone, its buffer by the entrance tolerance (GEOS, 32 segments a quarter circle).
 ``entrance_rows`` takes short cuts (edges wholly inside are not cut; many
 rectangles share one buffer's offsets); here the stretches are computed
@@ -17,8 +17,8 @@ import pyrosm
 import pytest
 import shapely
 
-from geo.entrances import AccessRules, entrance_rows, park_entrances
-from geo.osm import layers_from_pbf
+from geo.osm.entrances import AccessRules, entrance_rows, park_entrances
+from geo.osm.extract import layers_from_pbf
 
 TOL = AccessRules().entrance_tolerance_m
 

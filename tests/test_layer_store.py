@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 import shapely
 
-from geo.dataset import LayerSource, bundled_source, compose_dataset, file_sha256, osm_source
 from geo.errors import UnknownLayerError, UploadError
 from geo.files.schema import apply_mapping, guess_mapping
-from geo.layer_store import (
+from geo.paths import OUTLINE_PATH
+from geo.store.dataset import LayerSource, bundled_source, compose_dataset, file_sha256, osm_source
+from geo.store.local import (
     layer_hash,
     read_stored,
     server_layers,
@@ -18,7 +19,6 @@ from geo.layer_store import (
     store_layer,
     stored_layers,
 )
-from geo.paths import OUTLINE_PATH
 
 
 def _parks(names=("亭林园", "<script>alert(1)</script>")) -> gpd.GeoDataFrame:

@@ -14,8 +14,8 @@ import pyogrio
 import pytest
 import shapely
 
-from geo.layer_store import read_stored, server_layers
-from geo.layers import main
+from geo.store.cli import main
+from geo.store.local import read_stored, server_layers
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from analysis.network import (
     walk_graph_from,
 )
 from geo.errors import PlanningMapError
-from geo.osm import layers_from_pbf
+from geo.osm.extract import layers_from_pbf
 from tests.toy_networks import X0, Y0, river_town
 
 

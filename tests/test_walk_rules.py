@@ -25,8 +25,8 @@ from analysis.indicators import (
 )
 from analysis.network import walk_graph_from
 from analysis.standards import standards_from_dict
-from geo.entrances import AccessRules, fenced_parks, park_entrances
 from geo.grid import origins_from_points
+from geo.osm.entrances import AccessRules, fenced_parks, park_entrances
 from geo.standards import read_standards_file
 from tests.toy_networks import X0, Y0, lines_network, river_town, street
 

@@ -13,10 +13,10 @@ import hashlib
 import geopandas as gpd
 import streamlit as st
 
-from geo.dataset import DataSet, layer_kind
 from geo.files.reading import FileInfo, ReadOptions, ReadResult, inspect_file, read_layer
 from geo.files.schema import apply_mapping, planned_parks
-from geo.layer_store import (
+from geo.store.dataset import DataSet, layer_kind
+from geo.store.local import (
     StoredLayer,
     layer_hash,
     set_server_layer,

@@ -8,11 +8,11 @@ from pathlib import Path
 import streamlit as st
 
 from geo import settings
-from geo.dataset import layer_kind
 from geo.errors import PlanningMapError
-from geo.jobs import osm_job_status, start_osm_job
-from geo.osm import read_cache_metadata
+from geo.osm.cache import read_cache_metadata
+from geo.osm.jobs import osm_job_status, start_osm_job
 from geo.paths import UNITS_PATH
+from geo.store.dataset import layer_kind
 from layers.labels import Lang, tr
 from ui import data, state
 

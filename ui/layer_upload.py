@@ -7,10 +7,10 @@ from typing import Any
 
 import streamlit as st
 
-from geo.dataset import layer_kind
 from geo.errors import PlanningMapError
 from geo.files.reading import MAX_UPLOAD_BYTES, ReadOptions
 from geo.files.schema import FIELD_ALIASES, guess_mapping
+from geo.store.dataset import layer_kind
 from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
 from layers.parks_view import park_features

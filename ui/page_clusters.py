@@ -7,8 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from geo.dataset import DataSet
 from geo.errors import PlanningMapError
+from geo.store.dataset import DataSet
 from layers.cluster_view import (
     cluster_layers,
     cluster_population_text,

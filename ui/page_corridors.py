@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from analysis.indicators import tier_of_parks
-from geo.dataset import DataSet
 from geo.errors import PlanningMapError
+from geo.store.dataset import DataSet
 from layers.labels import Lang, tr
 from layers.render import catchment_group
 from share.model import MapView

@@ -30,8 +30,8 @@ import segno
 import streamlit as st
 
 from geo import settings
-from geo.dataset import layer_kind
 from geo.errors import PlanningMapError, SnapshotNotFoundError
+from geo.store.dataset import layer_kind
 from layers.labels import Lang, tr
 from share import exports
 from share.capture import SNAPSHOT_PARAM
@@ -288,7 +288,7 @@ def side(page: Page, choices: PageChoices, lang: Lang) -> None:
 
 
 def _missing_uploads(snap: Snapshot) -> list[str]:
-    from geo.layer_store import stored_layers  # noqa: PLC0415
+    from geo.store.local import stored_layers  # noqa: PLC0415
 
     have = {layer.content_hash for layer in stored_layers()}
     return [kind for kind, content in snap.uploads.items() if content not in have]

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import streamlit as st
 
-from geo.dataset import FILE_KINDS
+from geo.store.dataset import FILE_KINDS
 from views import compose
 from views.choices import ALL_CLUSTERS
 

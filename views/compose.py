@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Literal
 
 from geo import settings
-from geo.active_layers import bundled_sources, osm_sources, upload_sources
-from geo.dataset import FILE_KINDS, DataSet, compose_dataset
 from geo.errors import PlanningMapError
-from geo.layer_store import data_dir, server_layers
-from geo.osm import cache_is_current, upgrade_cache
-from geo.paths import ACCESS_RULES_PATH, CLUSTERS_PATH, UNIT_TABLE_PATH
+from geo.osm.cache import cache_is_current, upgrade_cache
+from geo.paths import ACCESS_RULES_PATH, CLUSTERS_PATH, UNIT_TABLE_PATH, data_dir
+from geo.store.active import bundled_sources, osm_sources, upload_sources
+from geo.store.dataset import FILE_KINDS, DataSet, compose_dataset
+from geo.store.local import server_layers
 from views.memo import memo
 
 __all__ = [

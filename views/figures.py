@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from geo.dataset import DataSet
+from geo.store.dataset import DataSet
 from layers.cluster_view import comparison_table
 from layers.labels import Lang, tr
 from views import inputs

@@ -24,7 +24,8 @@ from analysis.catchments import (
 )
 from analysis.clusters import cluster_polygons, cluster_summary
 from analysis.network import WalkGraph, walk_graph_from_arrays
-from geo.active_layers import (
+from geo.boundaries import Cluster, load_clusters, read_unit_table
+from geo.store.active import (
     ParkLayer,
     data_extent,
     load_layer,
@@ -35,8 +36,7 @@ from geo.active_layers import (
     units_of,
     walk_arrays_of,
 )
-from geo.boundaries import Cluster, load_clusters, read_unit_table
-from geo.dataset import DataSet, file_sha256
+from geo.store.dataset import DataSet, file_sha256
 from geo.transit import (
     TRANSIT_DIR,
     load_ecological_corridors,

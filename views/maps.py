@@ -15,7 +15,7 @@ import geopandas as gpd
 
 from analysis.scenario import change_classes
 from geo import settings
-from geo.dataset import DataSet
+from geo.store.dataset import DataSet
 from layers.cluster_view import cluster_layers
 from layers.corridors_view import plan_geojson, transit_layers
 from layers.labels import Lang

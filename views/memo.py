@@ -26,7 +26,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
-from geo.dataset import DataSet
+from geo.store.dataset import DataSet
 
 __all__ = ["clear_all", "memo", "stats"]
 

@@ -28,8 +28,8 @@ from analysis.indicators import (
 )
 from analysis.scenario import areas_ha, coverage_change, per_capita_change, sfca_change
 from analysis.standards import ParkStandard, sfca_radius_m
-from geo.dataset import DataSet
 from geo.files.schema import PARK_CLASSES, drawn_polygons
+from geo.store.dataset import DataSet
 from layers.labels import Lang, tr
 from layers.parks_view import zone_table
 from layers.scenario_view import change_table, tier_name

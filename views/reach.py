@@ -38,13 +38,13 @@ from analysis.siting import (
     walk_coverage,
 )
 from analysis.standards import ParkStandard, StandardSettings, TierBasis, standards_from_dict
-from geo.active_layers import osm_cache_of, setting_path
-from geo.dataset import DataSet
-from geo.entrances import AccessRules, load_access_rules
-from geo.osm import cache_tag
+from geo.osm.cache import cache_tag
+from geo.osm.entrances import AccessRules, load_access_rules
+from geo.osm.walk_places import read_placement, write_placement
 from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
 from geo.standards import read_standards_file
-from geo.walk_places import read_placement, write_placement
+from geo.store.active import osm_cache_of, setting_path
+from geo.store.dataset import DataSet
 from layers.labels import Lang
 from layers.parks_view import (
     SurfaceRaster,

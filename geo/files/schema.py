@@ -19,8 +19,8 @@ import shapely.geometry
 
 from geo.boundaries import read_unit_table, units_from_frame
 from geo.crs import DISPLAY_CRS, metric_crs_for
-from geo.dataset import layer_kind
 from geo.errors import BoundaryDataError, ScenarioError, UploadError
+from geo.store.dataset import layer_kind
 
 __all__ = [
     "FIELD_ALIASES",

@@ -12,7 +12,7 @@ layer           columns
 =============== ==================================================================
 parks           park_id, name, name_en, osm_tag, access, barrier, area_m2
 park_access     park_id, edge_index, edge_u, edge_v, offset_m, end_offset_m, gap_m,
-                method (``edge``/``gate``/``nearest``; :mod:`geo.entrances`)
+                method (``edge``/``gate``/``nearest``; :mod:`geo.osm.entrances`)
 walk_nodes      node_id
 walk_edges      u, v, length_m, highway, bridge, name
 rail_lines      line_id, name, mode, railway, operator, status
@@ -32,9 +32,9 @@ import pandas as pd
 import shapely
 
 from geo.crs import DISPLAY_CRS, metric_crs_for
-from geo.entrances import ACCESS_COLUMNS
-from geo.entrances import osm_tag as _tag
 from geo.errors import BoundaryDataError
+from geo.osm.entrances import ACCESS_COLUMNS
+from geo.osm.entrances import osm_tag as _tag
 
 __all__ = [
     "LAYER_COLUMNS",

@@ -22,9 +22,9 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from geo.atomic import replaced_atomically
-from geo.entrances import AccessRules
 from geo.grid import DEFAULT_CELL_M, Origins, grid_origins
-from geo.walk_store import WalkArrays
+from geo.osm.entrances import AccessRules
+from geo.osm.walk_file import WalkArrays
 
 __all__ = [
     "component_labels",

@@ -18,24 +18,15 @@ import geopandas as gpd
 
 from geo import settings
 from geo.boundaries import load_outline, load_units, read_unit_table, units_from_frame
-from geo.dataset import (
-    OSM_LAYERS_OF,
-    DataSet,
-    LayerSource,
-    bundled_source,
-    compose_dataset,
-    layer_kind,
-    osm_source,
-)
 from geo.errors import UnknownLayerError
-from geo.layer_store import read_stored, server_layers, stored_layers
-from geo.osm import (
+from geo.osm.cache import (
     cache_is_current,
     cache_tag,
     load_walk_arrays,
     read_cache_layer,
     read_cache_metadata,
 )
+from geo.osm.walk_file import WalkArrays
 from geo.parks import PARKS_DIR, bundled_parks
 from geo.paths import (
     ACCESS_RULES_PATH,
@@ -45,8 +36,17 @@ from geo.paths import (
     UNIT_TABLE_PATH,
     UNITS_PATH,
 )
+from geo.store.dataset import (
+    OSM_LAYERS_OF,
+    DataSet,
+    LayerSource,
+    bundled_source,
+    compose_dataset,
+    layer_kind,
+    osm_source,
+)
+from geo.store.local import read_stored, server_layers, stored_layers
 from geo.transit import TRANSIT_DIR, load_stations, stations_from_layer, stations_from_osm
-from geo.walk_store import WalkArrays
 
 __all__ = [
     "ParkLayer",

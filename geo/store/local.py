@@ -33,12 +33,10 @@ import shapely
 from geo.atomic import replaced_atomically
 from geo.crs import DISPLAY_CRS
 from geo.errors import UnknownLayerError, UploadError
-from geo.paths import DATA_DIR_ENV, data_dir
+from geo.paths import data_dir
 
 __all__ = [
-    "DATA_DIR_ENV",
     "StoredLayer",
-    "data_dir",
     "layer_hash",
     "read_stored",
     "server_layers",
@@ -46,6 +44,7 @@ __all__ = [
     "store_layer",
     "stored_layers",
 ]
+
 
 @dataclass(frozen=True)
 class StoredLayer:

@@ -1,0 +1,1 @@
+"""OpenStreetMap: download and import, the cache, its layers, entrances, the walk graph, jobs."""

@@ -16,14 +16,11 @@ import shapely
 from numpy.typing import NDArray
 
 from geo.errors import ParkAccessError
-from geo.grid import DemandKind, Origins, grid_origins
+from geo.grid import Origins, grid_origins
 
 __all__ = [
     "DemandGrid",
-    "DemandKind",
-    "Origins",
     "demand_grid",
-    "grid_origins",
     "population_weights",
     "residential_weights",
     "zone_of_origins",

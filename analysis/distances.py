@@ -39,7 +39,6 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from analysis.demand import Origins
 from analysis.network import (
     EdgePositions,
     JoinedSources,
@@ -53,8 +52,8 @@ from analysis.network import (
 from analysis.standards import ParkStandard, TierBasis, default_limit_m
 from analysis.standards import qualifies as qualifying
 from geo.errors import ParkAccessError
+from geo.grid import Origins
 from geo.osm.entrances import AccessRules, entrance_rows
-from geo.osm.walk_places import placement_key
 
 __all__ = [
     "BOUNDARY_STEP_M",
@@ -65,7 +64,6 @@ __all__ = [
     "WalkAccess",
     "park_boundaries",
     "park_reach",
-    "placement_key",
     "prepare_reach",
     "prepare_walk",
     "with_planned_park",

@@ -19,11 +19,11 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from analysis.demand import Origins
 from analysis.distances import Method, ParkReach, check_parks
 from analysis.standards import ParkStandard, TierBasis, tiers_of
 from geo.crs import metric_crs_for
 from geo.errors import ParkAccessError
+from geo.grid import Origins
 
 __all__ = [
     "DISTANCE_BINS_M",
@@ -242,7 +242,7 @@ def two_step_fca(
     --------
     >>> x, y = 590_000, 3_470_000  # EPSG:4549, in Kunshan
     >>> sq = gpd.GeoDataFrame(geometry=[shapely.box(x, y, x + 400, y + 100)], crs=4549)
-    >>> from analysis.demand import grid_origins
+    >>> from geo.grid import grid_origins
     >>> o = grid_origins(sq, cell_m=100)
     >>> park = gpd.GeoDataFrame({"park_id": ["p"], "area_m2": [1000.0]},
     ...     geometry=[shapely.box(x - 20, y + 40, x - 10, y + 60)], crs=4549)

@@ -66,7 +66,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from analysis.demand import DemandKind, Origins, grid_origins, residential_weights
+from analysis.demand import residential_weights
 from analysis.distances import ParkReach, park_reach, prepare_reach, with_planned_park
 from analysis.network import WalkGraph, walk_graph_from_arrays
 from analysis.standards import ParkStandard, default_limit_m, standards_from_dict
@@ -75,7 +75,7 @@ from geo.crs import DISPLAY_CRS
 from geo.errors import CRSError, ParkAccessError, StandardError
 from geo.files.reading import MAX_UPLOAD_BYTES, ReadOptions, inspect_file, read_layer
 from geo.files.schema import planned_parks
-from geo.grid import origins_from_points
+from geo.grid import DemandKind, Origins, grid_origins, origins_from_points
 from geo.osm.cache import (
     cache_is_current,
     load_walk_arrays,
@@ -84,7 +84,8 @@ from geo.osm.cache import (
     upgrade_cache,
 )
 from geo.osm.entrances import load_access_rules
-from geo.standards import STANDARDS_PATH, read_standards_file
+from geo.paths import STANDARDS_PATH
+from geo.standards import read_standards_file
 
 __all__ = [
     "X_ALIASES",
@@ -96,7 +97,6 @@ __all__ = [
     "load_standard",
     "main",
     "open_cache",
-    "origins_from_points",
     "reach_columns",
     "read_area",
     "read_planned",

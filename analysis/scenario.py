@@ -27,7 +27,6 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from analysis.demand import Origins
 from analysis.distances import ParkReach
 from analysis.indicators import (
     WHOLE_AREA,
@@ -42,6 +41,7 @@ from analysis.standards import tier_text
 from geo.crs import ANALYSIS_CRS, DISPLAY_CRS
 from geo.errors import ScenarioError
 from geo.files.schema import planned_parks
+from geo.grid import Origins
 
 __all__ = [
     "ChangeClass",

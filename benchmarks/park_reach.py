@@ -39,7 +39,6 @@ import pyrosm  # noqa: E402
 import shapely  # noqa: E402
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
-from analysis.demand import grid_origins  # noqa: E402
 from analysis.distances import park_reach, prepare_reach  # noqa: E402
 from analysis.indicators import covered  # noqa: E402
 from analysis.network import (  # noqa: E402
@@ -51,6 +50,7 @@ from analysis.standards import standards_from_dict  # noqa: E402
 from benchmarks._smoke import figure, run  # noqa: E402
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402
 from geo.boundaries import load_outline  # noqa: E402
+from geo.grid import grid_origins  # noqa: E402
 from geo.osm.cache import load_walk_arrays, read_cache_layer, read_cache_metadata  # noqa: E402
 from geo.osm.entrances import AccessRules, park_entrances  # noqa: E402
 from geo.osm.extract import import_pbf_to_cache  # noqa: E402

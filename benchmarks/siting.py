@@ -39,12 +39,9 @@ import shapely  # noqa: E402
 from analysis.distances import park_reach, prepare_reach, with_planned_park  # noqa: E402
 from analysis.network import EdgePositions  # noqa: E402
 from analysis.reach import area_origins, open_cache  # noqa: E402
-from analysis.siting import (  # noqa: E402
-    exact_sites,
-    greedy_sites,
-    siting_problem,
-    walk_coverage,
-)
+from analysis.siting.problem import siting_problem  # noqa: E402
+from analysis.siting.search import exact_sites, greedy_sites  # noqa: E402
+from analysis.siting.walking import walk_coverage  # noqa: E402
 from analysis.standards import standards_from_dict  # noqa: E402
 from benchmarks._smoke import figure, run  # noqa: E402
 from benchmarks.osm_import import write_scaled_extract  # noqa: E402

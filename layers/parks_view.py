@@ -17,7 +17,6 @@ from numpy.typing import NDArray
 from PIL import Image
 from pyproj import Transformer
 
-from analysis.demand import Origins
 from analysis.distances import Method, ParkReach
 from analysis.indicators import (
     DISTANCE_BINS_M,
@@ -30,6 +29,7 @@ from analysis.indicators import (
 from analysis.standards import ParkStandard, TierBasis
 from geo.crs import DISPLAY_CRS
 from geo.display import geojson_for_display
+from geo.grid import Origins
 from layers.labels import Lang, tr
 
 __all__ = [

@@ -11,14 +11,15 @@ import pyrosm
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach
 from analysis.indicators import WHOLE_AREA, coverage_by_zone
 from analysis.standards import standards_from_dict
 from benchmarks.osm_import import write_scaled_extract
+from geo.grid import grid_origins
 from geo.osm.extract import import_pbf_to_cache
 from geo.parks import bundled_parks
-from geo.standards import STANDARDS_PATH, read_standards_file
+from geo.paths import STANDARDS_PATH
+from geo.standards import read_standards_file
 from ui import state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

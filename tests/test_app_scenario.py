@@ -10,11 +10,11 @@ import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
-from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach, with_planned_park
 from analysis.indicators import covered
 from analysis.standards import standards_from_dict
 from geo.files.schema import planned_parks
+from geo.grid import grid_origins
 from geo.parks import bundled_parks
 from geo.standards import read_standards_file
 from geo.store.local import read_stored, store_layer

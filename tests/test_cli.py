@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import analysis.reach
-import analysis.siting
+import analysis.siting.cli
 import geo.osm.cli
 import geo.store.cli
 import share.cli
@@ -23,7 +23,7 @@ BAD_ARGUMENTS = {
     "geo.layers": (geo.store.cli.main, ["add", "parkz", "x.zip"], "invalid choice: 'parkz'"),
     "analysis.reach": (analysis.reach.main, ["--osm-cache", "c.gpkg"], "required: --out"),
     "analysis.siting": (
-        analysis.siting.main,
+        analysis.siting.cli.main,
         ["--osm-cache", "c.gpkg", "--standard", "s", "--tier", "t", "--k", "two", "--out", "o"],
         "invalid int value: 'two'",
     ),
@@ -77,12 +77,14 @@ def test_output_piped_into_a_reader_that_stops_gives_no_traceback():
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     ) as child:
-        assert child.stdout is not None and child.stderr is not None
+        assert child.stdout is not None
+        assert child.stderr is not None
         assert child.stdout.readline() == b"layer 0\n"
         child.stdout.close()
         err = child.stderr.read().decode()
         assert child.wait(timeout=60) == 141
-    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert "Traceback" not in err, err
+    assert "BrokenPipe" not in err, err
 
 
 def test_help_still_prints_the_usage_and_exits_0(capsys):

@@ -10,12 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from analysis.demand import (
-    grid_origins,
-    population_weights,
-    residential_weights,
-    zone_of_origins,
-)
+from analysis.demand import population_weights, residential_weights, zone_of_origins
 from analysis.distances import park_reach, prepare_reach, with_planned_park
 from analysis.indicators import (
     coverage_by_zone,
@@ -26,6 +21,7 @@ from analysis.indicators import (
 from analysis.network import walk_graph_from
 from analysis.standards import standards_from_dict
 from geo.errors import ParkAccessError, StandardError
+from geo.grid import grid_origins
 from geo.parks import bundled_parks, load_park_register, park_completeness
 from geo.paths import STANDARDS_PATH
 from geo.standards import read_standards_file

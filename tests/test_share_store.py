@@ -22,7 +22,6 @@ from share.model import (
     NOTE_MAX,
     SCHEMA_VERSION,
     TITLE_MAX,
-    Figure,
     MapView,
     Snapshot,
     new_id,
@@ -30,6 +29,7 @@ from share.model import (
     snapshot_from_payload,
 )
 from share.store import LIST_MAX, SnapshotStore
+from views.table import Figure
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "snapshots"

@@ -9,23 +9,21 @@ import numpy as np
 import pytest
 import shapely
 
-from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach, with_planned_park
 from analysis.indicators import covered
 from analysis.network import walk_graph_from
-from analysis.siting import (
+from analysis.siting.problem import siting_problem
+from analysis.siting.search import (
     GREEDY_GUARANTEE,
-    WalkCoverage,
     _coverage_fn,
-    _Walker,
     exact_sites,
     greedy_sites,
     site_footprints,
-    siting_problem,
-    walk_coverage,
 )
+from analysis.siting.walking import WalkCoverage, _Walker, walk_coverage
 from analysis.standards import standards_from_dict
 from geo.errors import SitingError
+from geo.grid import grid_origins
 from tests.toy_networks import X0, Y0, river_town
 
 

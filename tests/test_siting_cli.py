@@ -13,11 +13,12 @@ import pytest
 import shapely
 
 from analysis import reach as reach_cli
-from analysis import siting
+from analysis.siting import cli as siting
 from analysis.standards import standards_from_dict
 from geo.osm.cache import read_cache_layer
 from geo.osm.extract import import_pbf_to_cache
-from geo.standards import STANDARDS_PATH, read_standards_file
+from geo.paths import STANDARDS_PATH
+from geo.standards import read_standards_file
 
 STANDARD = standards_from_dict(read_standards_file(STANDARDS_PATH)).standard("garden_city")
 TIER = STANDARD.tiers[0]

@@ -123,13 +123,13 @@ def test_the_origins_places_are_stored_once_and_never_read_for_other_inputs(cach
     import geopandas as gpd
     import shapely
 
-    from analysis.demand import grid_origins
-    from analysis.distances import park_reach, placement_key, prepare_reach
+    from analysis.distances import park_reach, prepare_reach
     from analysis.network import EdgePositions
     from analysis.standards import standards_from_dict
+    from geo.grid import grid_origins
     from geo.osm.cache import cache_tag
     from geo.osm.entrances import AccessRules
-    from geo.osm.walk_places import read_placement, write_placement
+    from geo.osm.walk_places import placement_key, read_placement, write_placement
 
     graph = walk_graph_from_arrays(load_walk_arrays(cache))
     box = gpd.GeoDataFrame(geometry=[shapely.box(*layers["walk_edges"].total_bounds)], crs=4326)

@@ -14,7 +14,6 @@ import numpy as np
 import pytest
 import shapely
 
-from analysis.demand import grid_origins
 from analysis.distances import park_reach, prepare_reach
 from analysis.indicators import (
     WHOLE_AREA,
@@ -25,7 +24,7 @@ from analysis.indicators import (
 )
 from analysis.network import walk_graph_from
 from analysis.standards import standards_from_dict
-from geo.grid import origins_from_points
+from geo.grid import grid_origins, origins_from_points
 from geo.osm.entrances import AccessRules, fenced_parks, park_entrances
 from geo.standards import read_standards_file
 from tests.toy_networks import X0, Y0, lines_network, river_town, street

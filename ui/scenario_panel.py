@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.indicators import WHOLE_AREA
-from analysis.siting import GREEDY_GUARANTEE
+from analysis.siting.search import GREEDY_GUARANTEE
 from analysis.standards import tier_from_text
 from geo.errors import PlanningMapError
 from geo.files.schema import PARK_CLASSES

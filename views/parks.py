@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.demand import DemandGrid, Origins
+from analysis.demand import DemandGrid
 from analysis.distances import ParkReach
 from analysis.indicators import (
     CountyFigure,
@@ -29,6 +29,7 @@ from analysis.indicators import (
 from analysis.scenario import areas_ha, coverage_change, per_capita_change, sfca_change
 from analysis.standards import ParkStandard, sfca_radius_m
 from geo.files.schema import PARK_CLASSES, drawn_polygons
+from geo.grid import Origins
 from geo.store.dataset import DataSet
 from layers.labels import Lang, tr
 from layers.parks_view import zone_table

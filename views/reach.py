@@ -22,25 +22,18 @@ from analysis.distances import (
     ParkReach,
     PreparedReach,
     park_reach,
-    placement_key,
     prepare_reach,
     with_planned_park,
 )
 from analysis.indicators import per_capita_park_area, two_step_fca
 from analysis.network import EdgePositions
-from analysis.siting import (
-    SitingResult,
-    WalkCoverage,
-    exact_sites,
-    greedy_sites,
-    site_footprints,
-    siting_problem,
-    walk_coverage,
-)
+from analysis.siting.problem import SitingResult, siting_problem
+from analysis.siting.search import exact_sites, greedy_sites, site_footprints
+from analysis.siting.walking import WalkCoverage, walk_coverage
 from analysis.standards import ParkStandard, StandardSettings, TierBasis, standards_from_dict
 from geo.osm.cache import cache_tag
 from geo.osm.entrances import AccessRules, load_access_rules
-from geo.osm.walk_places import read_placement, write_placement
+from geo.osm.walk_places import placement_key, read_placement, write_placement
 from geo.parks import PARKS_DIR, ParkCompleteness, bundled_parks, park_completeness
 from geo.standards import read_standards_file
 from geo.store.active import osm_cache_of, setting_path

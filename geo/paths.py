@@ -8,6 +8,7 @@ from pathlib import Path
 __all__ = [
     "ACCESS_RULES_PATH",
     "CLUSTERS_PATH",
+    "CODE_ROOT",
     "DATA_DIR",
     "DATA_DIR_ENV",
     "OSM_CACHE",
@@ -20,7 +21,9 @@ __all__ = [
     "data_dir",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The checkout (the folder holding ``geo/``): where ``python -m geo.osm`` runs from.
+CODE_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = CODE_ROOT / "data"
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
 OUTLINE_PATH = BOUNDARIES_DIR / "kunshan_outline.geojson"
 UNITS_PATH = BOUNDARIES_DIR / "planning_units.geojson"

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Literal
 
 from geo.errors import JobRunningError, PlanningMapError
+from geo.paths import CODE_ROOT
 
 __all__ = ["JobStatus", "osm_job_status", "start_osm_job"]
 
 JobKind = Literal["refresh", "import"]
-_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def start_osm_job(cache: Path, kind: JobKind, *, pbf: Path | None = None) -> Job
     args += ["--out", str(cache), "--exit-file", str(exit_path)]
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(
-            args, cwd=_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args, cwd=CODE_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
     _CHILDREN[process.pid] = process
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%SZ")

@@ -53,6 +53,8 @@ def _timed(at: AppTest) -> float:
 def main(argv: list[str], *, smoke: bool) -> int:
     keep = argv[argv.index("--keep") + 1] if "--keep" in argv else None
     args = [a for a in argv if a not in {"--keep", keep}]
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)  # the first run makes the folder it keeps
     copies = int(args[0]) if args else (2 if smoke else 90)
     with tempfile.TemporaryDirectory(dir=keep) as tmp:
         folder = Path(keep) if keep else Path(tmp)

@@ -260,6 +260,8 @@ def _peak_mb() -> float:
 
 def main(argv: list[str], *, smoke: bool) -> int:
     keep = argv[argv.index("--keep") + 1] if "--keep" in argv else None
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)  # the first run makes the folder it keeps
     copies = int(argv[argv.index("--copies") + 1]) if "--copies" in argv else (2 if smoke else 90)
     with tempfile.TemporaryDirectory(dir=keep) as tmp:
         folder = Path(keep) if keep else Path(tmp)

@@ -207,7 +207,9 @@ def transit_map_inputs(
     def _lines_geojson(layer: str, columns: list[str]) -> dict[str, Any]:
         if osm is None or osm[layer].empty:
             return dict(_EMPTY)
-        frame = osm[layer]
+        # A planner's layer may lack OpenStreetMap's columns (a road file of lines only).
+        wanted = ["name", *columns, *(["kind"] if layer == "water_lines" else [])]
+        frame = osm[layer].assign(**{c: None for c in wanted if c not in osm[layer]})
         if layer == "water_lines":
             # Streams and drains are too many for a county map (Kunshan is a water town).
             frame = frame[frame["kind"].isin(["river", "canal"])]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from layers.labels_upload import UPLOAD_TEXT
+
 __all__ = ["LANGUAGES", "Lang", "tr"]
 
 Lang = Literal["zh", "en"]
 LANGUAGES: tuple[Lang, ...] = ("zh", "en")
 
-_TEXT: dict[str, tuple[str, str]] = {
+_MAIN_TEXT: dict[str, tuple[str, str]] = {
     "app_title": ("昆山规划地图", "Kunshan planning map"),
     "page_clusters": ("组团总览", "Cluster overview"),
     "clusters_intro": (
@@ -69,60 +71,6 @@ _TEXT: dict[str, tuple[str, str]] = {
     ),
     "osm_job_refresh": ("更新", "refresh"),
     "osm_job_import": ("导入", "import"),
-    "upload_layer": ("上传图层：{kind}", "Upload a layer: {kind}"),
-    "upload_layer_help": (
-        "GeoJSON、压缩的 Shapefile（.zip，可含中文文件名与 GBK 编码）、GeoPackage、KML/KMZ，"
-        "或带坐标列（经度/纬度、x/y）或 WKT 的 CSV/XLSX。高德/腾讯（GCJ-02）与百度（BD-09）坐标"
-        "读入时转换为 WGS84。上限 {mb} MB。上传后先预览，确认后仅在本会话生效。",
-        "GeoJSON, a zipped Shapefile (.zip; Chinese file names and GBK text are fine), "
-        "GeoPackage, KML/KMZ, or CSV/XLSX with coordinate columns (经度/纬度, x/y) or WKT. "
-        "Amap/Tencent (GCJ-02) and Baidu (BD-09) coordinates are converted to WGS84 on reading. "
-        "Limit {mb} MB. You see a preview first; once accepted it applies to this session only.",
-    ),
-    "upload_layer_choice": ("选择图层", "Layer"),
-    "upload_crs_choice": (
-        "文件未声明坐标系：请选择（最可能的在前）",
-        "The file declares no coordinate system: choose one (the likeliest first)",
-    ),
-    "upload_crs_declared": (
-        "文件声明的坐标系：{crs}",
-        "Coordinate system declared by the file: {crs}",
-    ),
-    "upload_encoding": ("属性编码（检测为 {detected}）", "Text encoding (detected: {detected})"),
-    "upload_encoding_auto": ("自动", "automatic"),
-    "upload_outside_kunshan": (
-        "该图层不在昆山范围内：请检查坐标系。",
-        "The layer does not lie in Kunshan: check the coordinate system.",
-    ),
-    "upload_summary": (
-        "预览：{file} 中 {n} 个要素（坐标系 {crs}）。确认无误后点击“使用此图层”。",
-        "Preview: {n} features from {file} (CRS {crs}). Check it, then press 'Use this layer'.",
-    ),
-    "upload_accept": ("使用此图层（本会话）", "Use this layer (this session)"),
-    "upload_session_layer": (
-        "本会话使用你上传的图层 {file}；同事的数据不受影响。",
-        "This session uses your layer {file}; colleagues' figures are not affected.",
-    ),
-    "upload_make_server": ("设为服务器图层（所有人）", "Make it the server's layer (everyone)"),
-    "upload_made_server": ("已设为服务器图层。", "It is now the server's layer."),
-    "field_name": ("名称字段", "Name column"),
-    "field_area_m2": ("面积（平方米）字段", "Area (m²) column"),
-    "field_area_ha": ("面积（公顷）字段", "Area (ha) column"),
-    "field_park_class": ("公园类型字段", "Park class column"),
-    "field_park_id": ("编号字段", "Id column"),
-    "field_year": ("年份字段", "Year column"),
-    "field_population": ("人口字段", "Population column"),
-    "field_unit_id": ("单元编号字段", "Unit id column"),
-    "field_station_id": ("站点编号字段", "Station id column"),
-    "layer_upload_preview": ("上传预览", "Upload preview"),
-    "upload_in_use": (
-        "此文件已作为图层使用中（左侧“图层来源”可切换回去）。",
-        "This file is in use as the layer (switch back under 'Layer sources' in the sidebar).",
-    ),
-    "upload_kinds_here": (
-        "本页可替换的图层：{kinds}。",
-        "Layers this page can take from your files: {kinds}.",
-    ),
     "layer_planned_parks": ("规划公园（方案）", "Planned parks (scenario)"),
     "layer_suggested_sites": ("建议选址", "Suggested sites"),
     "planned_park": ("规划公园", "planned park"),
@@ -620,6 +568,13 @@ _TEXT: dict[str, tuple[str, str]] = {
     "col_link": ("链接", "Link"),
     "internal_use": ("内部资料", "internal planning use"),
 }
+
+
+_TWICE = sorted(_MAIN_TEXT.keys() & UPLOAD_TEXT.keys())
+if _TWICE:  # one id, one text
+    _msg = f"text ids defined twice: {_TWICE}"
+    raise RuntimeError(_msg)
+_TEXT: dict[str, tuple[str, str]] = {**_MAIN_TEXT, **UPLOAD_TEXT}
 
 
 def tr(key: str, lang: Lang, **fields: object) -> str:

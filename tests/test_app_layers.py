@@ -229,6 +229,9 @@ def test_a_planner_uploads_stations_and_plan_lines_on_the_corridors_page(env):
     ).run()
     assert not at.exception
     assert not at.error
+    # Longitude/latitude of no declared datum: the planner chooses (WGS84 here).
+    assert at.selectbox(key=state.upload_key("stations", "crs")).value is None
+    at.selectbox(key=state.upload_key("stations", "crs")).set_value("wgs84").run()
     at.button(key=state.upload_key("stations", "accept")).click().run()
     assert not at.exception
     assert int(at.dataframe[-1].value["站点数"].sum()) == 2

@@ -18,14 +18,14 @@ from layers.preview_view import preview_features
 from layers.render import surface_group
 from layers.specs import MapLayer
 from ui import data, page_map, state
-from views import inputs, reach
+from views import datum, inputs, reach
 
 UPLOAD_TYPES = ["zip", "geojson", "json", "gpkg", "kml", "kmz", "csv", "xlsx"]
 _ENCODINGS = ["", "utf-8", "gb18030"]
 # The fields a planner maps, per kind (the rest of the file's columns are kept as they are).
 _FIELDS = {
     "parks": ("name", "area_m2", "area_ha", "park_class", "park_id", "year"),
-    "stations": ("name", "station_id"),
+    "stations": ("name", "station_id", "lines"),
     "units": ("name", "unit_id"),
     "population": ("population", "name"),
     "residential": ("name",),
@@ -69,23 +69,22 @@ def panel(kinds: str | tuple[str, ...], lang: Lang, basemap_id: str) -> None:
                 st.success(tr("upload_made_server", lang))
 
 
-def _options(kind: str, info: Any, lang: Lang) -> ReadOptions:
-    """The planner's reading choices: layer, CRS (best guess first), encoding."""
+# The lon/lat readings whose datum the coordinates cannot tell apart.
+_LONLAT = ("wgs84", "cgcs2000", "gcj02", "bd09")
+
+
+def _options(
+    kind: str, info: Any, content: bytes, file_name: str, lang: Lang
+) -> ReadOptions | None:
+    """The planner's reading choices: layer, CRS, encoding (None: the datum is still to choose).
+
+    A longitude/latitude layer that declares no datum gets no default: the planner
+    chooses WGS84, GCJ-02 or BD-09, with the file's hints and, where the data set
+    has a walk network or roads, each datum's distance from it.
+    """
     layer = None
     if len(info.layers) > 1:
         layer = st.selectbox(tr("upload_layer_choice", lang), info.layers, key=_key(kind, "layer"))
-    crs = None
-    if info.declared_crs is None:
-        choices = [c.crs for c in info.crs_candidates]
-        reasons = {c.crs: c.reason for c in info.crs_candidates}
-        crs = st.selectbox(
-            tr("upload_crs_choice", lang),
-            choices,
-            key=_key(kind, "crs"),
-            format_func=lambda c: f"{c} — {reasons.get(c, '')}",
-        )
-    else:
-        st.caption(tr("upload_crs_declared", lang, crs=info.declared_crs))
     encoding = None
     if info.format == "shapefile_zip" and not info.encoding_from_cpg:
         chosen = st.selectbox(
@@ -95,7 +94,44 @@ def _options(kind: str, info: Any, lang: Lang) -> ReadOptions:
             format_func=lambda e: e or tr("upload_encoding_auto", lang),
         )
         encoding = chosen or None
+    if info.declared_crs is not None:
+        st.caption(tr("upload_crs_declared", lang, crs=info.declared_crs))
+        return ReadOptions(encoding=encoding, layer=layer)
+    choices = [c.crs for c in info.crs_candidates]
+    reasons = {c.crs: c.reason for c in info.crs_candidates}
+    lonlat = bool(info.crs_candidates) and info.crs_candidates[0].crs in _LONLAT
+    if not lonlat:
+        crs = st.selectbox(
+            tr("upload_crs_choice", lang),
+            choices,
+            key=_key(kind, "crs"),
+            format_func=lambda c: f"{c} — {reasons.get(c, '')}",
+        )
+        return ReadOptions(crs=crs, encoding=encoding, layer=layer)
+    raw = data.read_upload(
+        content, file_name, ReadOptions(crs="wgs84", encoding=encoding, layer=layer), kind
+    )
+    proposal = datum.datum_proposal(data.active_dataset(), raw.gdf)
+    first = [datum.CHOICE_OF_DATUM[d] for d in proposal.order]
+    choices = [*first, *(c for c in choices if c not in first)]
+    st.info("\n\n".join(proposal.lines(lang)))
+    proposed = datum.CHOICE_OF_DATUM[proposal.proposed] if proposal.proposed else None
+    crs = st.selectbox(
+        tr("upload_datum_choice", lang),
+        choices,
+        index=None,
+        placeholder=tr("upload_datum_placeholder", lang),
+        key=_key(kind, "crs"),
+        format_func=lambda c: _datum_label(c, proposed, lang),
+    )
+    if crs is None:
+        return None
     return ReadOptions(crs=crs, encoding=encoding, layer=layer)
+
+
+def _datum_label(choice: str, proposed: str | None, lang: Lang) -> str:
+    name = tr(f"datum_{choice}", lang) if choice in _LONLAT else choice
+    return f"{name}（{tr('datum_proposed', lang)}）" if choice == proposed else name
 
 
 def _mapping(kind: str, columns: list[str], lang: Lang) -> dict[str, str]:
@@ -122,7 +158,10 @@ def _mapping(kind: str, columns: list[str], lang: Lang) -> dict[str, str]:
 def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, basemap: str) -> None:
     try:
         info = data.inspect_upload(content, file_name)
-        options = _options(kind, info, lang)
+        options = _options(kind, info, content, file_name, lang)
+        if options is None:
+            st.warning(tr("upload_datum_first", lang))
+            return
         result = data.read_upload(content, file_name, options, kind)
         if result.location.elsewhere:
             # Checked before the columns are mapped: a layer read in the wrong CRS cannot

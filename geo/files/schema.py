@@ -29,6 +29,7 @@ __all__ = [
     "apply_mapping",
     "check_layer",
     "guess_mapping",
+    "line_list",
     "park_class_of",
     "planned_parks",
 ]
@@ -44,10 +45,12 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "station_id": ("station_id", "id", "编号", "站点编号"),
     "park_id": ("park_id", "id", "编号", "公园编号", "bh"),
     "year": ("year", "年份", "建成年份", "规划年份"),
+    # The lines serving a station (several joined by ; 、 , / or |).
+    "lines": ("lines", "line", "线路", "所属线路", "线路名称", "线路名", "途经线路", "xl"),
 }
 _KIND_FIELDS: dict[str, tuple[str, ...]] = {
     "parks": ("park_id", "name", "area_m2", "area_ha", "park_class", "year"),
-    "stations": ("station_id", "name"),
+    "stations": ("station_id", "name", "lines"),
     "units": ("unit_id", "name"),
     "population": ("population", "name"),
     "residential": ("name",),
@@ -107,6 +110,17 @@ def park_class_of(value: object) -> str:
     return ""
 
 
+def line_list(value: object) -> str:
+    """Return the lines a station's cell names, joined by ``;`` (the station schema's form).
+
+    >>> line_list("11号线、S1线"), line_list(" 1号线 ; 3号线 "), line_list(None)
+    ('11号线;S1线', '1号线;3号线', '')
+    """
+    missing = value is None or (isinstance(value, float) and np.isnan(value))
+    parts = re.split(r"[;；、,，/|]+", "" if missing else str(value))
+    return ";".join(p.strip() for p in parts if p.strip())
+
+
 def _numbers(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     values = pd.to_numeric(frame[column], errors="coerce")
     if values.isna().all():
@@ -162,6 +176,8 @@ def apply_mapping(
             source[id_field] = [f"{id_prefix}:{i}" for i in range(len(source))]
     if kind == "parks":
         source = _fit_parks(source, mapping)
+    if kind == "stations" and "lines" in mapping:
+        source["lines"] = source["lines"].map(line_list)
     if kind == "planned_parks":
         source = planned_parks(
             gpd.GeoDataFrame(source, geometry=out.geometry.name, crs=DISPLAY_CRS)

@@ -36,6 +36,18 @@ _Y_NAMES = ("lat", "latitude", "纬度", "y", "point_y")
 _WKT_NAMES = ("wkt", "geometry", "geom", "几何")
 
 
+# A datum named in a coordinate column's header (gcj_lng, 高德经度, lat_bd09, wgs84_x): the
+# column is still the longitude or latitude, and the name is a hint (geo.files.datum_hints).
+_DATUM_WORDS = re.compile(r"(gcj-?0?2|bd-?0?9|wgs-?84|gps|高德|百度|腾讯|火星|gcj|bd|wgs)[_\-\s]*")
+
+
+def _coordinate_key(column: str) -> str:
+    """Return a header without a datum word or separators, in lower case (``gcj_lng`` -> lng)."""
+    key = column.strip().casefold()
+    bare = _DATUM_WORDS.sub("", key).strip("_- ")
+    return bare if bare in (*_X_NAMES, *_Y_NAMES) else key
+
+
 _NUMBER = re.compile(r"-?(0|[1-9]\d{0,14})(\.\d+)?([eE][-+]?\d+)?")
 
 
@@ -175,7 +187,7 @@ def geometry_columns(
         return True, None, None, _find(columns, options.wkt_column)
     if options.x_column is not None and options.y_column is not None:
         return True, _find(columns, options.x_column), _find(columns, options.y_column), None
-    key = {c: c.strip().casefold() for c in columns}
+    key = {c: _coordinate_key(c) for c in columns}
     xs = [c for c in columns if key[c] in _X_NAMES]
     ys = [c for c in columns if key[c] in _Y_NAMES]
     ws = [c for c in columns if key[c] in _WKT_NAMES]

@@ -48,12 +48,14 @@ $(VENDOR)/leaflet-draw/leaflet.draw.js:
 	        $$tmp/package/dist/images $$tmp/package/package.json $(VENDOR)/leaflet-draw/; \
 	  rm -rf $$tmp; echo "vendored Leaflet.draw $(LEAFLET_DRAW_VERSION) (MIT) into $(VENDOR)/leaflet-draw"
 
-## Debian chromium (+ CJK fonts) for the browser tests; needs root and apt.
+## Debian chromium (+ CJK fonts) for the browser tests, poppler-utils (pdftotext) to read the
+## printed sheets back; needs root and apt.
 browser-deps:
-	@if [ -x /usr/bin/chromium ]; then echo "chromium present"; \
+	@if [ -x /usr/bin/chromium ] && command -v pdftotext >/dev/null; then echo "chromium present"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	     chromium fonts-noto-cjk >/dev/null) || echo "could not install chromium: browser tests will skip"; \
+	     chromium fonts-noto-cjk poppler-utils >/dev/null) \
+	    || echo "could not install chromium: browser tests will skip"; \
 	else echo "not root or no apt: browser tests will skip (set REQUIRE_BROWSER=1 to fail instead)"; fi
 
 ## PostgreSQL on 127.0.0.1 for the snapshot-store tests (Debian's package; needs root and apt).

@@ -133,7 +133,13 @@ def access_rules_path() -> Path:
 
 def public_url() -> str:
     """Return the app's address for links made without a browser (``KUNSHAN_PUBLIC_URL``)."""
-    return (setting("KUNSHAN_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+    return (public_url_override() or DEFAULT_PUBLIC_URL).rstrip("/")
+
+
+def public_url_override() -> str | None:
+    """Return ``KUNSHAN_PUBLIC_URL`` when set: it overrides the address a browser used."""
+    value = (setting("KUNSHAN_PUBLIC_URL") or "").strip().rstrip("/")
+    return value or None
 
 
 def thumbnails_on() -> bool:

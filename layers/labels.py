@@ -86,6 +86,9 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
     "method_short_network": ("步行", "Walking"),
     "before": ("现状", "before"),
     "after": ("方案后", "after"),
+    "headline_after": ("{figure}（方案后）", "{figure} (after the scenario)"),
+    "col_before": ("现状", "Before"),
+    "col_after": ("方案后", "After"),
     "newly_covered": ("新增覆盖", "newly covered"),
     "scenario_title": ("规划方案：假如在这里建公园", "Scenario: what if we build a park here"),
     "scenario_how": (
@@ -567,6 +570,19 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
     "col_page": ("页面", "Page"),
     "col_link": ("链接", "Link"),
     "internal_use": ("内部资料", "internal planning use"),
+    "sheet_cluster": ("组团", "Cluster"),
+    "sheet_data": ("数据", "Data"),
+    "sheet_planner_layers": ("规划人员图层", "planner's layers"),
+    "sheet_data_version": ("数据版本 {version}", "data version {version}"),
+    "sheet_snapshot_id": ("快照编号", "Snapshot id"),
+    "sheet_continued": ("续表", "continued"),
+    "basemap_note_drawn": ("底图：已加载", "Basemap: drawn"),
+    "basemap_note_partial": (
+        "底图：部分瓦片未加载（{failed}）",
+        "Basemap: {failed} tiles did not load",
+    ),
+    "basemap_note_failed": ("底图：未能加载，未绘制", "Basemap: could not load, none drawn"),
+    "basemap_note_none": ("无底图", "No basemap"),
 }
 
 

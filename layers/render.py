@@ -36,6 +36,8 @@ _E = TypeVar("_E", bound=Element)
 # The part of a page's map that changes with its choices, drawn above the layers.
 Overlay = folium.FeatureGroup
 _DEFAULT_CENTER = (31.33, 120.98)
+# The scale bar: metres and kilometres only (a planner's maps never show miles).
+_METRIC_SCALE_JS = "L.control.scale({metric: true, imperial: false}).addTo(MAP);"
 ZOOM_SNAP = 0.25
 
 
@@ -109,7 +111,7 @@ def build_map(
         location=_DEFAULT_CENTER,
         zoom_start=10,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # folium's scale bar shows miles too: ours is metric only
         prefer_canvas=False,
         max_zoom=basemap.max_zoom,
         zoom_snap=ZOOM_SNAP,
@@ -117,6 +119,7 @@ def build_map(
     )
     root = cast("Figure", m.get_root())
     root.header.add_child(Element(MAP_CSS))
+    MapScript(_METRIC_SCALE_JS).add_to(m)
     if basemap.tiles:
         for i, url in enumerate(basemap.tile_urls(basemap_key)):
             folium.TileLayer(

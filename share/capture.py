@@ -104,14 +104,17 @@ def capture(
 def permalink(snapshot_id: str, page: str, *, base_url: str | None = None) -> str:
     """Return the snapshot's permanent link (``…/<page>?snapshot=<id>``).
 
-    ``base_url`` is the address the planner's browser used (any page of the app);
-    without one, the server's public address (``KUNSHAN_PUBLIC_URL``). The first
-    page (clusters) has no path of its own: its link is ``…/?snapshot=<id>``.
+    ``base_url`` is the address the planner's browser used (any page of the app):
+    the link, its QR code and every export made in that session use it. A set
+    ``KUNSHAN_PUBLIC_URL`` overrides it (a server behind a proxy whose public
+    address the browser does not see); without either, ``http://localhost:8501``.
+    The first page (clusters) has no path of its own: its link is ``…/?snapshot=<id>``.
 
     >>> permalink("abcdefghijklmnop", "parks", base_url="http://gis.local/app/corridors?x=1")
     'http://gis.local/app/parks?snapshot=abcdefghijklmnop'
     """
-    base = (base_url or "").split("?", 1)[0].rstrip("/")
+    base = settings.public_url_override() or (base_url or "").split("?", 1)[0].split("#", 1)[0]
+    base = base.rstrip("/")
     for known in (*PAGES, "snapshots"):
         if base.endswith("/" + known):
             base = base[: -len(known) - 1]

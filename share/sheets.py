@@ -17,6 +17,7 @@ per cluster or per unit, fitted to it, in one PDF (QGIS's atlas is the model).
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import json
@@ -27,9 +28,9 @@ from typing import Any, Literal
 
 import segno
 
-from geo.store.dataset import DataSet
-from layers.labels import Lang, tr
+from layers.labels import LANGUAGES, Lang, tr
 from layers.specs import BasemapSpec, basemap_by_id
+from share import sheet_text
 from share.capture import choices_from, dataset_of, permalink
 from share.model import Snapshot
 from views import inputs, maps
@@ -82,12 +83,14 @@ MAP.options.fadeAnimation = false; MAP.options.zoomAnimation = false;
 """
 ).replace("TILE_WAIT_MS", str(_TILE_WAIT_MS))
 
-# What a sheet says of its basemap, from its map's ready signal ({failed}: tiles that failed).
-BASEMAP_NOTES: dict[str, str] = {
-    "drawn": "底图：已加载 / Basemap: drawn",
-    "partial": "底图：部分瓦片未加载（{failed}） / Basemap: {failed} tiles did not load",
-    "failed": "底图：未能加载，未绘制 / Basemap: could not load, none drawn",
-    "none": "无底图 / No basemap",
+# What a sheet says of its basemap, from its map's ready signal ({failed}: tiles that failed),
+# in the sheet's language.
+BASEMAP_NOTES: dict[str, dict[str, str]] = {
+    lang: {
+        state: tr(f"basemap_note_{state}", lang, failed="{failed}")
+        for state in ("drawn", "partial", "failed", "none")
+    }
+    for lang in LANGUAGES
 }
 
 # The print view's own script: once every sheet's map is ready, write each sheet's
@@ -95,12 +98,55 @@ BASEMAP_NOTES: dict[str, str] = {
 _SHEET_READY_JS = """
 <script>
 (function () {
-  var notes = NOTES;
+  var notes = NOTES, continued = CONTINUED;
   function note(s) {
     var ok = s.tiles || 0, bad = s.failed || 0;
     if (ok && !bad) { return notes.drawn; }
     if (ok) { return notes.partial.split('{failed}').join(String(bad)); }
     return bad ? notes.failed : notes.none;
+  }
+  function overflows(box) { return box.scrollHeight > box.clientHeight + 1; }
+  // A sheet's tables never clip: they shrink to fit down to a legible size, and what
+  // still does not fit continues on a page of its own after the sheet ("续表").
+  function fit(box, sheet) {
+    var size = 7.5;
+    while (overflows(box) && size > 6) { size -= 0.5; box.style.fontSize = size + 'pt'; }
+    if (!overflows(box)) { return; }
+    var page = document.createElement('section');
+    page.className = 'sheet cont';
+    page.innerHTML = '<header>' + sheet.querySelector('header').innerHTML + '</header>' +
+      '<div class="figs"></div>';
+    page.querySelector('h1').insertAdjacentHTML(
+      'beforeend', '<span class="sub">' + continued + '</span>');
+    sheet.parentNode.insertBefore(page, sheet.nextSibling);
+    var into = page.querySelector('.figs');
+    into.style.fontSize = size + 'pt';
+    while (overflows(box)) {  // move the last row of the last table over, one at a time
+      var figs = box.querySelectorAll('.fig');
+      if (!figs.length) { break; }
+      var last = figs[figs.length - 1], rows = last.querySelectorAll('tbody tr');
+      var head = into.firstElementChild;
+      if (!head || head.dataset.key !== last.dataset.key) {
+        head = last.cloneNode(true);
+        head.querySelector('tbody').innerHTML = '';
+        into.insertBefore(head, into.firstChild);
+      }
+      var body = head.querySelector('tbody');
+      if (rows.length) { body.insertBefore(rows[rows.length - 1], body.firstChild); }
+      if (!last.querySelectorAll('tbody tr').length) { last.remove(); }  // all of it moved
+    }
+    into.querySelectorAll('.fig').forEach(function (f) {  // a table split in two says so
+      if (box.querySelector('.fig[data-key="' + f.dataset.key + '"]')) {
+        f.querySelector('h3').insertAdjacentText('beforeend', continued);
+      }
+    });
+    if (overflows(into)) { fit(into, page); }
+  }
+  function paginate() {
+    Array.prototype.slice.call(document.querySelectorAll('.sheet')).forEach(function (s) {
+      var box = s.querySelector('.figs');
+      if (box) { fit(box, s); }
+    });
   }
   var frames = document.querySelectorAll('.sheet .map iframe');
   function poll() {
@@ -112,9 +158,11 @@ _SHEET_READY_JS = """
         el.textContent = note(s); el.dataset.done = '1';
       }
     });
-    if (waiting) { setTimeout(poll, 50); } else { window.sheetReady = {sheets: frames.length}; }
+    if (waiting) { setTimeout(poll, 50); return; }
+    paginate();
+    window.sheetReady = {sheets: frames.length, pages: document.querySelectorAll('.sheet').length};
   }
-  poll();
+  (document.fonts ? document.fonts.ready : Promise.resolve()).then(poll);
 })();
 </script>
 """
@@ -133,12 +181,18 @@ _NORTH_ARROW = (
 
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet: the map's HTML, the figures to show, and an optional subtitle (atlas)."""
+    """One sheet: the map's HTML, the figures it shows (all their rows), an optional subtitle."""
 
     map_html: str
     figures: tuple[Figure, ...]
     subtitle: str = ""
-    zone_name: str = ""  # the atlas's cluster or unit: its rows of each figure are shown
+    key_html: str = ""  # the key of the map's coloured surface (escaped HTML), under the map
+
+
+def _continued(lang: Lang) -> str:
+    """Return what a table continued on another page is marked with (in ``lang``)."""
+    word = tr("sheet_continued", lang)
+    return f"（{word}）" if lang == "zh" else f" ({word})"
 
 
 def _qr_svg(url: str) -> str:
@@ -151,43 +205,17 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _figure_table(fig: Figure, lang: Lang, zone_name: str) -> str:
-    rows = list(fig.rows)
-    if zone_name:
-        picked = [r for r in rows if str(r[0]) == zone_name]
-        rows = picked or rows
-    rows = rows[:_ROWS_ON_SHEET]
+def _figure_table(fig: Figure, lang: Lang) -> str:
+    """Return the figure as a table with every row (the print view continues what does not fit)."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in fig.columns(lang))
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in r) + "</tr>" for r in rows
+        "<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in r) + "</tr>" for r in fig.rows
     )
-    more = len(fig.rows) - len(rows) if not zone_name else 0
-    tail = f'<p class="more">… +{more}</p>' if more > 0 else ""
     return (
+        f'<div class="fig" data-key="{html.escape(fig.key, quote=True)}">'
         f"<h3>{html.escape(fig.title(lang))}</h3><table><thead><tr>{head}</tr></thead>"
-        f"<tbody>{body}</tbody></table>{tail}"
+        f"<tbody>{body}</tbody></table></div>"
     )
-
-
-def _method_text(snapshot: Snapshot, lang: Lang) -> str:
-    """Return the standard and method the figures used, in words."""
-    c = snapshot.choices
-    parts = []
-    if snapshot.page == "parks":
-        parts.append(f"{tr('standard', lang)}: {c.get('standard_id', '')}")
-        if c.get("tier_id"):
-            parts.append(f"{tr('tier', lang)}: {c['tier_id']}")
-        method = tr("method_" + str(c.get("method", "buffer")), lang)
-        parts.append(f"{tr('method', lang)}: {method}")
-        parts.append(f"{tr('grid_m', lang)}: {c.get('cell_m', '')}")
-    elif snapshot.page == "corridors":
-        parts.append(f"{tr('radius_m', lang)}: {c.get('radius_m', '')}")
-        parts.append(
-            f"{tr('method', lang)}: {tr('method_' + str(c.get('method', 'straight')), lang)}"
-        )
-    else:
-        parts.append(f"{tr('select_cluster', lang)}: {c.get('cluster_id', 'all')}")
-    return " · ".join(html.escape(p) for p in parts)
 
 
 def sheet_html(
@@ -198,8 +226,14 @@ def sheet_html(
     size: Size,
     permalink: str,
     sources: str,
+    method: str = "",
 ) -> str:
-    """Return the print view: one page per sheet, each the map beside its figures."""
+    """Return the print view: one page per sheet, each the map beside its figures.
+
+    ``sources`` and ``method`` are HTML already escaped (:mod:`share.sheet_text`).
+    Tables that do not fit beside the map shrink, then continue on pages of their
+    own (the document's script, before it says it is ready).
+    """
     width_mm, height_mm = SIZES[size]
     title = html.escape(snapshot.title)
     when = html.escape(snapshot.created_at.replace("T", " ").replace("+00:00", " UTC"))
@@ -207,19 +241,21 @@ def sheet_html(
     qr = _qr_svg(permalink)
     pages = []
     for i, sheet in enumerate(sheets):
-        figs = "".join(_figure_table(f, lang, sheet.zone_name) for f in sheet.figures[:3])
+        figs = "".join(_figure_table(f, lang) for f in sheet.figures)
+        key = f'<div class="key">{sheet.key_html}</div>' if sheet.key_html else ""
         subtitle = f"<span class=sub>{html.escape(sheet.subtitle)}</span>" if sheet.subtitle else ""
         pages.append(
             f'<section class="sheet" id="sheet{i}">'
             f"<header><h1>{title}{subtitle}</h1><span class=internal>"
-            f"{tr('internal_use', 'zh')} / {tr('internal_use', 'en')}</span></header>"
-            f'<div class="body"><div class="map">'
+            f"{tr('internal_use', lang)}</span></header>"
+            f'<div class="body"><div class="mapcol"><div class="map">'
             f'<iframe title="map{i}" srcdoc="{html.escape(sheet.map_html, quote=True)}"></iframe>'
-            f"{_NORTH_ARROW}</div>"
+            f"{_NORTH_ARROW}</div>{key}</div>"
             f'<aside><div class="figs">{figs}</div><div class="foot">'
-            f'<p class="method">{_method_text(snapshot, lang)}</p>'
+            f'<p class="method">{method}</p>'
             f'<p class="sources">{sources}</p><p class="basemap" id="basemap{i}"></p>'
-            f'<div class="qr">{qr}<div><b>{html.escape(snapshot.snapshot_id)}</b><br>'
+            f'<div class="qr">{qr}<div>{tr("sheet_snapshot_id", lang)}: '
+            f"<b>{html.escape(snapshot.snapshot_id)}</b><br>"
             f"{html.escape(permalink)}</div></div>"
             f'<p class="by">{author} · {when}</p></div></aside></div></section>'
         )
@@ -238,11 +274,14 @@ def sheet_html(
         "h1{font-size:16pt;margin:0}.sub{font-size:12pt;font-weight:400;margin-left:4mm}"
         ".internal{font-size:9pt;color:#a00;border:1px solid #a00;padding:0 2mm}"
         ".body{flex:1;display:flex;gap:4mm;min-height:0}"
-        ".map{flex:0 0 66%;position:relative;border:1px solid #999}"
+        ".mapcol{flex:0 0 66%;display:flex;flex-direction:column;min-height:0}"
+        ".map{flex:1;position:relative;border:1px solid #999;min-height:0}"
+        ".key{flex:0 0 auto;font-size:8pt;padding-top:1mm}.key div{font-size:8pt !important}"
         ".map iframe{width:100%;height:100%;border:0}"
         ".north{position:absolute;top:3mm;left:50%;transform:translateX(-50%)}"
         "aside{flex:1;font-size:7.5pt;overflow:hidden;display:flex;flex-direction:column;min-width:0}"
         ".figs{flex:1;overflow:hidden;min-height:0}.foot{flex:0 0 auto}"
+        ".cont .figs{font-size:7.5pt}.cont .fig{break-inside:auto}"
         "aside h3{font-size:9pt;margin:0 0 1mm}"
         "table{border-collapse:collapse;width:100%;margin-bottom:2mm}"
         "td,th{border:0.5px solid #bbb;padding:0.4mm 1mm;text-align:left}"
@@ -251,7 +290,9 @@ def sheet_html(
         ".qr svg{flex:0 0 auto;width:22mm;height:22mm}.by{margin:1mm 0 0;color:#555}"
         "</style></head><body>"
         + "".join(pages)
-        + _SHEET_READY_JS.replace("NOTES", json.dumps(BASEMAP_NOTES, ensure_ascii=False))
+        + _SHEET_READY_JS.replace(
+            "NOTES", json.dumps(BASEMAP_NOTES[lang], ensure_ascii=False)
+        ).replace("CONTINUED", json.dumps(_continued(lang), ensure_ascii=False))
         + "</body></html>\n"
     )
 
@@ -328,18 +369,6 @@ def render_png(document: str, *, size: Size) -> bytes:
 # --- from a snapshot ---------------------------------------------------------------------------
 
 
-def _sources_line(lang: Lang, snapshot: Snapshot) -> str:
-    version = html.escape(snapshot.dataset_version[:12])
-    date = html.escape(snapshot.created_at[:10])
-    label = "数据" if lang == "zh" else "Data"
-    base = {"bundled": tr("dataset_bundled", lang), "osm": "OpenStreetMap"}.get(
-        snapshot.dataset, snapshot.dataset
-    )
-    uploads = ", ".join(sorted(snapshot.uploads))
-    extra = f" + {html.escape(uploads)}" if uploads else ""
-    return f"{label}: {html.escape(base)}{extra} · {version} · {date}"
-
-
 def sheet_document(
     snapshot: Snapshot, *, size: Size = "a4", lang: str | None = None, base_url: str | None = None
 ) -> str:
@@ -352,16 +381,17 @@ def sheet_document(
     ds = dataset_of(snapshot)
     choices = choices_from(ds, snapshot.page, snapshot.choices)
     view = maps.page_map(ds, snapshot.page, choices, lang_, bounds=snapshot.view.bounds)
-    view = maps.PageMap(view.layers, _relocated(view.overlay), view.bounds)
+    view = dataclasses.replace(view, overlay=_relocated(view.overlay))
     basemap_spec, key, _ = maps.basemap(snapshot.view.basemap)
     doc_map = map_document(view, lang_, basemap=basemap_spec, basemap_key=key)
     return sheet_html(
         snapshot,
-        [Sheet(doc_map, snapshot.figures)],
+        [Sheet(doc_map, sheet_text.sheet_figures(snapshot.figures), key_html=view.key_html)],
         lang=lang_,
         size=size,
         permalink=permalink(snapshot.snapshot_id, snapshot.page, base_url=base_url),
-        sources=_sources_line(lang_, snapshot),
+        sources=sheet_text.sources_line(snapshot, lang_),
+        method=sheet_text.method_text(snapshot, ds, lang_),
     )
 
 
@@ -388,26 +418,6 @@ def _relocated(overlay: Any) -> Any:
     return localize_assets(overlay, static_url=PLACEHOLDER)
 
 
-def _zones(ds: DataSet, by: str, lang: Lang) -> list[tuple[str, tuple[float, float, float, float]]]:
-    """Return each cluster's or unit's name and bounds (WGS84), in the page's order."""
-    name_col = "name_zh" if lang == "zh" else "name_en"
-    out: list[tuple[str, tuple[float, float, float, float]]] = []
-    if by == "cluster":
-        polygons = inputs.cluster_polygon_frame(ds).to_crs(4326)
-        summary = inputs.summary(ds).set_index("cluster_id")
-        for cid in summary.index:
-            b = polygons.loc[polygons["cluster_id"] == cid].total_bounds
-            out.append((str(summary.loc[cid, name_col]), (b[0], b[1], b[2], b[3])))
-    else:
-        _, units, table, _ = inputs.bundle(ds)
-        units = units.to_crs(4326)
-        names = dict(zip(table["unit_id"], table[name_col], strict=True))
-        for uid in units["unit_id"]:
-            b = units.loc[units["unit_id"] == uid].total_bounds
-            out.append((str(names.get(uid, uid)), (b[0], b[1], b[2], b[3])))
-    return out
-
-
 def atlas(
     snapshot: Snapshot,
     *,
@@ -425,17 +435,18 @@ def atlas(
     choices = choices_from(ds, snapshot.page, snapshot.choices)
     # Each page is fitted to its zone, not to the snapshot's view or selection.
     base = maps.page_map(ds, snapshot.page, choices, lang_, bounds=inputs.map_view_bounds(ds))
-    zones = _zones(ds, by, lang_)
     basemap_spec, key, _ = maps.basemap(snapshot.view.basemap)
+    figures = sheet_text.sheet_figures(snapshot.figures)
     sheets = []
-    for name, bounds in zones:
-        view = maps.PageMap(base.layers, _relocated(base.overlay), bounds)
+    for zone in sheet_text.zones(ds, by, lang_):
+        # Each sheet shows its zone's rows: a cluster's own row and its units', not the county's.
+        view = maps.PageMap(base.layers, _relocated(base.overlay), zone.bounds)
         sheets.append(
             Sheet(
                 map_document(view, lang_, basemap=basemap_spec, basemap_key=key),
-                snapshot.figures,
-                subtitle=name,
-                zone_name=name,
+                sheet_text.zone_figures(figures, zone),
+                subtitle=zone.name,
+                key_html=base.key_html,
             )
         )
     document = sheet_html(
@@ -444,7 +455,8 @@ def atlas(
         lang=lang_,
         size=size,
         permalink=permalink(snapshot.snapshot_id, snapshot.page, base_url=base_url),
-        sources=_sources_line(lang_, snapshot),
+        sources=sheet_text.sources_line(snapshot, lang_),
+        method=sheet_text.method_text(snapshot, ds, lang_),
     )
     return render_pdf(document, size=size, n_sheets=len(sheets))
 
@@ -460,7 +472,7 @@ def snapshot_thumbnail(snapshot: Snapshot) -> bytes:
     ds = dataset_of(snapshot)
     choices = choices_from(ds, snapshot.page, snapshot.choices)
     view = maps.page_map(ds, snapshot.page, choices, lang, bounds=snapshot.view.bounds)
-    view = maps.PageMap(view.layers, _relocated(view.overlay), view.bounds)
+    view = dataclasses.replace(view, overlay=_relocated(view.overlay))
     document = map_document(view, lang, basemap=basemap_by_id("none"), basemap_key=None)
     width, height = THUMBNAIL_PX
     with sync_playwright() as p:

@@ -158,3 +158,18 @@ def test_a_snapshot_of_a_scenario_keeps_its_planned_parks_and_the_before_after_t
     plain = store.get(at.session_state[state.SHARE_SAVED][0])
     store.engine.dispose()
     assert {f.key for f in plain.figures} == {"key_figures", "by_cluster", "by_unit"}
+
+
+def test_the_headline_follows_the_scenario_with_the_before_beside_it(env):
+    """With a planned park the county's headline is the coverage after it, the before beside it."""
+    plain = _open(env, None)
+    base = next(m for m in plain.metric if m.label == "全市服务半径覆盖率")
+    at = _open(env, _planned_square())
+    assert not at.exception
+    before, after = _county_change(at)
+    headline = next(m for m in at.metric if m.label == "全市服务半径覆盖率（方案后）")
+    assert headline.value == f"{after:.1f}%"
+    assert headline.value != base.value  # the park adds coverage: the headline moved
+    assert headline.delta == f"{after - before:+.1f} 个百分点"
+    assert any(c.value.startswith(f"现状 {before:.1f}%") for c in at.caption)
+    assert base.value == f"{before:.1f}%"

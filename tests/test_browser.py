@@ -88,6 +88,10 @@ def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
     time.sleep(0.5)
     assert sorted(_cluster_paths(frame)) == sorted(c.colour for c in load_clusters())
     assert frame.query_selector(".leaflet-control-scale")
+    scale = frame.inner_text(".leaflet-control-scale")
+    assert "km" in scale or " m" in scale
+    assert "mi" not in scale  # metric only
+    assert "ft" not in scale
     assert "图例" in frame.inner_text(".planning-legend")
     assert len(frame.query_selector_all(".cluster-label")) == 4
     ARTIFACTS.mkdir(exist_ok=True)
@@ -671,7 +675,7 @@ def test_the_print_view_shows_user_text_as_text(share_app, share_store, browser)
     map_html = "<!DOCTYPE html><html><body><p class=map-stub>map</p></body></html>"
     document = sheets.sheet_html(
         snap,
-        [sheets.Sheet(map_html, snap.figures, subtitle=XSS, zone_name="")],
+        [sheets.Sheet(map_html, snap.figures, subtitle=XSS)],
         lang="zh",
         size="a4",
         permalink=f"http://localhost/parks?snapshot={snap.snapshot_id}",
@@ -916,14 +920,14 @@ def test_a_sheet_draws_basemap_tiles_where_they_load_and_says_which(
         page.close()
         return text
 
-    assert note() == sheets.BASEMAP_NOTES["drawn"]
+    assert note() == sheets.BASEMAP_NOTES["zh"]["drawn"]
     assert served
     # Outside the county the sheet shows the basemap: magenta here.
     assert _magenta_share(_apart(lambda: sheets.snapshot_sheet(snap, kind="png"))) > 0.02
 
     server.broken = True
     served.clear()
-    assert note() == sheets.BASEMAP_NOTES["failed"]
+    assert note() == sheets.BASEMAP_NOTES["zh"]["failed"]
     assert served  # they were asked for, and failed
     assert _magenta_share(_apart(lambda: sheets.snapshot_sheet(snap, kind="png"))) == 0.0
 

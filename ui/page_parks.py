@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -13,9 +12,9 @@ from analysis.indicators import WHOLE_AREA
 from analysis.standards import ParkStandard, StandardSettings, tier_from_text, tier_text
 from geo.errors import PlanningMapError
 from layers.labels import Lang, tr
-from layers.parks_view import SurfaceImage, surface_legend_html
+from layers.parks_view import SurfaceImage
 from layers.render import surface_group
-from layers.scenario_view import change_legend_html, site_features
+from layers.scenario_view import site_features
 from layers.specs import MapLayer
 from share.model import MapView
 from ui import data, layer_upload, layout, page_map, scenario_panel, share_panel, state
@@ -205,7 +204,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     with map_col:
         image = maps.parks_surface(model)
         map_slot = st.container()
-        st.markdown(_surface_key(model, lang), unsafe_allow_html=True)
+        st.markdown(maps.surface_key(model, lang), unsafe_allow_html=True)
         drawn_slot = st.container()
         _map_notes(lang, model, image, origin=found.origin)
     with side_col:
@@ -237,15 +236,6 @@ def _map_notes(lang: Lang, model: ParksModel, image: SurfaceImage, *, origin: st
     notes.append(tr("network_limit", lang))
     st.caption(" · ".join(notes))
     _completeness(lang, origin, model.n_parks)
-
-
-def _surface_key(model: ParksModel, lang: Lang) -> str:
-    """The key of the map's surface image for the chosen view (escaped HTML)."""
-    choices = model.choices
-    if choices.view == "change" and model.after is not None:
-        return change_legend_html(lang, walking=choices.method == "network")
-    view = "coverage" if choices.view == "change" else choices.view
-    return surface_legend_html(view, lang, method=choices.method)
 
 
 def _standard_source(lang: Lang, standard: ParkStandard) -> None:
@@ -318,13 +308,16 @@ def _map(
 
 
 def _panel(lang: Lang, model: ParksModel) -> None:
-    """Beside the map: the county's coverage by each method, the target and the verdict."""
+    """Beside the map: the county's coverage by each method (after any scenario) and verdict."""
     county = model.by_cluster.set_index("zone").loc[WHOLE_AREA]
-    for fig in model.county:
-        label = "coverage_county" if fig.method == "buffer" else "coverage_network_county"
-        st.metric(tr(label, lang), "—" if np.isnan(fig.share) else f"{fig.share * 100:.1f}%")
-        target_text = tr("target_label", lang, target=f"{fig.target * 100:g}")
-        st.caption(f"{target_text} · {verdict_label(fig.verdict, lang)}")
+    # With a scenario the headline is the coverage after it, the coverage before beside it.
+    for h in model.headlines():
+        st.metric(h.label(lang), h.value(), delta=h.delta(lang), delta_color="normal")
+        target_text = tr("target_label", lang, target=f"{h.target * 100:g}")
+        before = h.before_text(lang)
+        st.caption(
+            " · ".join(t for t in (before, target_text, verdict_label(h.verdict, lang)) if t)
+        )
     if "network_share" in county:
         st.metric(
             tr("share_buffer_not_network", lang), f"{county['buffer_not_network_share'] * 100:.1f}%"

@@ -116,7 +116,7 @@ def _atlas(snap: Any, lang: Lang) -> None:
         if st.button(tr("atlas_make", lang), key=state.ATLAS_MAKE):
             with st.spinner(tr("atlas_rendering", lang)):
                 try:
-                    pdf = sheets.atlas(snap, by=by, size=size)
+                    pdf = sheets.atlas(snap, by=by, size=size, base_url=ui_snapshot.browser_url())
                 except PlanningMapError as exc:
                     st.error(str(exc))
                     return

@@ -19,9 +19,9 @@ from geo.store.dataset import DataSet
 from layers.cluster_view import cluster_layers
 from layers.corridors_view import plan_geojson, transit_layers
 from layers.labels import Lang
-from layers.parks_view import SurfaceImage, surface_colours, surface_image
+from layers.parks_view import SurfaceImage, surface_colours, surface_image, surface_legend_html
 from layers.render import Overlay, catchment_group, selected_cluster_group, surface_group
-from layers.scenario_view import change_colours, planned_features
+from layers.scenario_view import change_colours, change_legend_html, planned_features
 from layers.specs import BasemapSpec, MapLayer, basemap_by_id
 from views import inputs, reach
 from views.choices import (
@@ -43,6 +43,7 @@ __all__ = [
     "parks_layers",
     "parks_map",
     "parks_surface",
+    "surface_key",
     "visible_frames",
 ]
 
@@ -54,6 +55,7 @@ class PageMap:
     layers: tuple[MapLayer, ...]
     overlay: Overlay
     bounds: tuple[float, float, float, float]
+    key_html: str = ""  # the key of the overlay's coloured fills (escaped HTML; "" : none)
 
 
 def basemap(basemap_id: str) -> tuple[BasemapSpec, str | None, bool]:
@@ -129,6 +131,20 @@ def parks_surface(model: ParksModel) -> SurfaceImage:
     return surface_image(reach.park_surface_raster(model.ds, choices.cell_m), colours)
 
 
+def surface_key(model: ParksModel, lang: Lang) -> str:
+    """Return the key of the parks map's surface for the chosen view (escaped HTML).
+
+    Every coloured fill the surface draws is in it: covered / not covered, on foot
+    / buffer only, the distance classes, off the network, or what the scenario
+    newly covers.
+    """
+    choices = model.choices
+    if choices.view == "change" and model.after is not None:
+        return change_legend_html(lang, walking=choices.method == "network")
+    view = "coverage" if choices.view == "change" else choices.view
+    return surface_legend_html(view, lang, method=choices.method)
+
+
 def parks_layers(model: ParksModel, lang: Lang) -> list[MapLayer]:
     """Return the parks page's layers: clusters muted, parks by tier, entrances, planned parks."""
     ds, choices = model.ds, model.choices
@@ -154,7 +170,12 @@ def parks_map(
     image = parks_surface(model)
     extra = {"static_url": static_url} if static_url else {}
     overlay = surface_group(image.data_url, image.bounds, lang=lang, **extra)
-    return PageMap(tuple(parks_layers(model, lang)), overlay, inputs.map_view_bounds(ds))
+    return PageMap(
+        tuple(parks_layers(model, lang)),
+        overlay,
+        inputs.map_view_bounds(ds),
+        key_html=surface_key(model, lang),
+    )
 
 
 def page_map(

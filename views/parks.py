@@ -40,6 +40,7 @@ from views.memo import memo
 
 __all__ = [
     "VERDICT_LABELS",
+    "Headline",
     "ParksModel",
     "class_label",
     "demand_origins",
@@ -120,6 +121,48 @@ def zone_names(ds: DataSet, lang: Lang) -> dict[str, dict[str, str]]:
     }
 
 
+def _percent(share: float) -> str:
+    return "—" if np.isnan(share) else f"{share * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure: the county's coverage by one method, after the scenario if any.
+
+    ``share`` and ``verdict`` are what the page leads with: with a scenario, the
+    coverage once its planned parks are built, and ``before`` the coverage without
+    them (None without a scenario).
+    """
+
+    method: str
+    share: float
+    before: float | None
+    target: float
+    verdict: Verdict
+
+    def label(self, lang: Lang) -> str:
+        """Return the figure's name (with "after the scenario" when there is one)."""
+        key = "coverage_county" if self.method == "buffer" else "coverage_network_county"
+        if self.before is None:
+            return tr(key, lang)
+        return tr("headline_after", lang, figure=tr(key, lang))
+
+    def value(self) -> str:
+        """Return the share as the page shows it (``—`` without demand)."""
+        return _percent(self.share)
+
+    def before_text(self, lang: Lang) -> str | None:
+        """Return "现状 x%" / "before x%" (None without a scenario)."""
+        return None if self.before is None else f"{tr('before', lang)} {_percent(self.before)}"
+
+    def delta(self, lang: Lang) -> str | None:
+        """Return the change in percentage points (None without a scenario or without demand)."""
+        if self.before is None or np.isnan(self.share) or np.isnan(self.before):
+            return None
+        unit = "个百分点" if lang == "zh" else "pp"
+        return f"{(self.share - self.before) * 100:+.1f} {unit}"
+
+
 @dataclass(frozen=True, eq=False)
 class ParksModel:
     """What the parks page shows for ``choices`` on ``ds`` (shared: never mutate its parts)."""
@@ -134,6 +177,21 @@ class ParksModel:
     by_cluster: pd.DataFrame
     by_unit: pd.DataFrame
     county: tuple[CountyFigure, ...]
+    county_after: tuple[CountyFigure, ...] | None = None  # with the scenario (None: none)
+
+    def headlines(self) -> tuple[Headline, ...]:
+        """Return the county's headline figures: after the scenario (and before) if there is one."""
+        after = self.county_after or self.county
+        return tuple(
+            Headline(
+                method=a.method,
+                share=a.share,
+                before=b.share if self.county_after is not None else None,
+                target=a.target,
+                verdict=a.verdict,
+            )
+            for a, b in zip(after, self.county, strict=True)
+        )
 
     @property
     def planned(self) -> gpd.GeoDataFrame | None:
@@ -146,16 +204,26 @@ class ParksModel:
         return len(inputs.parks(self.ds).parks)
 
     def key_table(self, lang: Lang) -> pd.DataFrame:
-        """Return the county's key figures (share, target, verdict) as a two-column table."""
-        rows: list[tuple[str, str]] = []
-        for fig in self.county:
-            label = "coverage_county" if fig.method == "buffer" else "coverage_network_county"
-            share = "—" if np.isnan(fig.share) else f"{fig.share * 100:.1f}%"
-            rows.append((tr(label, lang), share))
-            if fig.method == "buffer":
-                rows.append((tr("target_label", lang, target=f"{fig.target * 100:g}"), ""))
-            rows.append((tr("verdict", lang), verdict_label(fig.verdict, lang)))
-        return pd.DataFrame(rows, columns=[tr("figure", lang), tr("value", lang)])
+        """Return the county's key figures (share, target, verdict).
+
+        With a scenario the value is the coverage after it and a third column gives
+        the coverage before (the headline the page shows, the same on a sheet).
+        """
+        scenario = self.county_after is not None
+        rows: list[tuple[str, ...]] = []
+        for h in self.headlines():
+            before = (_percent(h.before),) if scenario and h.before is not None else ()
+            rows.append((h.label(lang), h.value(), *before))
+            if h.method == "buffer":
+                target = tr("target_label", lang, target=f"{h.target * 100:g}")
+                rows.append((target, "", *(("",) if scenario else ())))
+            rows.append(
+                (tr("verdict", lang), verdict_label(h.verdict, lang), *(("",) if scenario else ()))
+            )
+        columns = [tr("figure", lang), tr("col_after", lang) if scenario else tr("value", lang)]
+        if scenario:
+            columns.append(tr("col_before", lang))
+        return pd.DataFrame(rows, columns=columns)
 
     def tables(self, lang: Lang) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Return the by-cluster and by-unit tables as the page shows them."""
@@ -263,6 +331,13 @@ def _parks_model(ds: DataSet, choices: ParksChoices) -> ParksModel:
     origins = demand_origins(grid, choices.demand)
     by_cluster = coverage_by_zone(origins, before, grid.cluster_of, tier_id=choices.tier_id)
     by_unit = coverage_by_zone(origins, before, grid.unit_of, tier_id=choices.tier_id)
+    county_after = (
+        None
+        if after is None
+        else county_figures(
+            coverage_by_zone(origins, after, grid.cluster_of, tier_id=choices.tier_id)
+        )
+    )
     return ParksModel(
         ds=ds,
         choices=choices,
@@ -274,6 +349,7 @@ def _parks_model(ds: DataSet, choices: ParksChoices) -> ParksModel:
         by_cluster=by_cluster,
         by_unit=by_unit,
         county=county_figures(by_cluster),
+        county_after=county_after,
     )
 
 

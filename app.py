@@ -16,6 +16,8 @@ state.init_state(**{state.BASEMAP: settings.default_basemap()})
 state.restore_session_layers()
 # A permalink (?snapshot=<id>) restores its layers and choices before any widget is drawn.
 opened = share_panel.open_from_address()
+# Its view is shown read-only: every control is locked until "继续操作 / go on from here".
+st.session_state[state.READ_ONLY] = opened is not None
 if st.session_state[state.BASEMAP] not in {b.id for b in BASEMAPS}:
     st.session_state[state.BASEMAP] = "osm"
 

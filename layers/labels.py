@@ -533,7 +533,12 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
         "未找到该快照（链接可能有误，或快照已被删除）。",
         "No such snapshot (the link may be mistyped, or the snapshot was deleted).",
     ),
-    "snapshot_close": ("退出快照，继续操作", "Leave the snapshot and carry on"),
+    "snapshot_close": ("继续操作（离开快照）", "Go on from here (leave the snapshot)"),
+    "snapshot_read_only": (
+        "只读：这是保存的视图，控件已锁定。点击“继续操作”可从此视图出发修改。",
+        "Read-only: this is the saved view and its controls are locked. Press 'Go on from here' "
+        "to change it, starting from this view.",
+    ),
     "snapshot_layers_missing": (
         "快照所需的上传图层已不在本服务器：{kinds}。",
         "Uploaded layers the snapshot needs are not on this server: {kinds}.",

@@ -170,3 +170,48 @@ def test_the_snapshots_page_makes_the_atlas_with_progress(env):
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 4  # a sheet per cluster
     del snapshot_id
+
+
+def test_a_permalink_is_read_only_until_go_on_from_here(env):
+    _, snapshot_id, _ = _save_on_clusters("south")
+    at = _open(snapshot_id)
+    assert not at.exception
+    select = at.selectbox(key=state.widget_key(state.CLUSTER, "zh"))
+    assert select.value == "south"
+    assert select.disabled  # the saved view, locked
+    assert at.selectbox(key=state.widget_key(state.BASEMAP, "zh")).disabled
+    assert at.radio(key=state.widget_key(state.DATASET, "zh")).disabled
+    assert any(i.value == tr("snapshot_read_only", "zh") for i in at.info)
+    go_on = at.button(key=state.SNAPSHOT_LEAVE)
+    assert go_on.label == "继续操作（离开快照）"
+    go_on.click().run()
+    assert not at.exception
+    assert "snapshot" not in at.query_params  # the link is left explicitly
+    select = at.selectbox(key=state.widget_key(state.CLUSTER, "zh"))
+    assert not select.disabled
+    assert select.value == "south"  # going on from the snapshot's view
+    select.select("north").run()
+    assert at.session_state[state.CLUSTER] == "north"
+    assert not any(tr("snapshot_data_same", "zh") in c.value for c in at.caption)
+    assert not any(i.value == tr("snapshot_read_only", "zh") for i in at.info)
+
+
+def test_a_parks_permalink_locks_every_choice(env):
+    from share.capture import capture
+    from share.model import MapView
+    from views.choices import ParksChoices
+
+    snap = capture(
+        DataChoice(), "parks", ParksChoices("garden_city", cell_m=200), title="公园",
+        view=MapView(basemap="none"),
+    )  # fmt: skip
+    store = SnapshotStore()
+    store.save(snap)
+    store.engine.dispose()
+    at = _open(snap.snapshot_id)
+    assert not at.exception
+    assert at.selectbox(key=state.widget_key(state.PARKS_STANDARD, "zh")).disabled
+    assert at.selectbox(key=state.PARKS_CELL).disabled
+    assert at.selectbox(key=state.PARKS_CELL).value == 200
+    assert at.radio(key=state.widget_key(state.PARKS_METHOD, "zh")).disabled
+    assert at.radio(key=state.widget_key(state.PARKS_VIEW, "zh")).disabled

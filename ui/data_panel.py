@@ -122,11 +122,16 @@ def render(lang: Lang) -> None:
         st.caption(tr("osm_attribution", lang))
     else:
         st.caption(tr("dataset_osm_missing", lang))
-    if st.button(tr("osm_refresh", lang), key=state.OSM_REFRESH):
+    locked = state.read_only()  # a snapshot's link: its data set stays as saved
+    if st.button(tr("osm_refresh", lang), key=state.OSM_REFRESH, disabled=locked):
         _start("refresh", lang)
     with st.expander(tr("osm_import_pbf", lang)):
-        pbf = st.file_uploader(tr("osm_import_pbf", lang), type=["pbf"], key=state.OSM_PBF_UPLOAD)
-        if pbf is not None and st.button(tr("osm_import_start", lang), key=state.OSM_IMPORT):
+        pbf = st.file_uploader(
+            tr("osm_import_pbf", lang), type=["pbf"], key=state.OSM_PBF_UPLOAD, disabled=locked
+        )
+        if pbf is not None and st.button(
+            tr("osm_import_start", lang), key=state.OSM_IMPORT, disabled=locked
+        ):
             _start("import", lang, _saved_pbf(pbf.getvalue()))
     _job_progress(lang)
     _layer_sources(lang)
@@ -147,7 +152,11 @@ def _layer_sources(lang: Lang) -> None:
                 f"{html.escape(source.label)} · {source.n_features:,}"
             )
             if source.origin == "upload":
-                if st.button(tr("switch_back", lang), key=state.switch_back_key(kind)):
+                if st.button(
+                    tr("switch_back", lang),
+                    key=state.switch_back_key(kind),
+                    disabled=state.read_only(),
+                ):
                     state.set_session_layer(kind, "")
                     st.rerun()
         st.caption(tr("dataset_version", lang, version=dataset.version[:12]))

@@ -29,7 +29,7 @@ def _on_map_click() -> None:
     value = st.session_state.get(state.CLUSTER_MAP) or {}
     feature = value.get("last_active_drawing") or {}
     cluster_id = (feature.get("properties") or {}).get("cluster_id")
-    if cluster_id:
+    if cluster_id and not state.read_only():  # a snapshot's link keeps its selection
         st.session_state[state.CLUSTER] = cluster_id
 
 

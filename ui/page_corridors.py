@@ -32,7 +32,7 @@ def _on_click() -> None:
     value = st.session_state.get(CORRIDOR_MAP) or {}
     feature = value.get("last_active_drawing") or {}
     station_id = (feature.get("properties") or {}).get("station_id")
-    if station_id:
+    if station_id and not state.read_only():  # a snapshot's link keeps its station
         st.session_state[STATION] = str(station_id)
 
 
@@ -52,7 +52,9 @@ def render(lang: Lang, basemap_id: str) -> None:
     with side_col:
         if st.session_state.get(RADIUS) not in RADII_M:  # set here, not as the widget's
             st.session_state[RADIUS] = RADII_M[0]  # default: a snapshot may have set it
-        radius = st.segmented_control(tr("radius_m", lang), RADII_M, key=RADIUS, required=True)
+        radius = st.segmented_control(
+            tr("radius_m", lang), RADII_M, key=RADIUS, required=True, disabled=state.read_only()
+        )
         radius = int(radius or RADII_M[0])
         methods = ["straight", "network"] if walking else ["straight"]
         method = state.choose_in_lang(

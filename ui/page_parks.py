@@ -126,7 +126,7 @@ def _choices(
     )
     if st.session_state.get(CELL) not in CELL_SIZES:  # a default without a widget default
         st.session_state[CELL] = 100  # (a snapshot may have set it: no second default then)
-    cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, key=CELL)
+    cell = c3.selectbox(tr("grid_m", lang), CELL_SIZES, key=CELL, disabled=state.read_only())
     basis = "area"
     if has_classes:
         basis = state.choose_in_lang(
@@ -140,7 +140,9 @@ def _choices(
             horizontal=True,
         )
     if osm_active:
-        c2.toggle(tr("show_entrances", lang), key=ENTRANCES, value=False)
+        c2.toggle(
+            tr("show_entrances", lang), key=ENTRANCES, value=False, disabled=state.read_only()
+        )
     views = ["coverage", "gap", "distance"] if method == "network" else ["coverage", "distance"]
     if has_scenario:
         views.append("change")

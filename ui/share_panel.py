@@ -242,7 +242,11 @@ def snapshot_banner(page: Page, lang: Lang) -> None:
             if snap.author
             else tr("snapshot_at", lang, when=when)
         )
-        st.caption(f"{by} · {tr('internal_use', lang)} · {snap.snapshot_id}")
+        st.caption(
+            f"{by} · {tr('internal_use', lang)} · {tr('sheet_snapshot_id', lang)}: "
+            f"{snap.snapshot_id}"
+        )
+        st.info(tr("snapshot_read_only", lang))
         if snap.note:
             st.markdown(plain(snap.note))
         missing = _missing_uploads(snap)

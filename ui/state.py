@@ -58,6 +58,7 @@ DOWNLOAD_SCENARIO_CSV: Final = "download_scenario_csv"
 
 # Snapshots and sharing.
 SNAPSHOT_OPEN: Final = "snapshot_open"  # the id of the snapshot this session opened
+READ_ONLY: Final = "read_only"  # this run shows a snapshot from its link: every control locked
 SNAPSHOT_ERROR: Final = "snapshot_error"  # why the snapshot in the address could not open
 SHARE_TITLE: Final = "share_title"
 SHARE_NOTE: Final = "share_note"
@@ -137,6 +138,11 @@ def init_state(**overrides: object) -> None:
             st.session_state[key] = value
 
 
+def read_only() -> bool:
+    """Whether this run shows a snapshot from its link (its controls are disabled)."""
+    return bool(st.session_state.get(READ_ONLY))
+
+
 def _copy(widget_key: str, state_key: str) -> None:
     st.session_state[state_key] = st.session_state[widget_key]
 
@@ -166,6 +172,7 @@ def choose_in_lang(
     if st.session_state.get(shown) != st.session_state[state_key]:
         st.session_state[shown] = st.session_state[state_key]
     draw = getattr(container or st, widget)
+    kwargs.setdefault("disabled", read_only())  # a snapshot's link shows its view, locked
     if widget == "segmented_control":
         kwargs.setdefault("required", True)
     draw(

@@ -11,7 +11,7 @@ from share.capture import DEFAULT_PAGE
 from ui import data_panel, layout, share_panel, state
 
 st.set_page_config(page_title="昆山规划地图 · Kunshan planning map", page_icon="🗺️", layout="wide")
-layout.page_style()
+layout.page_style(st.session_state.get(state.LANG, "zh"))
 state.init_state(**{state.BASEMAP: settings.default_basemap()})
 state.restore_session_layers()
 # A permalink (?snapshot=<id>) restores its layers and choices before any widget is drawn.

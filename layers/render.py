@@ -17,6 +17,7 @@ from branca.element import Element, Figure
 
 from geo.display import geojson_for_display
 from layers.assets import STATIC_URL, localize_assets
+from layers.draw_locale import draw_locale_js
 from layers.elements import MAP_CSS, FastGeoJson, FitView, Legend, MapScript, RestoreView
 from layers.labels import Lang, tr
 from layers.legend import drawn_specs, legend_html
@@ -157,6 +158,8 @@ def build_map(
     elif view_bounds is not None:
         FitView(view_bounds, max_zoom=min(16, basemap.max_zoom)).add_to(m)
     if draw:
+        if words := draw_locale_js(lang):  # before the toolbar is made: it reads them then
+            MapScript(words).add_to(m)
         shape = {"shapeOptions": {**layer_by_id("planned_parks").style, "className": "drawn"}}
         folium.plugins.Draw(
             export=False,

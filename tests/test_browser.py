@@ -303,6 +303,17 @@ def test_uploading_a_zipped_shapefile_of_parks_draws_them_and_a_reload_keeps_the
         page.goto(f"{url}/parks")
         map_frame(page)
         page.get_by_text("上传图层：公园").first.click()
+        # Streamlit's own English words are replaced by Chinese ones (drawn; theirs hidden).
+        uploader = page.locator('[data-testid="stFileUploader"]').last
+        words = uploader.locator("[data-testid=stFileUploaderDropzoneInstructions] span").evaluate(
+            "e => [getComputedStyle(e, '::after').content, getComputedStyle(e).fontSize]"
+        )
+        assert "拖放文件到此处" in words[0]
+        assert words[1] == "0px"
+        button = uploader.locator("button [data-testid=stMarkdownContainer] p").evaluate(
+            "e => [getComputedStyle(e, '::after').content, getComputedStyle(e).fontSize]"
+        )
+        assert button == ['"选择文件"', "0px"]
         page.locator("input[type=file]").last.set_input_files(str(zipped))
         page.get_by_text("预览：公园名录.zip 中 3 个要素").wait_for(timeout=60_000)
         page.get_by_role("button", name="使用此图层（本会话）").click()
@@ -396,8 +407,15 @@ def test_drawing_a_planned_park_shows_the_newly_covered_cells_and_the_table(
     page.goto(f"{scenario_app_url}/parks")
     frame = map_frame(page)
     page.wait_for_timeout(800)
-    # Leaflet.draw is served by the app: draw a polygon (four clicks, the first again to close).
+    # Leaflet.draw is served by the app, its words in Chinese.
+    assert frame.get_attribute(".leaflet-draw-draw-polygon", "title") == "画多边形（规划公园）"
+    assert frame.get_attribute(".leaflet-draw-draw-rectangle", "title") == "画矩形（规划公园）"
+    # Draw a polygon (four clicks, the first again to close).
     frame.click(".leaflet-draw-draw-polygon")
+    actions = frame.inner_text(".leaflet-draw-actions")
+    assert "取消" in actions
+    assert "Cancel" not in actions
+    assert "Delete" not in actions
     box = page.locator("iframe[title='streamlit_folium.st_folium']").first.bounding_box()
     x, y = box["x"] + box["width"] * 0.47, box["y"] + box["height"] * 0.5
     for dx, dy in ((0, 0), (14, 0), (14, 12), (0, 12), (0, 0)):

@@ -36,9 +36,28 @@ section[data-testid="stSidebar"] {width: 220px !important; min-width: 220px !imp
 """
 
 
-def page_style() -> None:
-    """Apply the compact, map-first page style (once per run, from app.py)."""
-    st.markdown(_STYLE, unsafe_allow_html=True)
+# Streamlit's file uploader speaks English only ("Upload", "200MB per file • ZIP, …"): in
+# Chinese its words are replaced by ours (the formats are listed in each panel's help).
+_UPLOADER_ZH = """
+<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p
+  {font-size: 0 !important;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after
+  {content: "选择文件"; font-size: 0.875rem;}
+[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0 !important;}
+[data-testid="stFileUploaderDropzoneInstructions"] span::after
+  {content: "拖放文件到此处，单个文件不超过 MB_LIMIT MB"; font-size: 0.875rem;}
+</style>
+"""
+
+
+def page_style(lang: str = "zh") -> None:
+    """Apply the compact, map-first page style (once per run, from app.py), in ``lang``."""
+    style = _STYLE
+    if lang == "zh":
+        limit = int(st.get_option("server.maxUploadSize"))
+        style += _UPLOADER_ZH.replace("MB_LIMIT", str(limit))
+    st.markdown(style, unsafe_allow_html=True)
 
 
 def page_header(title: str, intro: str = "") -> None:

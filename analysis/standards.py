@@ -88,10 +88,15 @@ class StandardTier:
     source: str = ""
     confidence: str = "U"
     classes: tuple[str, ...] = ()  # park classes that count when tiers go by class
+    source_zh: str = ""  # the source in Chinese ("" : only ``source`` is given)
 
     def name(self, lang: str) -> str:
         """Return the tier's name in ``lang`` ("zh" or "en")."""
         return self.name_zh if lang == "zh" else self.name_en
+
+    def source_text(self, lang: str) -> str:
+        """Return the tier's source in ``lang`` (the file's one text where it gives one)."""
+        return self.source_zh or self.source if lang == "zh" else self.source or self.source_zh
 
 
 @dataclass(frozen=True)
@@ -105,10 +110,15 @@ class ParkStandard:
     target_share: float
     source: str = ""
     confidence: str = "U"
+    source_zh: str = ""  # the source in Chinese ("" : only ``source`` is given)
 
     def name(self, lang: str) -> str:
         """Return the standard's name in ``lang`` ("zh" or "en")."""
         return self.name_zh if lang == "zh" else self.name_en
+
+    def source_text(self, lang: str) -> str:
+        """Return the standard's source in ``lang`` (the file's one text where it gives one)."""
+        return self.source_zh or self.source if lang == "zh" else self.source or self.source_zh
 
     def tier(self, tier_id: str) -> StandardTier:
         """Return the tier ``tier_id``; raise a bilingual error for an unknown one."""
@@ -241,6 +251,7 @@ def _tier(raw: dict[str, Any], standard_id: str) -> StandardTier:
         source=str(raw.get("source") or ""),
         confidence=str(raw.get("confidence") or "U"),
         classes=_classes(raw.get("classes"), where),
+        source_zh=str(raw.get("source_zh") or ""),
     )
 
 
@@ -378,6 +389,7 @@ def standards_from_dict(raw: dict[str, Any]) -> StandardSettings:
                 target_share=_share(item.get("target_share", 0.8), standard_id),
                 source=str(item.get("source") or ""),
                 confidence=str(item.get("confidence") or "U"),
+                source_zh=str(item.get("source_zh") or ""),
             )
         )
     ids = [s.standard_id for s in standards]

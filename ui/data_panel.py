@@ -13,6 +13,7 @@ from geo.osm.cache import read_cache_metadata
 from geo.osm.jobs import osm_job_status, start_osm_job
 from geo.paths import UNITS_PATH
 from geo.store.dataset import layer_kind
+from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from ui import data, state
 
@@ -50,7 +51,7 @@ def _start(kind: str, lang: Lang, pbf: Path | None = None) -> None:
     try:
         start_osm_job(settings.osm_cache_path(), kind, pbf=pbf)  # type: ignore[arg-type]
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
 
 
 @st.fragment(run_every=2)

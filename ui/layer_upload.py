@@ -11,6 +11,7 @@ from geo.errors import PlanningMapError
 from geo.files.reading import MAX_UPLOAD_BYTES, ReadOptions
 from geo.files.schema import FIELD_ALIASES, guess_mapping
 from geo.store.dataset import layer_kind
+from layers.bilingual import in_language
 from layers.cluster_view import cluster_layers
 from layers.labels import Lang, tr
 from layers.parks_view import park_features
@@ -105,7 +106,7 @@ def _options(
             tr("upload_crs_choice", lang),
             choices,
             key=_key(kind, "crs"),
-            format_func=lambda c: f"{c} — {reasons.get(c, '')}",
+            format_func=lambda c: f"{c} — {in_language(reasons.get(c, ''), lang)}",
         )
         return ReadOptions(crs=crs, encoding=encoding, layer=layer)
     raw = data.read_upload(
@@ -166,7 +167,7 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
         if result.location.elsewhere:
             # Checked before the columns are mapped: a layer read in the wrong CRS cannot
             # be measured, and the location check names the CRS that would fit.
-            st.error(f"{tr('upload_error', lang)} {result.location.message}")
+            st.error(f"{tr('upload_error', lang)} {in_language(result.location.message, lang)}")
             return
         columns = [c for c in result.gdf.columns if c != result.gdf.geometry.name]
         mapping = _mapping(kind, columns, lang)
@@ -174,7 +175,7 @@ def _read_and_preview(kind: str, file_name: str, content: bytes, lang: Lang, bas
             content, file_name, options, kind, tuple(mapping.items())
         )
     except PlanningMapError as exc:
-        st.error(f"{tr('upload_error', lang)} {exc}")
+        st.error(f"{tr('upload_error', lang)} {in_language(str(exc), lang)}")
         return
     for note in result.notes:
         st.caption(note)

@@ -9,6 +9,7 @@ import streamlit as st
 
 from geo.errors import PlanningMapError
 from geo.store.dataset import DataSet
+from layers.bilingual import in_language
 from layers.cluster_view import (
     cluster_layers,
     cluster_population_text,
@@ -53,7 +54,7 @@ def _cluster_parks(ds: DataSet, cluster_id: str, lang: Lang) -> None:
         figures = reach.cluster_park_figures(ds)
         standard = reach.park_standards(ds).default
     except PlanningMapError as exc:
-        st.caption(str(exc))
+        st.caption(in_language(str(exc), lang))
         return
     if cluster_id not in figures.index:
         return
@@ -119,7 +120,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         summary = inputs.summary(ds)
         found = inputs.map_inputs(ds, lang)
     except PlanningMapError as exc:
-        st.error(f"{tr('error_data', lang)} {exc}")
+        st.error(f"{tr('error_data', lang)} {in_language(str(exc), lang)}")
         st.stop()
 
     options = _cluster_options(summary)

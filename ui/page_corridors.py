@@ -11,6 +11,7 @@ import streamlit as st
 from analysis.indicators import tier_of_parks
 from geo.errors import PlanningMapError
 from geo.store.dataset import DataSet
+from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from layers.render import catchment_group
 from share.model import MapView
@@ -45,7 +46,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         walking = inputs.has_walk_network(ds)
         stations = inputs.stations(ds)
     except PlanningMapError as exc:
-        st.error(f"{tr('error_data', lang)} {exc}")
+        st.error(f"{tr('error_data', lang)} {in_language(str(exc), lang)}")
         st.stop()
 
     map_col, side_col, share_col = layout.map_and_side()
@@ -77,7 +78,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         with st.spinner(tr("computing_catchments", lang)):
             catchments = inputs.catchments(ds, radius, method)
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         st.stop()
     choices = CorridorChoices(
         radius_m=radius, method=method, station_id=st.session_state.get(STATION)

@@ -19,6 +19,7 @@ from streamlit_folium import st_folium
 
 from geo.errors import PlanningMapError
 from layers.assets import STATIC_DIR, missing_vendor_files
+from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from layers.render import build_map
 from layers.specs import MapLayer, basemap_by_id
@@ -69,7 +70,7 @@ def base_map(
     try:
         basemap, key, fell_back = maps.basemap(basemap_id)
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         basemap, key, fell_back = basemap_by_id("none"), None, False
     if fell_back and notify_fallback:
         st.info(tr("basemap_fallback", lang))

@@ -11,6 +11,7 @@ from analysis.demand import DemandGrid
 from analysis.indicators import WHOLE_AREA
 from analysis.standards import ParkStandard, StandardSettings, tier_from_text, tier_text
 from geo.errors import PlanningMapError
+from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from layers.parks_view import SurfaceImage
 from layers.render import surface_group
@@ -184,7 +185,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         osm_active = inputs.has_walk_network(ds)
         grid = reach.park_grid(ds, st.session_state.get(CELL, 100))
     except PlanningMapError as exc:
-        st.error(f"{tr('error_data', lang)} {exc}")
+        st.error(f"{tr('error_data', lang)} {in_language(str(exc), lang)}")
         st.stop()
     parks = found.parks
     has_classes = "park_class" in parks.columns and bool(
@@ -200,7 +201,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         with st.spinner(tr("computing_reach", lang)):
             model = parks_model(ds, choices)
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         st.stop()
 
     with map_col:
@@ -244,11 +245,11 @@ def _standard_source(lang: Lang, standard: ParkStandard) -> None:
     """Say how far the standard's numbers are verified, with its source and each tier's."""
     key = "standard_verified" if standard.confidence == "V" else "standard_unverified"
     with st.expander(tr(key, lang, confidence=standard.confidence)):
-        st.markdown(f"**{tr('source', lang)}**: {standard.source}")
+        st.markdown(f"**{tr('source', lang)}**: {standard.source_text(lang)}")
         for tier in standard.tiers:
             st.markdown(
                 f"- {tier.name(lang)} · {tier.min_area_m2:,.0f} m² · {tier.radius_m:,.0f} m · "
-                f"{tier.confidence} · {tier.source}"
+                f"{tier.confidence} · {tier.source_text(lang)}"
             )
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import PlanningMapError
+from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from share.store import LIST_MAX, open_store
 from ui import layout, share_panel, state
@@ -37,7 +38,7 @@ def render(lang: Lang) -> None:
         store = open_store()
         rows = store.list(search=search or "", limit=LIST_MAX)
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         return
     if not rows:
         st.info(tr("snapshots_none", lang))
@@ -78,7 +79,7 @@ def render(lang: Lang) -> None:
     try:
         snap = store.get(row.snapshot_id)
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         return
     share_panel.download_buttons(snap, lang, where="list")
     _atlas(snap, lang)
@@ -91,7 +92,7 @@ def render(lang: Lang) -> None:
             try:
                 store.delete(snap.snapshot_id, token)
             except PlanningMapError as exc:
-                st.error(str(exc))
+                st.error(in_language(str(exc), lang))
             else:
                 st.success(tr("snapshots_deleted", lang))
                 st.rerun()
@@ -118,7 +119,7 @@ def _atlas(snap: Any, lang: Lang) -> None:
                 try:
                     pdf = sheets.atlas(snap, by=by, size=size, base_url=ui_snapshot.browser_url())
                 except PlanningMapError as exc:
-                    st.error(str(exc))
+                    st.error(in_language(str(exc), lang))
                     return
             st.session_state[state.ATLAS_PDF] = (snap.snapshot_id, by, size, pdf)
         made = st.session_state.get(state.ATLAS_PDF)

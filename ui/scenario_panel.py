@@ -13,6 +13,7 @@ from analysis.siting.search import GREEDY_GUARANTEE
 from analysis.standards import tier_from_text
 from geo.errors import PlanningMapError
 from geo.files.schema import PARK_CLASSES
+from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from ui import data, state
 from views import reach
@@ -38,7 +39,7 @@ def _save(frame: gpd.GeoDataFrame, name: str, lang: Lang) -> None:
     try:
         record = data.save_scenario(frame, name.strip() or _scenario_name(lang))
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         return
     state.set_session_layer("planned_parks", record.content_hash)
     st.rerun()
@@ -251,7 +252,7 @@ def sites_section(lang: Lang, model: ParksModel) -> Any:
                 exact=exact,
             )
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         return None
     st.caption(tr("sites_guarantee", lang) + f" ({GREEDY_GUARANTEE:.3f})")
     if not result.sites:

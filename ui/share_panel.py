@@ -32,6 +32,7 @@ import streamlit as st
 from geo import settings
 from geo.errors import PlanningMapError, SnapshotNotFoundError
 from geo.store.dataset import layer_kind
+from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from share import exports
 from share.capture import SNAPSHOT_PARAM
@@ -134,7 +135,7 @@ def _show_saved(lang: Lang) -> None:
     try:
         snap = open_store().get(snapshot_id)
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         return
     download_buttons(snap, lang, where="share")
 
@@ -159,7 +160,7 @@ def share_panel(page: Page, choices: PageChoices, lang: Lang) -> None:
                 )
                 saved = open_store().save(snap)
             except PlanningMapError as exc:
-                st.error(str(exc))
+                st.error(in_language(str(exc), lang))
             else:
                 st.session_state[state.SHARE_SAVED] = (saved.snapshot_id, saved.delete_token, page)
                 _thumbnail_later(saved.snapshot_id)
@@ -228,7 +229,9 @@ def snapshot_banner(page: Page, lang: Lang) -> None:
     """Show the open snapshot's title, note, provenance, data status and saved figures."""
     error = st.session_state.get(state.SNAPSHOT_ERROR)
     if error:
-        st.warning(tr("snapshot_not_found", lang) if error == "not_found" else error)
+        st.warning(
+            tr("snapshot_not_found", lang) if error == "not_found" else in_language(error, lang)
+        )
         st.button(tr("snapshot_close", lang), on_click=_leave, key=state.SNAPSHOT_LEAVE_ERROR)
         return
     snap = open_from_address()
@@ -313,7 +316,7 @@ def _recompute(snap: Snapshot, lang: Lang) -> None:
         )
         saved = open_store().save(new)
     except PlanningMapError as exc:
-        st.error(str(exc))
+        st.error(in_language(str(exc), lang))
         return
     st.session_state[state.SHARE_SAVED] = (saved.snapshot_id, saved.delete_token, snap.page)
     st.query_params[SNAPSHOT_PARAM] = saved.snapshot_id

@@ -302,11 +302,12 @@ def check_layer(kind: str, gdf: gpd.GeoDataFrame) -> None:
         raise UploadError(msg)
     if kind == "units":
         try:
-            units_from_frame(gdf, read_unit_table(), what="规划单元 / Planning units")
+            units_from_frame(gdf, read_unit_table(), what="Planning units")
         except BoundaryDataError as exc:
             msg = (
-                f"{exc} 规划单元须用 planning_units.csv 的 unit_id 或单元名称（如 花桥镇）。 / "
-                "Units must carry the ids of planning_units.csv or the units' Chinese names."
+                f"上传的规划单元不符合要求（{exc}）。规划单元须用 planning_units.csv 的 unit_id "
+                f"或单元名称（如 花桥镇）。 / {exc} Units must carry the ids of planning_units.csv "
+                "or the units' Chinese names."
             )
             raise UploadError(msg) from exc
 

@@ -99,6 +99,8 @@ def cluster_summary(
                 "cluster_id": cluster.cluster_id,
                 "name_zh": cluster.name_zh,
                 "name_en": cluster.name_en,
+                "label_zh": cluster.label("zh"),  # the one name shown everywhere
+                "label_en": cluster.label("en"),
                 "direction_zh": cluster.direction_zh,
                 "direction_en": cluster.direction_en,
                 "members": len(cluster.members),

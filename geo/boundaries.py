@@ -80,6 +80,17 @@ class Cluster:
         """Return the cluster's short name in ``lang``."""
         return self.short_zh if lang == "zh" else self.short_en
 
+    def label(self, lang: str) -> str:
+        """Return the one name maps, charts and tables use: the short name, the full in brackets.
+
+        >>> Cluster("e", "国际数字商务贸易组团", "Trade Cluster", "东部组团", "East cluster",
+        ...         "东", "east", "a", ("a",), "", "", (), (), "#123456").label("zh")
+        '东部组团（国际数字商务贸易组团）'
+        """
+        if lang == "zh":
+            return f"{self.short_zh}（{self.name_zh}）"
+        return f"{self.short_en} ({self.name_en})"
+
 
 def read_unit_table(path: Path = UNIT_TABLE_PATH) -> pd.DataFrame:
     """Read the cited attributes of every planning unit (one row per unit).

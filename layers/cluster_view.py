@@ -52,6 +52,14 @@ class ClusterMapInputs:
         return None
 
 
+def _two_lines(label: str) -> str:
+    for bracket in ("（", " ("):
+        if bracket in label:
+            short, _, rest = label.partition(bracket)
+            return f"{short}\n{bracket.strip()}{rest}"
+    return label
+
+
 def cluster_layers(inputs: ClusterMapInputs, lang: Lang, *, muted: bool = False) -> list[MapLayer]:
     """Return the layers every page draws first: clusters, units, outline, cluster names.
 
@@ -63,7 +71,8 @@ def cluster_layers(inputs: ClusterMapInputs, lang: Lang, *, muted: bool = False)
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [lab["lon"], lab["lat"]]},
-                "properties": {"label": html.escape(lab["label"])},
+                # The same name on two lines: the short one, then the full in brackets.
+                "properties": {"label": html.escape(_two_lines(lab["label"]))},
             }
             for lab in inputs.labels
         ],
@@ -151,7 +160,7 @@ def cluster_map_inputs(
         html.escape(f"{zh} / {en}")
         for zh, en in zip(units["name_zh"], units["name_en"], strict=True)
     ]
-    units["tt_cluster"] = [html.escape(by_id[c].short(lang)) for c in units["cluster_id"]]
+    units["tt_cluster"] = [html.escape(by_id[c].label(lang)) for c in units["cluster_id"]]
     units["tt_area"] = [f"{a:.1f}" for a in units["area_km2"]]
     units["tt_population"] = [
         html.escape(format_population(p, y, lang))
@@ -162,10 +171,7 @@ def cluster_map_inputs(
 
     polygons = cluster_polygons(units, clusters)
     polygons["colour"] = [by_id[c].colour for c in polygons["cluster_id"]]
-    polygons["tt_cluster"] = [
-        html.escape(f"{by_id[c].short(lang)} · {by_id[c].name(lang)}")
-        for c in polygons["cluster_id"]
-    ]
+    polygons["tt_cluster"] = [html.escape(by_id[c].label(lang)) for c in polygons["cluster_id"]]
     metric = polygons.to_crs(ANALYSIS_CRS)
     points = gpd.GeoSeries([_label_point(g) for g in metric.geometry], crs=ANALYSIS_CRS).to_crs(
         DISPLAY_CRS
@@ -174,7 +180,7 @@ def cluster_map_inputs(
         {
             "lat": round(p.y, 6),
             "lon": round(p.x, 6),
-            "label": by_id[cid].short(lang),
+            "label": by_id[cid].label(lang),
             "colour": by_id[cid].colour,
             "cluster_id": cid,
         }
@@ -267,7 +273,7 @@ def comparison_table(summary: pd.DataFrame, lang: Lang) -> pd.DataFrame:
     suffix = "zh" if lang == "zh" else "en"
     return pd.DataFrame(
         {
-            tr("cluster", lang): summary[f"name_{suffix}"],
+            tr("cluster", lang): summary[f"label_{suffix}"],
             tr("direction", lang): summary[f"direction_{suffix}"],
             tr("units_count", lang): summary["members"],
             tr("area_measured", lang) + " (km²)": summary["area_km2"],

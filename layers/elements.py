@@ -27,7 +27,8 @@ __all__ = [
 MAP_CSS = """
 <style>
 .cluster-label div {font: 600 13px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;
-  color:#222; text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff; white-space:nowrap;
+  color:#222; text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 3px #fff; white-space:pre;
+  text-align:center; width:max-content;
   transform: translate(-50%, -50%); pointer-events:none;}
 .planning-legend {background:rgba(255,255,255,.92); padding:6px 9px; border-radius:4px;
   font: 12px/1.45 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#222;

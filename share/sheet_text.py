@@ -91,12 +91,12 @@ def zones(ds: DataSet, by: str, lang: Lang) -> list[Zone]:
     if by == "cluster":
         polygons = inputs.cluster_polygon_frame(ds).to_crs(4326)
         for cluster in clusters:
-            names = {cluster.name_zh, cluster.name_en}
+            names = {cluster.label("zh"), cluster.label("en")}
             for unit in cluster.members:
                 names.update(unit_names.get(unit, ()))
             shape = polygons.loc[polygons["cluster_id"] == cluster.cluster_id]
             out.append(
-                Zone(cluster.cluster_id, cluster.name(lang), _bounds(shape), frozenset(names))
+                Zone(cluster.cluster_id, cluster.label(lang), _bounds(shape), frozenset(names))
             )
         return out
     cluster_of = {unit: c for c in clusters for unit in c.members}
@@ -105,7 +105,7 @@ def zones(ds: DataSet, by: str, lang: Lang) -> list[Zone]:
         names = {zh, en}
         home = cluster_of.get(uid)
         if home is not None:
-            names.update({home.name_zh, home.name_en})
+            names.update({home.label("zh"), home.label("en")})
         shape = units.loc[units["unit_id"] == uid]
         out.append(Zone(str(uid), zh if lang == "zh" else en, _bounds(shape), frozenset(names)))
     return out
@@ -135,7 +135,7 @@ def method_text(snapshot: Snapshot, ds: DataSet, lang: Lang) -> str:
     else:
         cid = c.get("cluster_id")
         _, _, _, clusters = inputs.bundle(ds)
-        names = {cl.cluster_id: cl.name(lang) for cl in clusters}
+        names = {cl.cluster_id: cl.label(lang) for cl in clusters}
         parts.append(
             f"{tr('sheet_cluster', lang)}: {names.get(str(cid), tr('all_clusters', lang))}"
         )

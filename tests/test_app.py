@@ -35,12 +35,15 @@ def test_default_page_runs_in_chinese(app):
     assert "四个组团对比" in _texts(at)
     assert at.selectbox(key=state.widget_key(state.CLUSTER, "zh")).value == "all"
     table = at.dataframe[0].value
+    # One name per cluster everywhere: the short name, the plan's full name in brackets.
     assert list(table.iloc[:, 0]) == [
-        "国际数字商务贸易组团",
-        "两岸科技创新教育组团",
-        "长三角先进智能制造组团",
-        "江南水乡生态人文组团",
+        "东部组团（国际数字商务贸易组团）",
+        "西部组团（两岸科技创新教育组团）",
+        "北部组团（长三角先进智能制造组团）",
+        "南部组团（江南水乡生态人文组团）",
     ]
+    select = at.selectbox(key=state.widget_key(state.CLUSTER, "zh"))
+    assert "东部组团（国际数字商务贸易组团）" in select.options  # the same name in the choice
 
 
 def test_switching_language_changes_the_texts(app):
@@ -52,7 +55,7 @@ def test_switching_language_changes_the_texts(app):
     assert "The four clusters side by side" in texts
     assert "组团总览" not in texts
     options = at.selectbox(key=state.widget_key(state.CLUSTER, "en")).options
-    assert "Jiangnan Water-Town Ecology & Culture Cluster" in options
+    assert "South cluster (Jiangnan Water-Town Ecology & Culture Cluster)" in options
     assert "Basemap" in [s.label for s in at.selectbox]
 
 
@@ -63,7 +66,7 @@ def test_selecting_a_cluster_changes_the_panel(app):
     assert not at.exception
     after = _texts(at)
     assert after != before
-    assert "南部组团 · 江南水乡生态人文组团" in [h.value for h in at.subheader]
+    assert "南部组团（江南水乡生态人文组团）" in [h.value for h in at.subheader]
     assert "以昆山旅游度假区为主体" in after
     assert sum("**定位**" in m.value for m in at.markdown) == 1
     assert "**站点**：—" in after  # no rail station has a cited location in the south yet

@@ -37,7 +37,7 @@ def test_corridors_page_shows_the_cited_stations_per_cluster(app):
     assert list(table.columns) == ["组团", "站点数", "站点范围内面积占比"]
     counts = dict(zip(table["组团"], table["站点数"], strict=True))
     assert sum(counts.values()) == 7  # every cited station lies in exactly one cluster
-    assert counts["国际数字商务贸易组团"] >= 4  # 花桥, 菉葭, 光明路, 兆丰路 are in the east
+    assert counts["东部组团（国际数字商务贸易组团）"] >= 4  # 花桥, 菉葭, 光明路, 兆丰路: east
     captions = "\n".join(c.value for c in at.caption)
     assert "7 个站点" in captions
     assert "步行路网距离需要 OpenStreetMap 数据" in captions

@@ -101,7 +101,7 @@ def test_cluster_map_draws_offline_and_selects_on_click(app_url, browser):
     # Click inside the south cluster, just below its label.
     label = frame.query_selector_all(".cluster-label")[3].bounding_box()
     page.mouse.click(label["x"] + 30, label["y"] + 25)
-    page.get_by_text("南部组团 · 江南水乡生态人文组团").wait_for(timeout=15_000)
+    page.get_by_role("heading", name="南部组团（江南水乡生态人文组团）").wait_for(timeout=15_000)
     # The map moves to the selected cluster.
     frame.wait_for_function(f"window.map.getZoom() > {county_zoom}", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "cluster_page_south.png"), full_page=True)
@@ -763,7 +763,7 @@ def test_share_stays_open_when_a_click_on_the_map_changes_the_figures(view_app_u
     page.get_by_label("标题").fill("南部组团水乡")
     label = frame.query_selector_all(".cluster-label")[3].bounding_box()
     page.mouse.click(label["x"] + 30, label["y"] + 25)
-    page.get_by_text("南部组团 · 江南水乡生态人文组团").wait_for(timeout=15_000)
+    page.get_by_role("heading", name="南部组团（江南水乡生态人文组团）").wait_for(timeout=15_000)
     _idle(page)
     title = page.get_by_label("标题")
     assert title.is_visible()

@@ -88,7 +88,7 @@ def _panel(ds: DataSet, cluster_id: str, lang: Lang) -> None:
         return
     cluster = next(c for c in clusters if c.cluster_id == cluster_id)
     row = summary.loc[cluster_id]
-    st.subheader(f"{cluster.short(lang)} · {cluster.name(lang)}")
+    st.subheader(cluster.label(lang))
     colon = "：" if lang == "zh" else ": "
     direction = cluster.direction_zh if lang == "zh" else cluster.direction_en
     role = cluster.role_zh if lang == "zh" else cluster.role_en
@@ -127,7 +127,7 @@ def render(lang: Lang, basemap_id: str) -> None:
     if st.session_state.get(state.CLUSTER) not in options:
         st.session_state[state.CLUSTER] = ALL_CLUSTERS
     names = dict(
-        zip(summary["cluster_id"], summary["name_zh" if lang == "zh" else "name_en"], strict=True)
+        zip(summary["cluster_id"], summary["label_zh" if lang == "zh" else "label_en"], strict=True)
     )
     map_col, side_col, share_col = layout.map_and_side()
     with side_col:

@@ -335,7 +335,7 @@ def _tables(lang: Lang, model: ParksModel) -> None:
     cluster_table, unit_table = model.tables(lang)
     st.subheader(tr("by_cluster", lang))
     st.dataframe(cluster_table, hide_index=True, width="stretch")
-    short = {c.cluster_id: c.short(lang) for c in clusters}
+    short = {c.cluster_id: c.label(lang) for c in clusters}
     chart = cluster_table[(by_cluster["zone"] != WHOLE_AREA).to_numpy()].copy()
     chart.index = [short.get(z, z) for z in by_cluster["zone"] if z != WHOLE_AREA]
     share_cols = [c for c in (tr("share_buffer", lang), tr("share_network", lang)) if c in chart]

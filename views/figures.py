@@ -61,7 +61,7 @@ def corridor_coverage_table(
     summary: pd.DataFrame, coverage: pd.DataFrame, lang: Lang
 ) -> pd.DataFrame:
     """Return the station-catchment coverage by cluster, headers in ``lang``."""
-    name_col = "name_zh" if lang == "zh" else "name_en"
+    name_col = "label_zh" if lang == "zh" else "label_en"
     names = dict(zip(summary["cluster_id"], summary[name_col], strict=True))
     table = pd.DataFrame(
         {

@@ -116,7 +116,7 @@ def zone_names(ds: DataSet, lang: Lang) -> dict[str, dict[str, str]]:
     table = inputs.unit_table(ds)
     name_col = "name_zh" if lang == "zh" else "name_en"
     return {
-        "cluster": dict(zip(summary["cluster_id"], summary[name_col], strict=True)),
+        "cluster": dict(zip(summary["cluster_id"], summary[f"label_{lang}"], strict=True)),
         "unit": dict(zip(table["unit_id"], table[name_col], strict=True)),
     }
 

@@ -182,8 +182,8 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
         "建议 {rank}：新增 {gain} {unit}，覆盖率达 {after} %",
         "Site {rank}: adds {gain} {unit}, coverage {after} %",
     ),
-    "demand_unit_land": ("m² 土地", "m² of land"),
-    "demand_unit_residential": ("m² 居住用地", "m² of residential land"),
+    "demand_unit_land": ("公顷土地", "ha of land"),
+    "demand_unit_residential": ("公顷居住用地", "ha of residential land"),
     "demand_unit_population": ("人", "people"),
     "upload_choose_kind": ("替换哪个图层", "Which layer to replace"),
     "layer_sources": ("图层来源", "Where each layer comes from"),
@@ -476,7 +476,6 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
         "The bundled park data hold only a few located parks: coverage is a lower bound "
         "(see Parks within reach).",
     ),
-    "surface_payload": ("图像 {kb} kB", "image {kb} kB"),
     "assets_missing": (
         "缺少本地地图脚本（Leaflet）。请先运行 `make vendor`（或 `make run`）。",
         "The map's local scripts (Leaflet) are missing. Run `make vendor` (or `make run`) first.",

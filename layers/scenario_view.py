@@ -95,8 +95,18 @@ def planned_features(
     return geojson_for_display(frame, columns=["park_id", "tt"], tolerance_m=0.5)
 
 
-def site_features(sites: gpd.GeoDataFrame, lang: Lang, *, demand_unit: str) -> dict[str, Any]:
-    """Return suggested sites as display GeoJSON: rank, demand added and coverage after."""
+def site_features(
+    sites: gpd.GeoDataFrame,
+    lang: Lang,
+    *,
+    demand_unit: str,
+    demand_scale: tuple[float, int] = (1.0, 0),
+) -> dict[str, Any]:
+    """Return suggested sites as display GeoJSON: rank, demand added and coverage after.
+
+    ``demand_scale`` turns the demand's amount into ``demand_unit`` (factor, decimals).
+    """
+    factor, decimals = demand_scale
     if sites is None or sites.empty:
         return {"type": "FeatureCollection", "features": []}
     frame = sites.copy()
@@ -106,7 +116,7 @@ def site_features(sites: gpd.GeoDataFrame, lang: Lang, *, demand_unit: str) -> d
                 "site_tooltip",
                 lang,
                 rank=int(rank),
-                gain=f"{gain:,.0f}",
+                gain=f"{gain * factor:,.{decimals}f}",
                 unit=demand_unit,
                 after=f"{after * 100:.1f}",
             )
@@ -132,6 +142,7 @@ def change_table(
     level: str,
     tier: str | None,
     demand_unit: str,
+    demand_scale: tuple[float, int] = (1.0, 0),
 ) -> pd.DataFrame:
     """Return the before/after table of one level and tier (None: any), one row per zone.
 
@@ -152,8 +163,9 @@ def change_table(
         out[f"{m} · {tr('before', lang)} %"] = (part["share_before"] * 100).round(1).tolist()
         out[f"{m} · {tr('after', lang)} %"] = (part["share_after"] * 100).round(1).tolist()
         out[f"{m} · Δ"] = [f"{v * 100:+.1f}" for v in part["change"]]
+        factor, decimals = demand_scale
         out[f"{m} · {tr('newly_covered', lang)} ({demand_unit})"] = [
-            f"{v:,.0f}" for v in part["newly_covered"]
+            f"{v * factor:,.{decimals}f}" for v in part["newly_covered"]
         ]
         out[f"{m} · {tr('meets_target', lang)}"] = [
             f"{_verdict(b, lang)} → {_verdict(a, lang)}"

@@ -173,3 +173,16 @@ def test_the_headline_follows_the_scenario_with_the_before_beside_it(env):
     assert headline.delta == f"{after - before:+.1f} 个百分点"
     assert any(c.value.startswith(f"现状 {before:.1f}%") for c in at.caption)
     assert base.value == f"{before:.1f}%"
+
+
+def test_new_coverage_reads_in_hectares_and_no_image_size_is_shown(env):
+    at = _open(env, _planned_square())
+    table = next(d.value for d in at.dataframe if any("方案后" in str(c) for c in d.value.columns))
+    column = "缓冲区 · 新增覆盖 (公顷土地)"
+    assert column in table.columns
+    assert not any("m²" in str(c) for c in table.columns)
+    county = float(str(table.iloc[0][column]).replace(",", ""))
+    # The 400 m × 400 m park's 500 m buffer covers several km² of land it did not before.
+    assert 50 < county < 2000
+    assert str(table.iloc[0][column]).count(".") == 1  # one decimal: hectares
+    assert not any("kB" in c.value for c in at.caption)

@@ -21,7 +21,14 @@ from share.model import MapView
 from ui import data, layer_upload, layout, page_map, scenario_panel, share_panel, state
 from views import inputs, maps, reach
 from views.choices import ParksChoices
-from views.parks import ParksModel, demand_unit, parks_model, tier_label, verdict_label
+from views.parks import (
+    ParksModel,
+    demand_scale,
+    demand_unit,
+    parks_model,
+    tier_label,
+    verdict_label,
+)
 
 PARKS_MAP = state.PARKS_MAP
 STANDARD = state.PARKS_STANDARD
@@ -209,7 +216,7 @@ def render(lang: Lang, basemap_id: str) -> None:
         map_slot = st.container()
         st.markdown(maps.surface_key(model, lang), unsafe_allow_html=True)
         drawn_slot = st.container()
-        _map_notes(lang, model, image, origin=found.origin)
+        _map_notes(lang, model, origin=found.origin)
     with side_col:
         _panel(lang, model)
     with share_col:
@@ -232,12 +239,13 @@ def render(lang: Lang, basemap_id: str) -> None:
     _tables(lang, model)
 
 
-def _map_notes(lang: Lang, model: ParksModel, image: SurfaceImage, *, origin: str) -> None:
-    """Under the map: the figures used, the image's size, the search limit, completeness."""
+def _map_notes(lang: Lang, model: ParksModel, *, origin: str) -> None:
+    """Under the map: the figures used, how far distances are measured, completeness.
+
+    (The surface image's size is the benchmarks' business, not a planner's.)
+    """
     _figures_used(lang, model)
-    notes = [tr("surface_payload", lang, kb=round(image.n_bytes / 1000))]
-    notes.append(tr("network_limit", lang))
-    st.caption(" · ".join(notes))
+    st.caption(tr("network_limit", lang))
     _completeness(lang, origin, model.n_parks)
 
 
@@ -296,7 +304,9 @@ def _map(
     layers = maps.parks_layers(model, lang)
     if sites is not None:
         unit = demand_unit(model.choices.demand, lang)
-        layers.append(MapLayer("suggested_sites", site_features(sites, lang, demand_unit=unit)))
+        scale = demand_scale(model.choices.demand)
+        features = site_features(sites, lang, demand_unit=unit, demand_scale=scale)
+        layers.append(MapLayer("suggested_sites", features))
     m = page_map.base_map(layers, lang, basemap_id, bounds=bounds, draw=draw, view=saved)
     if m is None:
         return None

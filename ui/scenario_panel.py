@@ -20,6 +20,7 @@ from views import reach
 from views.parks import (
     ParksModel,
     class_label,
+    demand_scale,
     demand_unit,
     drawn_table,
     tier_label,
@@ -259,11 +260,14 @@ def sites_section(lang: Lang, model: ParksModel) -> Any:
         st.info(tr("sites_none", lang))
         return None
     unit = demand_unit(choices.demand, lang)
+    factor, decimals = demand_scale(choices.demand)
     st.dataframe(
         pd.DataFrame(
             {
                 tr("site_rank", lang): [s.rank for s in result.sites],
-                f"{tr('site_gain', lang)} ({unit})": [round(s.gain) for s in result.sites],
+                f"{tr('site_gain', lang)} ({unit})": [
+                    round(s.gain * factor, decimals) for s in result.sites
+                ],
                 tr("site_after", lang): [
                     round(s.covered_share_after * 100, 2) for s in result.sites
                 ],

@@ -44,6 +44,7 @@ __all__ = [
     "ParksModel",
     "class_label",
     "demand_origins",
+    "demand_scale",
     "demand_unit",
     "drawn_table",
     "parks_model",
@@ -69,6 +70,18 @@ def demand_origins(grid: DemandGrid, demand: str) -> Origins:
     """Return the grid's origins weighted by the chosen demand."""
     kind = "population" if demand == "population_layer" else demand
     return grid.origins.with_weights(grid.demands[demand], kind)  # type: ignore[arg-type]
+
+
+def demand_scale(demand: str) -> tuple[float, int]:
+    """Return the factor from a demand's amount to what a planner reads, and its decimals.
+
+    Land and residential land are counted in m² and shown in hectares (one decimal);
+    people as they are.
+
+    >>> demand_scale("land"), demand_scale("population")
+    ((0.0001, 1), (1.0, 0))
+    """
+    return (1.0, 0) if demand.startswith("population") else (1e-4, 1)
 
 
 def demand_unit(demand: str, lang: Lang) -> str:
@@ -290,6 +303,7 @@ class ParksModel:
             changes[changes["level"] == "county"] if level == "county" else changes,
             names, lang, level=level, tier=chosen,
             demand_unit=demand_unit(self.choices.demand, lang),
+            demand_scale=demand_scale(self.choices.demand),
         )  # fmt: skip
 
     def per_capita_change(self) -> pd.DataFrame | None:

@@ -156,7 +156,8 @@ def browser_switch_seconds(browser) -> float:
             page.locator("[data-testid=stMain] [data-testid=stSelectbox]").first.click()
             t0 = time.perf_counter()
             page.get_by_role("option", name=name).click()
-            page.get_by_text(f"{short} · {name}").wait_for(timeout=15_000)
+            # The panel's heading: the cluster's one name, short with the full in brackets.
+            page.get_by_role("heading", name=f"{short}（{name}）").wait_for(timeout=15_000)
             times.append(time.perf_counter() - t0)
         page.close()
     return statistics.median(times)

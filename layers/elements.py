@@ -43,6 +43,11 @@ MAP_CSS = """
 .planning-legend .dot {display:inline-block; width:9px; height:9px; margin:0 7px 0 2px;
   border-radius:50%; border:1px solid #222; vertical-align:middle;}
 .leaflet-container.no-basemap {background:#eef2f3;}
+@media (max-width: 520px) {  /* a phone: the scale bar sits above the attribution's line */
+  .leaflet-bottom.leaflet-left {bottom: 20px;}
+}
+.basemap-failed {background:#fff3cd; color:#664d03; border:1px solid #e0c36a; padding:2px 6px;
+  font: 12px/1.4 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; max-width:220px;}
 .leaflet-interactive:focus {outline:none;}
 .station-label div {font: 12px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#111;
   text-shadow:0 0 3px #fff,0 0 3px #fff; white-space:nowrap; transform: translate(8px, -50%);

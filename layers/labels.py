@@ -32,6 +32,11 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
         'then set the environment variable TIANDITU_KEY or put TIANDITU_KEY = "…" '
         "in .streamlit/secrets.toml and restart the app.",
     ),
+    "basemap_failed_live": (
+        "底图未能加载（可能离线）：地图其余部分照常可用，可在左侧改选“无底图”。",
+        "The basemap could not load (offline?): the rest of the map works; choose 'No basemap' "
+        "in the sidebar.",
+    ),
     "basemap_fallback": (
         "未配置天地图密钥，已改用无底图。",
         "No Tianditu key: showing no basemap.",
@@ -554,7 +559,13 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
     "snapshots_delete": ("删除", "Delete"),
     "snapshots_delete_token": ("删除口令", "Delete token"),
     "snapshots_delete_confirm": ("确认删除（不可恢复）", "Yes, delete it (cannot be undone)"),
-    "snapshots_deleted": ("已删除。", "Deleted."),
+    "snapshots_deleted": ("已删除快照“{title}”。", "The snapshot '{title}' is deleted."),
+    "snapshots_no_match": ("没有标题包含“{q}”的快照。", "No snapshot's title contains '{q}'."),
+    "snapshots_not_confirmed": (
+        "未勾选“确认删除”：快照未删除。",
+        "'Yes, delete it' is not ticked: nothing was deleted.",
+    ),
+    "snapshots_no_thumbnail": ("无缩略图", "no preview"),
     "snapshots_more": (
         "仅显示最新的 {n} 个；请用搜索缩小范围。",
         "Only the newest {n} are listed; search to narrow.",

@@ -7,6 +7,7 @@ style comes from :mod:`layers.specs`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
@@ -38,6 +39,29 @@ _E = TypeVar("_E", bound=Element)
 Overlay = folium.FeatureGroup
 _DEFAULT_CENTER = (31.33, 120.98)
 # The scale bar: metres and kilometres only (a planner's maps never show miles).
+# A basemap whose tiles do not load (offline, a blocked server) says so on the map, as a
+# sheet does: after three failures and no tile drawn, a note in the bottom-right corner.
+_BASEMAP_FAILED_JS = """
+(function () {
+  var bad = 0, good = 0, shown = false;
+  MAP.eachLayer(function (layer) {
+    if (!(layer instanceof L.TileLayer)) { return; }
+    layer.on('tileload', function () { good += 1; });
+    layer.on('tileerror', function () {
+      bad += 1;
+      if (shown || good || bad < 3) { return; }
+      shown = true;
+      var note = L.control({position: 'bottomright'});
+      note.onAdd = function () {
+        var div = L.DomUtil.create('div', 'basemap-failed');
+        div.textContent = TEXT;
+        return div;
+      };
+      note.addTo(MAP);
+    });
+  });
+})();
+"""
 _METRIC_SCALE_JS = "L.control.scale({metric: true, imperial: false}).addTo(MAP);"
 ZOOM_SNAP = 0.25
 
@@ -132,6 +156,8 @@ def build_map(
                 overlay=i > 0,
                 control=i == 0,
             ).add_to(m)
+        failed = json.dumps(tr("basemap_failed_live", lang), ensure_ascii=False)
+        MapScript(_BASEMAP_FAILED_JS.replace("TEXT", failed)).add_to(m)
     else:
         MapScript("MAP.getContainer().classList.add('no-basemap');").add_to(m)
     categories: dict[str, list[tuple[str, str, bool]]] = {}

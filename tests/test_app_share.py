@@ -130,9 +130,15 @@ def test_the_snapshots_page_lists_searches_and_deletes_with_the_token(env):
     assert not at.exception
     table = at.dataframe[0].value
     assert table.iloc[0][tr("col_title", "zh")] == TITLE
+    # A snapshot is being rendered: its row says there is no preview yet, not "None".
+    assert all(str(v).startswith("data:image/") for v in table[tr("col_thumbnail", "zh")])
     at.text_input(key=state.SNAPSHOTS_SEARCH).input("没有这个").run()
-    assert any(tr("snapshots_none", "zh") in i.value for i in at.info)
+    assert [i.value for i in at.info] == ["没有标题包含“没有这个”的快照。"]  # not "none yet"
     at.text_input(key=state.SNAPSHOTS_SEARCH).input("东部").run()
+    # Delete pressed without ticking the confirmation: it says why nothing happened.
+    next(b for b in at.button if b.label == tr("snapshots_delete", "zh")).click().run()
+    assert [w.value for w in at.warning] == [tr("snapshots_not_confirmed", "zh")]
+    assert SnapshotStore().count() == 1
     token_box = next(t for t in at.text_input if t.label == tr("snapshots_delete_token", "zh"))
     token_box.input("wrong")
     at.checkbox[0].check()
@@ -143,6 +149,7 @@ def test_the_snapshots_page_lists_searches_and_deletes_with_the_token(env):
     at.checkbox[0].check()
     next(b for b in at.button if b.label == tr("snapshots_delete", "zh")).click().run()
     assert not at.exception
+    assert [s.value for s in at.success] == [f"已删除快照“{TITLE}”。"]  # it says it is done
     store = SnapshotStore()
     assert store.count() == 0
     store.engine.dispose()

@@ -997,3 +997,42 @@ def test_the_offline_html_opens_where_the_planner_looked(browser, tmp_path, laid
         assert south <= 31.05 + 1e-6
         assert north >= 31.18 - 1e-6
     context.close()
+
+
+@SERVER
+def test_a_basemap_that_cannot_load_says_so_on_the_live_map(browser):
+    """Offline (tiles refused), the live page says the basemap did not load, as a sheet does."""
+    env = {"KUNSHAN_BASEMAP": "osm", "KUNSHAN_OSM_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
+    with streamlit_app(env=env) as url:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        frame = map_frame(page)
+        frame.wait_for_selector(".basemap-failed", timeout=30_000)
+        assert "底图未能加载" in frame.inner_text(".basemap-failed")
+        page.close()
+    with streamlit_app() as url:  # no basemap chosen: nothing to fail, no note
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        frame = map_frame(page)
+        page.wait_for_timeout(1500)
+        assert frame.query_selector(".basemap-failed") is None
+        page.close()
+
+
+@SERVER
+def test_on_a_phone_the_scale_bar_is_not_under_the_attribution(browser):
+    env = {"KUNSHAN_BASEMAP": "osm", "KUNSHAN_OSM_TILE_URL": "http://127.0.0.1:9/{z}/{x}/{y}.png"}
+    with streamlit_app(env=env) as url:
+        for width, height in ((390, 844), (1400, 1000)):
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(f"{url}/parks")
+            frame = map_frame(page)
+            page.wait_for_timeout(1000)
+            scale = frame.query_selector(".leaflet-control-scale").bounding_box()
+            credit = frame.query_selector(".leaflet-control-attribution").bounding_box()
+            apart = (
+                scale["y"] + scale["height"] <= credit["y"] + 0.5
+                or scale["x"] + scale["width"] <= credit["x"] + 0.5
+            )
+            assert apart, (width, scale, credit)
+            page.close()

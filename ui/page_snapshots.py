@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 from typing import Any
 
 import pandas as pd
@@ -20,19 +21,33 @@ def _page_name(page: str, lang: Lang) -> str:
     return tr(f"page_{page}", lang)
 
 
-def _thumbnail_url(store: Any, row: Any) -> str | None:
-    """Return the row's thumbnail as a data URL (None until it has been rendered)."""
+def _no_thumbnail(lang: Lang) -> str:
+    """A grey tile saying there is no preview yet (a missing image would show "None")."""
+    words = html.escape(tr("snapshots_no_thumbnail", lang))
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80">'
+        '<rect width="120" height="80" fill="#eee"/><text x="60" y="45" font-size="14" '
+        f'text-anchor="middle" fill="#777">{words}</text></svg>'
+    )
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _thumbnail_url(store: Any, row: Any, lang: Lang) -> str:
+    """Return the row's thumbnail as a data URL (a "no preview" tile until it is rendered)."""
     if not row.thumbnail:
-        return None
+        return _no_thumbnail(lang)
     path = store.artefact_path(row.thumbnail)
     if not path.is_file():
-        return None
+        return _no_thumbnail(lang)
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def render(lang: Lang) -> None:
     """Draw the snapshots page."""
     layout.page_header(tr("page_snapshots", lang), tr("snapshots_intro", lang))
+    done = st.session_state.pop(state.SNAPSHOTS_DONE, None)
+    if done:  # said after the rerun that removed the row, so the planner sees it
+        st.success(tr("snapshots_deleted", lang, title=done))
     search = st.text_input(tr("snapshots_search", lang), key=state.SNAPSHOTS_SEARCH, max_chars=100)
     try:
         store = open_store()
@@ -41,11 +56,14 @@ def render(lang: Lang) -> None:
         st.error(in_language(str(exc), lang))
         return
     if not rows:
-        st.info(tr("snapshots_none", lang))
+        if search:
+            st.info(tr("snapshots_no_match", lang, q=search))
+        else:
+            st.info(tr("snapshots_none", lang))
         return
     table = pd.DataFrame(
         {
-            tr("col_thumbnail", lang): [_thumbnail_url(store, r) for r in rows],
+            tr("col_thumbnail", lang): [_thumbnail_url(store, r, lang) for r in rows],
             tr("col_title", lang): [r.title for r in rows],
             tr("col_author", lang): [r.author for r in rows],
             tr("col_created", lang): [r.created_at.replace("T", " ")[:16] for r in rows],
@@ -88,13 +106,15 @@ def render(lang: Lang) -> None:
             token = st.text_input(tr("snapshots_delete_token", lang), type="password")
             sure = st.checkbox(tr("snapshots_delete_confirm", lang))
             go = st.form_submit_button(tr("snapshots_delete", lang))
-        if go and sure:
+        if go and not sure:
+            st.warning(tr("snapshots_not_confirmed", lang))
+        elif go:
             try:
                 store.delete(snap.snapshot_id, token)
             except PlanningMapError as exc:
                 st.error(in_language(str(exc), lang))
             else:
-                st.success(tr("snapshots_deleted", lang))
+                st.session_state[state.SNAPSHOTS_DONE] = snap.title
                 st.rerun()
 
 

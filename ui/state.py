@@ -58,6 +58,7 @@ DOWNLOAD_SCENARIO_CSV: Final = "download_scenario_csv"
 
 # Snapshots and sharing.
 SNAPSHOT_OPEN: Final = "snapshot_open"  # the id of the snapshot this session opened
+SNAPSHOTS_DONE: Final = "snapshots_done"  # what the last action on the list did (shown once)
 READ_ONLY: Final = "read_only"  # this run shows a snapshot from its link: every control locked
 SNAPSHOT_ERROR: Final = "snapshot_error"  # why the snapshot in the address could not open
 SHARE_TITLE: Final = "share_title"

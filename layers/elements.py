@@ -14,6 +14,7 @@ from layers.assets import script_safe_json
 from layers.specs import MapLayer
 
 __all__ = [
+    "KEEP_TOOLTIPS_IN_JS",
     "MAP_CSS",
     "WHEN_SIZED_JS",
     "FastGeoJson",
@@ -49,6 +50,7 @@ MAP_CSS = """
 .basemap-failed {background:#fff3cd; color:#664d03; border:1px solid #e0c36a; padding:2px 6px;
   font: 12px/1.4 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; max-width:220px;}
 .leaflet-interactive:focus {outline:none;}
+.leaflet-tooltip {white-space: normal; max-width: min(340px, calc(100vw - 24px));}
 .station-label div {font: 12px/1.2 "Noto Sans CJK SC","Microsoft YaHei",sans-serif; color:#111;
   text-shadow:0 0 3px #fff,0 0 3px #fff; white-space:nowrap; transform: translate(8px, -50%);
   pointer-events:none;}
@@ -77,6 +79,28 @@ class MapScript(MacroElement):
         self.code = code
 
 
+# A tooltip stays inside the map: Leaflet places it beside the pointer, and near an edge
+# (a tap on a phone) it would run out of the map's frame and be cut. Once placed, it is
+# moved back inside, a few pixels from the edge. Patched once per page, for every map.
+KEEP_TOOLTIPS_IN_JS = """(function () {
+  if (L.Tooltip.prototype._keptInside) { return; }
+  var place = L.Tooltip.prototype._setPosition;
+  L.Tooltip.prototype._setPosition = function (pos) {
+    place.call(this, pos);
+    var map = this._map, el = this._container;
+    if (!map || !el) { return; }
+    var at = map.layerPointToContainerPoint(L.DomUtil.getPosition(el));
+    var size = map.getSize(), w = el.offsetWidth, h = el.offsetHeight, pad = 8;
+    var x = Math.max(pad, Math.min(at.x, size.x - w - pad));
+    var y = Math.max(pad, Math.min(at.y, size.y - h - pad));
+    if (x !== at.x || y !== at.y) {
+      L.DomUtil.setPosition(el, map.containerPointToLayerPoint(L.point(x, y)));
+    }
+  };
+  L.Tooltip.prototype._keptInside = true;
+})();"""
+
+
 # Run a change of view once the map has a size. A map in a frame not laid out yet
 # (a sheet or the offline file, on a busy machine) measures 0 × 0, and a fit then
 # goes to zoom 0. The change waits for the first real size; ``_viewsPending``
@@ -102,24 +126,45 @@ class FitView(MacroElement):
     A view computed on the server has to guess the map's width; Leaflet's own
     ``fitBounds`` knows it. Added to a map it runs when the map is built; added
     to an overlay group it runs each time that group changes (a new selection).
+
+    With ``keep`` (a name, e.g. the page's map key) the map remembers where the
+    planner looked, for this browser tab: a map rebuilt with new layers (a park
+    added to the scenario) opens there instead of fitting the bounds again, as
+    long as its bounds are the same (the same data set).
     """
 
     _template = Template(
         """
 {% macro script(this, kwargs) %}
 ({{ this.when_sized }})({{ this.map_name }}, function () {
-  {{ this.map_name }}.fitBounds({{ this.bounds|tojson }}, {padding: [6, 6], maxZoom: {{ this.max_zoom }}, animate: false});
+  var m = {{ this.map_name }}, b = {{ this.bounds|tojson }}, keep = {{ this.keep|tojson }};
+  var seen = null;
+  if (keep) { try { seen = JSON.parse(window.sessionStorage.getItem(keep) || 'null'); } catch (e) {} }
+  if (seen && JSON.stringify(seen.b) === JSON.stringify(b)) {
+    m.setView(seen.c, seen.z, {animate: false});
+  } else {
+    m.fitBounds(b, {padding: [6, 6], maxZoom: {{ this.max_zoom }}, animate: false});
+  }
+  if (keep) {
+    m.on('moveend', function () {
+      var c = m.getCenter();
+      try { window.sessionStorage.setItem(keep, JSON.stringify({b: b, c: [c.lat, c.lng], z: m.getZoom()})); } catch (e) {}
+    });
+  }
 });
 {% endmacro %}
-"""  # noqa: E501 - one line of script
+"""  # noqa: E501 - lines of script
     )
 
-    def __init__(self, bounds: tuple[float, float, float, float], *, max_zoom: int = 16) -> None:
+    def __init__(
+        self, bounds: tuple[float, float, float, float], *, max_zoom: int = 16, keep: str = ""
+    ) -> None:
         super().__init__()
         self._name = "FitView"
         min_lon, min_lat, max_lon, max_lat = bounds
         self.bounds = [[min_lat, min_lon], [max_lat, max_lon]]
         self.max_zoom = max_zoom
+        self.keep = f"kunshan-view:{keep}" if keep else ""
         self.map_name = "window.map"
         self.when_sized = WHEN_SIZED_JS
 

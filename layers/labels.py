@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from layers.labels_scenario import SCENARIO_TEXT
 from layers.labels_upload import UPLOAD_TEXT
 
 __all__ = ["LANGUAGES", "Lang", "tr"]
@@ -78,6 +79,7 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
     "osm_job_import": ("导入", "import"),
     "layer_planned_parks": ("规划公园（方案）", "Planned parks (scenario)"),
     "layer_suggested_sites": ("建议选址", "Suggested sites"),
+    "layer_site_focus": ("所选建议点", "The chosen site"),
     "planned_park": ("规划公园", "planned park"),
     "choose": ("请选择…", "Choose…"),
     "view_change": ("方案带来的变化（新增覆盖）", "What the scenario changes (newly covered)"),
@@ -95,98 +97,6 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
     "col_before": ("现状", "Before"),
     "col_after": ("方案后", "After"),
     "newly_covered": ("新增覆盖", "newly covered"),
-    "scenario_title": ("规划方案：假如在这里建公园", "Scenario: what if we build a park here"),
-    "scenario_how": (
-        "用地图左上角的绘图工具画出规划公园（多边形或矩形），或在下方“上传图层”中载入规划公园文件"
-        "（如控规中的规划绿地）。",
-        "Draw planned parks with the tools at the map's top left (polygon or rectangle), or load "
-        "a file of them under 'Upload a layer' below (e.g. 控规 parcels of planned green space).",
-    ),
-    "scenario_drawn": (
-        "已画出 {n} 个面：填写名称后加入方案。",
-        "{n} shapes drawn: name them and add them to the scenario.",
-    ),
-    "scenario_name": ("方案名称", "Scenario name"),
-    "scenario_default_name": ("方案", "Scenario"),
-    "scenario_add": ("加入方案", "Add to scenario"),
-    "scenario_clear": ("清空方案", "Clear the scenario"),
-    "scenario_remove": ("移除所选规划公园", "Remove the chosen planned parks"),
-    "scenario_in_use": (
-        "方案“{name}”：{n} 个规划公园，共 {ha} 公顷。",
-        "Scenario '{name}': {n} planned parks, {ha} ha in all.",
-    ),
-    "scenario_none": ("尚无方案。", "No scenario yet."),
-    "planned_name": ("名称", "Name"),
-    "planned_class": ("公园类别（可选）", "Park class (optional)"),
-    "planned_year": ("规划年份（可选）", "Planned year (optional)"),
-    "planned_area_ha": ("面积（公顷）", "Area (ha)"),
-    "planned_tier": ("层级", "Tier"),
-    "class_by_area": ("按面积", "by area"),
-    "scenario_before_after": ("方案前后对比（{tier}）", "Before and after the scenario ({tier})"),
-    "scenario_each_tier": ("各层级的全市对比", "The county, tier by tier"),
-    "scenario_per_capita": (
-        "人均公园面积（m²/人）前后对比",
-        "Park area per person (m²) before and after",
-    ),
-    "scenario_sfca": (
-        "2SFCA 得分（m²/人）前后对比",
-        "2SFCA score (m² per person) before and after",
-    ),
-    "scenario_csv": ("下载前后对比 CSV", "Download the comparison (CSV)"),
-    "scenario_reach_note": (
-        "方案只为规划公园计算一次（从其入口出发的一次路网计算），不重算现有公园。",
-        "The scenario is measured once, from the planned parks' entrances only; "
-        "existing parks are not recomputed.",
-    ),
-    "sites_title": (
-        "建议选址：下一批口袋公园放在哪里",
-        "Suggested sites: where the next pocket parks should go",
-    ),
-    "sites_intro": (
-        "按所选标准、层级与方法（有路网时为步行，否则为缓冲区），在陆地上、现有公园与水面之外的格心中，"
-        "选出能新增覆盖最多未覆盖需求的 k 处口袋公园（面积为该层级的最小面积）。",
-        "For the chosen standard, tier and method (walking with a network, else buffer): k pocket "
-        "parks of the tier's minimum size, on cell centres on land outside parks and water, that "
-        "add the most demand not yet covered.",
-    ),
-    "sites_candidates_in": (
-        "候选点限于已载入的候选用地。",
-        "Candidates are limited to the candidate land you loaded.",
-    ),
-    "sites_candidates_any": (
-        "可在下方“上传图层”载入候选用地（如控规中的空地或绿地），将选址限制在其中。",
-        "Load candidate land under 'Upload a layer' below (e.g. vacant or green 控规 parcels) to "
-        "keep the sites inside it.",
-    ),
-    "sites_size": (
-        "每处建议：{tier}，{area} m²，服务半径 {radius} 米（{method}）。",
-        "Each site: {tier}, {area} m², serving {radius} m ({method}).",
-    ),
-    "sites_k": ("建议数量 k", "Number of sites k"),
-    "sites_exact": (
-        "同时精确求解（仅限小范围，最多 60 秒）",
-        "Also solve exactly (small instances only, up to 60 s)",
-    ),
-    "sites_run": ("给出建议", "Suggest sites"),
-    "sites_guarantee": (
-        "贪心算法（惰性求值）：所得覆盖至少为最优解的 1 − 1/e ≈ 63.2 %。",
-        "Greedy (lazy evaluation): the coverage it finds is at least 1 − 1/e ≈ 63.2 % "
-        "of the best possible.",
-    ),
-    "sites_exact_result": (
-        "精确解（CBC）：覆盖率 {exact} %，贪心 {greedy} %，差距 {gap} %{proved}。",
-        "Exact (CBC): coverage {exact} %, greedy {greedy} %, gap {gap} %{proved}.",
-    ),
-    "sites_not_proved": ("（时间内未证明最优）", " (optimality not proved in time)"),
-    "sites_none": ("没有能新增覆盖的候选点。", "No candidate adds any coverage."),
-    "sites_add": ("将建议加入方案", "Add the suggestions to the scenario"),
-    "site_rank": ("序号", "Rank"),
-    "site_gain": ("新增覆盖需求", "Demand added"),
-    "site_after": ("累计覆盖率 %", "Coverage after %"),
-    "site_tooltip": (
-        "建议 {rank}：新增 {gain} {unit}，覆盖率达 {after} %",
-        "Site {rank}: adds {gain} {unit}, coverage {after} %",
-    ),
     "demand_unit_land": ("公顷土地", "ha of land"),
     "demand_unit_residential": ("公顷居住用地", "ha of residential land"),
     "demand_unit_population": ("人", "people"),
@@ -601,11 +511,15 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-_TWICE = sorted(_MAIN_TEXT.keys() & UPLOAD_TEXT.keys())
+_TWICE = sorted(
+    (_MAIN_TEXT.keys() & UPLOAD_TEXT.keys())
+    | (_MAIN_TEXT.keys() & SCENARIO_TEXT.keys())
+    | (UPLOAD_TEXT.keys() & SCENARIO_TEXT.keys())
+)
 if _TWICE:  # one id, one text
     _msg = f"text ids defined twice: {_TWICE}"
     raise RuntimeError(_msg)
-_TEXT: dict[str, tuple[str, str]] = {**_MAIN_TEXT, **UPLOAD_TEXT}
+_TEXT: dict[str, tuple[str, str]] = {**_MAIN_TEXT, **UPLOAD_TEXT, **SCENARIO_TEXT}
 
 
 def tr(key: str, lang: Lang, **fields: object) -> str:

@@ -19,7 +19,15 @@ from branca.element import Element, Figure
 from geo.display import geojson_for_display
 from layers.assets import STATIC_URL, localize_assets
 from layers.draw_locale import draw_locale_js
-from layers.elements import MAP_CSS, FastGeoJson, FitView, Legend, MapScript, RestoreView
+from layers.elements import (
+    KEEP_TOOLTIPS_IN_JS,
+    MAP_CSS,
+    FastGeoJson,
+    FitView,
+    Legend,
+    MapScript,
+    RestoreView,
+)
 from layers.labels import Lang, tr
 from layers.legend import drawn_specs, legend_html
 from layers.specs import BasemapSpec, LayerSpec, MapLayer, layer_by_id
@@ -30,6 +38,7 @@ __all__ = [
     "build_map",
     "catchment_group",
     "selected_cluster_group",
+    "site_focus_group",
     "spec_layer",
     "surface_group",
 ]
@@ -78,13 +87,13 @@ def spec_layer(layer: MapLayer, lang: Lang, *, control: bool = True) -> FastGeoJ
     return _tagged(FastGeoJson(layer, name=tr(spec.label_key, lang), control=control), spec)
 
 
-def _min_zoom_rule(spec: LayerSpec) -> tuple[Element, MapScript]:
-    """Return the CSS and script that hide ``spec``'s elements below its min zoom."""
-    hidden = f"below-{spec.css_class}"
+def _zoom_rule(spec: LayerSpec) -> tuple[Element, MapScript]:
+    """Return the CSS and script that hide ``spec``'s elements outside its zooms."""
+    hidden = f"hide-{spec.css_class}"
     css = Element(f"<style>.{hidden} .{spec.css_class} {{display:none;}}</style>")
     script = MapScript(
-        "(function(){var c=MAP.getContainer();function f(){"
-        f"c.classList.toggle('{hidden}',MAP.getZoom()<{spec.min_zoom});}}"
+        "(function(){var c=MAP.getContainer();function f(){var z=MAP.getZoom();"
+        f"c.classList.toggle('{hidden}',z<{spec.min_zoom}||z>{spec.max_zoom});}}"
         "MAP.on('zoomend',f);f();})();"
     )
     return css, script
@@ -99,6 +108,7 @@ def build_map(
     extra_sources: str = "",
     view_bounds: tuple[float, float, float, float] | None = None,
     restore: tuple[tuple[float, float], float] | None = None,
+    keep_view: str = "",
     draw: bool = False,
     static_url: str = STATIC_URL,
 ) -> folium.Map:
@@ -126,6 +136,9 @@ def build_map(
         ``((lat, lon), zoom)`` of a saved view whose area is ``view_bounds``: the
         map opens there, or fitted to that area on a smaller screen
         (:class:`layers.elements.RestoreView`).
+    keep_view
+        A name under which the live page's map remembers where the planner looked
+        (this browser tab): rebuilt with other layers, it opens there again.
     draw
         Offer the drawing tools for polygons and rectangles (Leaflet.draw, served
         locally): planned parks on the parks page.
@@ -145,6 +158,7 @@ def build_map(
     root = cast("Figure", m.get_root())
     root.header.add_child(Element(MAP_CSS))
     MapScript(_METRIC_SCALE_JS).add_to(m)
+    MapScript(KEEP_TOOLTIPS_IN_JS).add_to(m)
     if basemap.tiles:
         for i, url in enumerate(basemap.tile_urls(basemap_key)):
             folium.TileLayer(
@@ -167,8 +181,8 @@ def build_map(
             continue
         spec = layer.spec
         spec_layer(layer, lang).add_to(m)
-        if spec.min_zoom:
-            css, script = _min_zoom_rule(spec)
+        if spec.min_zoom or spec.max_zoom < 22:
+            css, script = _zoom_rule(spec)
             root.header.add_child(css)
             script.add_to(m)
         if layer.categories:
@@ -182,7 +196,7 @@ def build_map(
     if view_bounds is not None and restore is not None:
         RestoreView(restore[0], restore[1], view_bounds).add_to(m)
     elif view_bounds is not None:
-        FitView(view_bounds, max_zoom=min(16, basemap.max_zoom)).add_to(m)
+        FitView(view_bounds, max_zoom=min(16, basemap.max_zoom), keep=keep_view).add_to(m)
     if draw:
         if words := draw_locale_js(lang):  # before the toolbar is made: it reads them then
             MapScript(words).add_to(m)
@@ -252,6 +266,26 @@ def catchment_group(
         else {"type": "FeatureCollection", "features": []}
     )
     return _overlay_group(MapLayer(spec.id, data), lang, static_url)
+
+
+def site_focus_group(
+    point: tuple[float, float] | None,
+    *,
+    lang: Lang,
+    fit: tuple[float, float, float, float] | None = None,
+    static_url: str = STATIC_URL,
+) -> folium.FeatureGroup:
+    """Return a ring at the chosen suggested site ``(lon, lat)``; the map moves to ``fit``.
+
+    An empty group (no site chosen) clears the ring and leaves the map where it is.
+    """
+    features = (
+        [{"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": point}}]
+        if point is not None
+        else []
+    )
+    data = {"type": "FeatureCollection", "features": features}
+    return _overlay_group(MapLayer("site_focus", data), lang, static_url, fit)
 
 
 def surface_group(

@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 from analysis.indicators import WHOLE_AREA
 from analysis.scenario import ChangeClass
 from analysis.standards import ParkStandard, TierBasis, tier_of, tier_text
+from geo.crs import DISPLAY_CRS
 from geo.display import geojson_for_display
 from layers.labels import Lang, tr
 
@@ -22,6 +23,8 @@ __all__ = [
     "change_table",
     "planned_features",
     "site_features",
+    "site_place",
+    "site_view",
     "tier_name",
 ]
 
@@ -95,20 +98,16 @@ def planned_features(
     return geojson_for_display(frame, columns=["park_id", "tt"], tolerance_m=0.5)
 
 
-def site_features(
+def _site_frame(
     sites: gpd.GeoDataFrame,
     lang: Lang,
+    names: dict[str, dict[str, str]],
     *,
     demand_unit: str,
-    demand_scale: tuple[float, int] = (1.0, 0),
-) -> dict[str, Any]:
-    """Return suggested sites as display GeoJSON: rank, demand added and coverage after.
-
-    ``demand_scale`` turns the demand's amount into ``demand_unit`` (factor, decimals).
-    """
+    demand_scale: tuple[float, int],
+) -> gpd.GeoDataFrame:
+    """Return ``sites`` with an escaped tooltip: rank, unit and cluster, demand added, after."""
     factor, decimals = demand_scale
-    if sites is None or sites.empty:
-        return {"type": "FeatureCollection", "features": []}
     frame = sites.copy()
     frame["tt"] = [
         html.escape(
@@ -116,16 +115,74 @@ def site_features(
                 "site_tooltip",
                 lang,
                 rank=int(rank),
+                place=site_place(unit, cluster, names, lang),
                 gain=f"{gain * factor:,.{decimals}f}",
                 unit=demand_unit,
                 after=f"{after * 100:.1f}",
             )
         )
-        for rank, gain, after in zip(
-            frame["rank"], frame["gain"], frame["covered_share_after"], strict=True
+        for rank, unit, cluster, gain, after in zip(
+            frame["rank"],
+            frame["unit_id"],
+            frame["cluster_id"],
+            frame["gain"],
+            frame["covered_share_after"],
+            strict=True,
         )
     ]
-    return geojson_for_display(frame, columns=["park_id", "tt"], tolerance_m=0.5)
+    return frame
+
+
+def site_place(unit: str, cluster: str, names: dict[str, dict[str, str]], lang: Lang) -> str:
+    """Return where a site stands in words: its unit · its cluster (either may be unknown)."""
+    unit_name = names.get("unit", {}).get(unit) or tr("outside_units", lang)
+    cluster_name = names.get("cluster", {}).get(cluster)
+    return f"{unit_name} · {cluster_name}" if cluster_name else unit_name
+
+
+def site_features(
+    sites: gpd.GeoDataFrame | None,
+    lang: Lang,
+    names: dict[str, dict[str, str]],
+    *,
+    demand_unit: str,
+    demand_scale: tuple[float, int] = (1.0, 0),
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return suggested sites as display GeoJSON: their squares, and a mark at each centre.
+
+    The squares are a pocket park's size, too small to see at the county's zoom;
+    the marks (drawn up to the zoom where the squares show) keep every site in
+    sight. Tooltips say the rank, the unit and cluster, the demand added and the
+    coverage after. ``demand_scale`` turns the demand's amount into ``demand_unit``.
+    """
+    empty = {"type": "FeatureCollection", "features": []}
+    if sites is None or sites.empty:
+        return empty, empty
+    frame = _site_frame(sites, lang, names, demand_unit=demand_unit, demand_scale=demand_scale)
+    squares = geojson_for_display(frame, columns=["park_id", "tt"], tolerance_m=0.5)
+    marks = frame[["park_id", "tt"]].copy()
+    marks = gpd.GeoDataFrame(
+        marks, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=DISPLAY_CRS
+    )
+    return squares, geojson_for_display(marks, columns=["park_id", "tt"])
+
+
+def site_view(
+    sites: gpd.GeoDataFrame, rank: int
+) -> tuple[tuple[float, float], tuple[float, float, float, float]]:
+    """Return site ``rank``'s centre (lon, lat) and the bounds to show it at.
+
+    The bounds are about 600 m across: the square, its street and the homes it
+    would serve, in WGS84 (min lon, min lat, max lon, max lat).
+    """
+    row = sites[sites["rank"] == rank]
+    if row.empty:
+        msg = f"没有第 {rank} 个建议点。 / There is no site {rank}."
+        raise KeyError(msg)
+    lon, lat = float(row["lon"].iloc[0]), float(row["lat"].iloc[0])
+    half_lat = 300 / 111_320  # metres per degree of latitude
+    half_lon = half_lat / np.cos(np.radians(lat))
+    return (lon, lat), (lon - half_lon, lat - half_lat, lon + half_lon, lat + half_lat)
 
 
 def _verdict(ok: object, lang: Lang) -> str:

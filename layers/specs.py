@@ -94,7 +94,8 @@ class LayerSpec:
     ``highlight`` is laid over a feature's style while the pointer is on it;
     ``label_class`` is the CSS class of a label layer's text. A layer with
     tooltip fields answers the pointer (hover, click); any other lets it pass
-    through to the layers beneath. From ``min_zoom`` on the layer is shown.
+    through to the layers beneath. From ``min_zoom`` up to ``max_zoom`` the layer
+    is shown.
     """
 
     id: str
@@ -109,6 +110,7 @@ class LayerSpec:
     overlay: bool = True
     visible: bool = True
     min_zoom: int = 0
+    max_zoom: int = 22
     point_radius: int | None = None
     highlight: dict[str, object] = field(default_factory=dict)
     label_class: str = ""
@@ -120,8 +122,11 @@ class LayerSpec:
         if not self.id.isidentifier() or self.id != self.id.lower():
             msg = f"Layer id {self.id!r} must be snake_case."
             raise LayerSpecError(msg)
-        if not 0 <= self.min_zoom <= 22:
-            msg = f"Layer {self.id!r}: min_zoom {self.min_zoom} is outside 0..22."
+        if not 0 <= self.min_zoom <= self.max_zoom <= 22:
+            msg = (
+                f"Layer {self.id!r}: min_zoom {self.min_zoom} and max_zoom {self.max_zoom} "
+                "must be 0 <= min <= max <= 22."
+            )
             raise LayerSpecError(msg)
 
         if self.kind == "label" and not self.label_class:
@@ -181,6 +186,9 @@ class MapLayer:
 
 UNIT_TOOLTIP_FIELDS = ("tt_name", "tt_cluster", "tt_area", "tt_population", "tt_quality")
 STATION_LABEL_MIN_ZOOM = 12  # station names only from here on, where they no longer overlap
+# A suggested site's square (a pocket park, ~20-70 m across) is a few pixels up to zoom 15:
+# up to there each site is also drawn as a mark.
+SITE_MARKS_MAX_ZOOM = 15
 
 # The rail layer's classes: a colour per mode (planned and building lines dashed).
 RAIL_MODE_COLOURS = {
@@ -339,6 +347,27 @@ LAYERS: tuple[LayerSpec, ...] = (
         },
         tooltip_fields=("tt",),
         id_property="park_id",
+    ),
+    # The same sites as marks, where their squares are too small to see.
+    LayerSpec(
+        id="suggested_site_marks",
+        label_key="layer_suggested_sites",
+        in_legend=False,
+        style={"color": "#d95f0e", "weight": 2, "fillColor": "#fec44f", "fillOpacity": 0.9},
+        kind="point",
+        tooltip_fields=("tt",),
+        id_property="park_id",
+        point_radius=7,
+        max_zoom=SITE_MARKS_MAX_ZOOM,
+    ),
+    # The site chosen in the table: a ring the map moves to.
+    LayerSpec(
+        id="site_focus",
+        label_key="layer_site_focus",
+        in_legend=False,
+        style={"color": "#e31a1c", "weight": 3, "fill": False},
+        kind="point",
+        point_radius=16,
     ),
     LayerSpec(
         id="upload_preview",

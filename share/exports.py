@@ -139,7 +139,8 @@ def _figures_html(snapshot: Snapshot, lang: str) -> str:
         )
         parts.append(
             f"<h2>{html.escape(fig.title(lang))}</h2>"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f'<div class="table-scroll"><table><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>"
         )
     return "".join(parts)
 
@@ -197,6 +198,7 @@ def _document(snapshot: Snapshot, lang: Lang, map_html: str) -> str:
         "<style>body{font-family:'Noto Sans CJK SC','Noto Sans',sans-serif;margin:16px;"
         "color:#222}iframe{width:100%;height:70vh;border:1px solid #ccc}"
         "table{border-collapse:collapse;margin:6px 0 14px;font-size:13px}"
+        ".table-scroll{max-width:100%;overflow-x:auto}"  # a wide table scrolls, not the page
         "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}"
         "h1{font-size:20px;margin:0 0 4px}h2{font-size:15px;margin:14px 0 2px}"
         ".meta{color:#555;font-size:12px}</style></head><body>"

@@ -13,10 +13,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
+from layers.assets import missing_vendor_files
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = ROOT / "artifacts"
+
+
+def require_browser() -> None:
+    """Skip, or fail with REQUIRE_BROWSER=1, without Chromium, Playwright or vendored Leaflet."""
+    reason = None
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} not installed (make browser-deps installs Debian chromium)"
+    else:
+        try:
+            import playwright.sync_api  # noqa: F401
+        except ImportError:
+            reason = "the playwright package is not installed (pip install -r requirements-dev.txt)"
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+        pytest.skip(reason)
+    missing = missing_vendor_files(ROOT / "static")
+    assert not missing, f"vendored Leaflet missing: {missing}; run make vendor"
 
 
 def free_port() -> int:

@@ -13,6 +13,7 @@ import pytest
 import shapely
 
 from geo.boundaries import Cluster, load_clusters, load_outline, load_units, read_unit_table
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_browser, streamlit_app
 
 
 @pytest.fixture(scope="session")
@@ -122,3 +123,33 @@ def env(monkeypatch, tmp_path):
     monkeypatch.delenv("KUNSHAN_PARK_STANDARDS", raising=False)
     monkeypatch.delenv("KUNSHAN_UNITS_FILE", raising=False)
     return tmp_path / "store"
+
+
+# --- the browser and the app it opens (tests marked browser) ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    require_browser()
+    with streamlit_app() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def scenario_app_url(tmp_path_factory):
+    """The app with a layer store of its own (drawn scenarios are saved there)."""
+    require_browser()
+    store = tmp_path_factory.mktemp("scenario_store")
+    with streamlit_app(env={"KUNSHAN_DATA_DIR": str(store)}) as url:
+        yield url

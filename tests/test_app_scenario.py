@@ -75,7 +75,7 @@ def test_a_loaded_planned_park_changes_the_before_after_table(env, outline):
     assert not any("个规划公园" in s.value for s in at.success)
 
 
-def test_suggested_sites_add_coverage_and_join_the_scenario(env):
+def test_suggested_sites_add_coverage_and_join_the_scenario(env, units, unit_table, clusters):
     at = _open(env, None)
     assert "尚无方案。" in [c.value for c in at.caption]
     at.number_input(key=state.SITES_K).set_value(3).run()
@@ -83,13 +83,24 @@ def test_suggested_sites_add_coverage_and_join_the_scenario(env):
     assert not at.exception
     sites = next(d.value for d in at.dataframe if "序号" in d.value.columns)
     assert list(sites["序号"]) == [1, 2, 3]
-    gains = sites.iloc[:, 1].to_numpy(float)
+    gain_col = next(c for c in sites.columns if c.startswith("新增覆盖需求"))
+    gains = sites[gain_col].to_numpy(float)
     assert (np.diff(gains) <= 0).all()
+    # Each row says where the site stands: the unit holding its point, that unit's
+    # cluster (by the unit table), and the point in WGS84 to six decimals.
+    points = gpd.GeoSeries(
+        gpd.points_from_xy(sites["经度（WGS84）"], sites["纬度（WGS84）"]), crs=4326
+    )
+    holder = gpd.sjoin(gpd.GeoDataFrame(geometry=points), units.to_crs(4326), predicate="within")
+    names = dict(zip(unit_table["unit_id"], unit_table["name_zh"], strict=True))
+    assert list(sites["所在单元"]) == [names[u] for u in holder.sort_index()["unit_id"]]
+    label_of = {u: c.label("zh") for c in clusters for u in c.members}
+    assert list(sites["所属组团"]) == [label_of[u] for u in holder.sort_index()["unit_id"]]
     at.button(key=state.SITES_ADD).click().run()
     assert not at.exception
     assert any("3 个规划公园" in s.value for s in at.success)
     _, after = _county_change(at)
-    assert after == pytest.approx(float(sites.iloc[-1, 2]), abs=0.06)
+    assert after == pytest.approx(float(sites["累计覆盖率 %"].iloc[-1]), abs=0.06)
 
 
 def test_a_scenario_survives_a_reload_by_its_address(env):

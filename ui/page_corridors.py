@@ -49,8 +49,8 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(f"{tr('error_data', lang)} {in_language(str(exc), lang)}")
         st.stop()
 
-    map_col, side_col, share_col = layout.map_and_side()
-    with side_col:
+    cols = layout.map_and_side()
+    with cols.side:
         if st.session_state.get(RADIUS) not in RADII_M:  # set here, not as the widget's
             st.session_state[RADIUS] = RADII_M[0]  # default: a snapshot may have set it
         radius = st.segmented_control(
@@ -83,18 +83,19 @@ def render(lang: Lang, basemap_id: str) -> None:
     choices = CorridorChoices(
         radius_m=radius, method=method, station_id=st.session_state.get(STATION)
     )
-    with map_col:
+    with cols.map:
         saved = page_map.saved_view("corridors", choices)
         _map(ds, catchments, lang, basemap_id, saved=saved)
         method_text = tr(f"method_{method}", lang)
         st.caption(tr("catchment_shown", lang, method=method_text, radius=radius))
+    with cols.under:
         _coverage_table(ds, summary=summary, lang=lang, choices=choices)
-    with side_col:
+    with cols.figures:
         _station_panel(ds, stations, choices, lang)
     if not walking:
         st.caption(tr("corridors_need_osm", lang))
     st.caption(tr("plan_networks", lang))
-    with share_col:
+    with cols.share:
         share_panel.side("corridors", choices, lang)
     if share_panel.editable("corridors"):
         layer_upload.panel(state.CORRIDOR_UPLOAD_KINDS, lang, basemap_id)

@@ -57,12 +57,15 @@ def base_map(
     notify_fallback: bool = False,
     draw: bool = False,
     view: MapView | None = None,
+    keep_view: str = "",
 ) -> folium.Map | None:
     """Build the page's base map of ``layers``; None (with a message) without the local Leaflet.
 
     The map opens fitted to ``bounds`` at its real size in the browser, or, given
     a saved ``view`` (a snapshot's), where that view looked. A basemap that
     needs a key falls back to none without one (said when ``notify_fallback``).
+    With ``keep_view`` (the map's key) a map rebuilt with other layers opens where
+    the planner was looking (:class:`layers.elements.FitView`).
     """
     if missing := missing_vendor_files(STATIC_DIR):
         st.error(tr("assets_missing", lang) + f" ({', '.join(missing)})")
@@ -85,6 +88,7 @@ def base_map(
         extra_sources=data_panel.active_attribution(lang),
         view_bounds=bounds,
         restore=restore,
+        keep_view=keep_view,
         draw=draw,
     )
 
@@ -94,12 +98,13 @@ def show(
     *,
     key: str,
     height_px: int,
-    overlay: folium.FeatureGroup,
+    overlay: folium.FeatureGroup | Sequence[folium.FeatureGroup],
     returned: list[str],
     layers_open: bool = False,
     on_change: Callable[[], None] | None = None,
 ) -> dict[str, Any] | None:
-    """Show ``m`` at the container's width; ``overlay`` changes without remounting the map.
+    """Show ``m`` at the container's width; ``overlay`` (one group or several) changes
+    without remounting the map.
 
     Returns the values in ``returned`` (a click, the drawings). ``on_change`` runs
     when one of them changes, before the page reruns. Where the map looks is kept
@@ -111,7 +116,7 @@ def show(
             m,
             key=key,
             height_px=height_px,
-            overlay=overlay,
+            overlays=(overlay,) if isinstance(overlay, folium.FeatureGroup) else tuple(overlay),
             returned=tuple(returned),
             layers_open=layers_open,
             on_change=on_change,
@@ -126,7 +131,7 @@ def _live_map(
     *,
     key: str,
     height_px: int,
-    overlay: folium.FeatureGroup,
+    overlays: tuple[folium.FeatureGroup, ...],
     returned: tuple[str, ...],
     layers_open: bool,
     on_change: Callable[[], None] | None,
@@ -140,7 +145,7 @@ def _live_map(
             height=height_px,
             use_container_width=True,
             returned_objects=[*returned, *VIEW_OBJECTS],
-            feature_group_to_add=[copy.deepcopy(overlay)],
+            feature_group_to_add=[copy.deepcopy(o) for o in overlays],
             layer_control=folium.LayerControl(collapsed=not layers_open),
         )
         or {}

@@ -14,8 +14,8 @@ from geo.errors import PlanningMapError
 from layers.bilingual import in_language
 from layers.labels import Lang, tr
 from layers.parks_view import SurfaceImage
-from layers.render import surface_group
-from layers.scenario_view import site_features
+from layers.render import site_focus_group, surface_group
+from layers.scenario_view import site_features, site_view
 from layers.specs import MapLayer
 from share.model import MapView
 from ui import data, layer_upload, layout, page_map, scenario_panel, share_panel, state
@@ -28,6 +28,7 @@ from views.parks import (
     parks_model,
     tier_label,
     verdict_label,
+    zone_names,
 )
 
 PARKS_MAP = state.PARKS_MAP
@@ -199,8 +200,8 @@ def render(lang: Lang, basemap_id: str) -> None:
         (parks["park_class"].fillna("") != "").any()
     )
     has_scenario = reach.planned(ds) is not None
-    map_col, side_col, share_col = layout.map_and_side()
-    with side_col:
+    cols = layout.map_and_side()
+    with cols.side:
         choices = _choices(
             lang, standards, grid, osm_active, has_classes=has_classes, has_scenario=has_scenario
         )
@@ -211,15 +212,16 @@ def render(lang: Lang, basemap_id: str) -> None:
         st.error(in_language(str(exc), lang))
         st.stop()
 
-    with map_col:
+    with cols.map:
         image = maps.parks_surface(model)
         map_slot = st.container()
         st.markdown(maps.surface_key(model, lang), unsafe_allow_html=True)
+    with cols.under:
         drawn_slot = st.container()
         _map_notes(lang, model, origin=found.origin)
-    with side_col:
+    with cols.figures:
         _panel(lang, model)
-    with share_col:
+    with cols.share:
         share_panel.side("parks", choices, lang)
     editable = share_panel.editable("parks")  # not while showing a snapshot
     sites = None
@@ -293,7 +295,7 @@ def _map(
     model: ParksModel,
     image: SurfaceImage,
     *,
-    sites: Any,
+    sites: scenario_panel.SitesShown | None,
     bounds: tuple[float, float, float, float],
     draw: bool = True,
     saved: MapView | None = None,
@@ -302,19 +304,32 @@ def _map(
     # The parks page: the clusters muted beneath the parks by tier (and their entrances),
     # the scenario's planned parks and suggested sites above them; drawing tools on.
     layers = maps.parks_layers(model, lang)
+    focus = site_focus_group(None, lang=lang)
     if sites is not None:
         unit = demand_unit(model.choices.demand, lang)
         scale = demand_scale(model.choices.demand)
-        features = site_features(sites, lang, demand_unit=unit, demand_scale=scale)
-        layers.append(MapLayer("suggested_sites", features))
-    m = page_map.base_map(layers, lang, basemap_id, bounds=bounds, draw=draw, view=saved)
+        squares, marks = site_features(
+            sites.footprints,
+            lang,
+            zone_names(model.ds, lang),
+            demand_unit=unit,
+            demand_scale=scale,
+        )
+        layers += [MapLayer("suggested_sites", squares), MapLayer("suggested_site_marks", marks)]
+        if sites.chosen is not None:
+            centre, around = site_view(sites.footprints, sites.chosen)
+            focus = site_focus_group(centre, lang=lang, fit=around)
+    # Rebuilt with other layers (a park added, sites suggested) the map stays where it was.
+    m = page_map.base_map(
+        layers, lang, basemap_id, bounds=bounds, draw=draw, view=saved, keep_view=PARKS_MAP
+    )
     if m is None:
         return None
     value = page_map.show(
         m,
         key=PARKS_MAP,
         height_px=layout.MAP_HEIGHT_PX,
-        overlay=surface_group(image.data_url, image.bounds, lang=lang),
+        overlay=(surface_group(image.data_url, image.bounds, lang=lang), focus),
         returned=["all_drawings"],
     )
     return (value or {}).get("all_drawings")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -200,8 +201,16 @@ def _named(frame: pd.DataFrame, names: dict[str, str], lang: Lang) -> pd.DataFra
     )
 
 
-def sites_section(lang: Lang, model: ParksModel) -> Any:
-    """Suggest pocket-park sites; return their footprints for the map (None before asked)."""
+@dataclass(frozen=True)
+class SitesShown:
+    """The suggested sites the page shows: their footprints and the rank chosen in the table."""
+
+    footprints: gpd.GeoDataFrame
+    chosen: int | None = None
+
+
+def sites_section(lang: Lang, model: ParksModel) -> SitesShown | None:
+    """Suggest pocket-park sites; return them for the map (None before asked)."""
     choices, standard = model.choices, model.standard
     st.subheader(tr("sites_title", lang))
     st.caption(tr("sites_intro", lang))
@@ -261,10 +270,20 @@ def sites_section(lang: Lang, model: ParksModel) -> Any:
         return None
     unit = demand_unit(choices.demand, lang)
     factor, decimals = demand_scale(choices.demand)
-    st.dataframe(
+    names = zone_names(model.ds, lang)
+    st.caption(tr("sites_pick", lang))
+    event = st.dataframe(
         pd.DataFrame(
             {
                 tr("site_rank", lang): [s.rank for s in result.sites],
+                tr("site_unit", lang): [
+                    names["unit"].get(u) or tr("outside_units", lang) for u in footprints["unit_id"]
+                ],
+                tr("site_cluster", lang): [
+                    names["cluster"].get(c, "—") for c in footprints["cluster_id"]
+                ],
+                tr("site_lon", lang): footprints["lon"].to_numpy(),
+                tr("site_lat", lang): footprints["lat"].to_numpy(),
                 f"{tr('site_gain', lang)} ({unit})": [
                     round(s.gain * factor, decimals) for s in result.sites
                 ],
@@ -275,7 +294,17 @@ def sites_section(lang: Lang, model: ParksModel) -> Any:
         ),
         hide_index=True,
         width="stretch",
+        key=state.SITES_TABLE,
+        on_select="rerun",
+        selection_mode="single-row",
+        column_config={
+            tr("site_lon", lang): st.column_config.NumberColumn(format="%.6f"),
+            tr("site_lat", lang): st.column_config.NumberColumn(format="%.6f"),
+            tr("site_after", lang): st.column_config.NumberColumn(format="%.2f"),
+        },
     )
+    rows = list(event.selection.rows) if event is not None else []
+    chosen = int(footprints["rank"].iloc[rows[0]]) if rows else None
     if result.method == "exact":
         greedy_after = result.after_share - (result.gap or 0.0) * (
             result.after_share - result.before_share
@@ -294,4 +323,4 @@ def sites_section(lang: Lang, model: ParksModel) -> Any:
         new = footprints[["name", "geometry"]].assign(park_class="", year=None)
         st.session_state.pop(state.SITES_REQUEST, None)
         _save(_with_current(new), _scenario_name(lang), lang)
-    return footprints
+    return SitesShown(footprints, chosen)

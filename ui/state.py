@@ -54,6 +54,11 @@ SITES_EXACT: Final = "sites_exact"
 SITES_RUN: Final = "sites_run"
 SITES_REQUEST: Final = "sites_request"  # the last question asked (its answer is cached)
 SITES_ADD: Final = "sites_add"
+SITES_TABLE: Final = "sites_table"  # the suggested sites' table (its chosen row)
+# The page's rows: on a phone their blocks are ordered map, key figures, the rest.
+LAYOUT_ROWS: Final = "map_first"
+LAYOUT_MAP: Final = "map_first_map"
+LAYOUT_FIGURES: Final = "map_first_figures"
 DOWNLOAD_SCENARIO_CSV: Final = "download_scenario_csv"
 
 # Snapshots and sharing.

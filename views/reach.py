@@ -31,6 +31,7 @@ from analysis.siting.problem import SitingResult, siting_problem
 from analysis.siting.search import exact_sites, greedy_sites, site_footprints
 from analysis.siting.walking import WalkCoverage, walk_coverage
 from analysis.standards import ParkStandard, StandardSettings, TierBasis, standards_from_dict
+from geo.crs import DISPLAY_CRS
 from geo.osm.cache import cache_tag
 from geo.osm.entrances import AccessRules, load_access_rules
 from geo.osm.walk_places import placement_key, read_placement, write_placement
@@ -295,7 +296,24 @@ def _suggestions(
         result = exact_sites(problem, k, time_limit_s=60, coverage=coverage)
     else:
         result = greedy_sites(problem, k, coverage=coverage)
-    return result, site_footprints(problem, result)
+    return result, _placed(site_footprints(problem, result), result, grid)
+
+
+def _placed(
+    footprints: gpd.GeoDataFrame, result: SitingResult, grid: DemandGrid
+) -> gpd.GeoDataFrame:
+    """Add where each site stands: its unit, its cluster and its centre (WGS84 lon/lat)."""
+    cells = np.array([s.origin for s in result.sites], dtype=np.int64)
+    centres = gpd.GeoSeries(
+        gpd.points_from_xy([s.x for s in result.sites], [s.y for s in result.sites]),
+        crs=grid.origins.crs,
+    ).to_crs(DISPLAY_CRS)
+    return footprints.assign(
+        unit_id=grid.unit_of[cells] if len(cells) else [],
+        cluster_id=grid.cluster_of[cells] if len(cells) else [],
+        lon=centres.x.round(6).to_numpy(),
+        lat=centres.y.round(6).to_numpy(),
+    )
 
 
 def suggested_sites(

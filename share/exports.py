@@ -135,7 +135,7 @@ def _figures_html(snapshot: Snapshot, lang: str) -> str:
             "<tr>"
             + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
             + "</tr>"
-            for row in fig.rows
+            for row in fig.rows_in(lang)
         )
         parts.append(
             f"<h2>{html.escape(fig.title(lang))}</h2>"

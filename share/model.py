@@ -372,5 +372,8 @@ def figure_rows(figures: Sequence[Figure], lang: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for fig in figures:
         cols = fig.columns(lang)
-        out.extend({"figure": fig.title(lang), **dict(zip(cols, r, strict=True))} for r in fig.rows)
+        out.extend(
+            {"figure": fig.title(lang), **dict(zip(cols, r, strict=True))}
+            for r in fig.rows_in(lang)
+        )
     return out

@@ -69,9 +69,11 @@ def zone_figures(figures: Sequence[Figure], zone: Zone) -> tuple[Figure, ...]:
     """
     out = []
     for fig in figures:
-        rows = tuple(r for r in fig.rows if r and str(r[0]) in zone.rows)
-        if rows:
-            out.append(replace(fig, rows=rows))
+        keep = [i for i, r in enumerate(fig.rows) if r and str(r[0]) in zone.rows]
+        if keep:
+            rows = tuple(fig.rows[i] for i in keep)
+            rows_en = tuple(fig.rows_en[i] for i in keep) if fig.rows_en else ()
+            out.append(replace(fig, rows=rows, rows_en=rows_en))
     return tuple(out)
 
 

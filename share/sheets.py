@@ -209,7 +209,8 @@ def _figure_table(fig: Figure, lang: Lang) -> str:
     """Return the figure as a table with every row (the print view continues what does not fit)."""
     head = "".join(f"<th>{html.escape(c)}</th>" for c in fig.columns(lang))
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in r) + "</tr>" for r in fig.rows
+        "<tr>" + "".join(f"<td>{html.escape(_text(v))}</td>" for v in r) + "</tr>"
+        for r in fig.rows_in(lang)
     )
     return (
         f'<div class="fig" data-key="{html.escape(fig.key, quote=True)}">'

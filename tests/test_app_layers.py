@@ -59,7 +59,8 @@ def test_the_servers_parks_layer_is_used_and_a_session_can_switch_back(env):
     assert _coverage(at) != bundled
     assert _metric_parks(at) == 3
     sources = "\n".join(m.value for m in at.sidebar.markdown)
-    assert "公园** — 规划人员上传 · 服务器（所有人）: 公园名录2025.zip · 3" in sources
+    assert "公园** — 规划人员上传 · 服务器（所有人） · 公园名录2025.zip · 3 个要素" in sources
+    assert "approximate" not in sources  # the bundled sources named in Chinese too
     version = next(c.value for c in at.sidebar.caption if c.value.startswith("数据集版本"))
     # The session goes back to the bundled parks; the server's layer stays.
     at.sidebar.button(key=state.switch_back_key("parks")).click().run()

@@ -178,3 +178,23 @@ def test_a_sheets_link_is_the_address_the_browser_used_unless_the_server_sets_on
     doc = sheets.sheet_document(snap, base_url="http://10.0.0.5:8501/snapshots")
     assert f"https://plan.example.cn/parks?snapshot={sid}" in doc
     assert "10.0.0.5" not in doc
+
+
+def test_an_english_sheet_names_its_rows_in_english(env):
+    """The figures' rows follow the sheet's language (zones, verdicts), not only the headers."""
+    from share import sheets
+
+    snap = _snapshot(None)
+    en = sheets.sheet_document(snap, lang="en")
+    zh = sheets.sheet_document(snap, lang="zh")
+    assert "<td>Huaqiao Economic Development Zone</td>" in en
+    assert "<td>花桥经济开发区</td>" not in en
+    assert "<td>花桥经济开发区</td>" in zh
+    # A snapshot saved before English rows were kept still opens, with the rows it has.
+    old = dataclasses.replace(
+        snap, figures=tuple(dataclasses.replace(f, rows_en=()) for f in snap.figures)
+    )
+    assert "<td>花桥经济开发区</td>" in sheets.sheet_document(old, lang="en")
+    # Kept through a snapshot's JSON.
+    again = [Figure.from_dict(f.as_dict()) for f in snap.figures]
+    assert again == list(snap.figures)

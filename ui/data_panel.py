@@ -15,6 +15,7 @@ from geo.paths import UNITS_PATH
 from geo.store.dataset import layer_kind
 from layers.bilingual import in_language
 from layers.labels import Lang, tr
+from layers.source_names import source_text
 from ui import data, state
 
 
@@ -146,11 +147,9 @@ def _layer_sources(lang: Lang) -> None:
             source = dataset.source(kind)
             if source is None:
                 continue
-            origin = tr(f"origin_{source.origin}", lang)
-            scope = f" · {tr(f'scope_{source.scope}', lang)}" if source.scope else ""
             st.markdown(
-                f"**{html.escape(layer_kind(kind).name(lang))}** — {origin}{scope}: "
-                f"{html.escape(source.label)} · {source.n_features:,}"
+                f"**{html.escape(layer_kind(kind).name(lang))}** — "
+                f"{html.escape(source_text(source, lang))}"
             )
             if source.origin == "upload":
                 if st.button(

@@ -74,7 +74,7 @@ def figure_frame(fig: Figure, lang: str) -> pd.DataFrame:
     """Return a saved figure as a table with headers in ``lang``."""
     cols = list(fig.columns(lang))
     unique = [c if cols.count(c) == 1 else f"{c} ({i + 1})" for i, c in enumerate(cols)]
-    return pd.DataFrame([list(r) for r in fig.rows], columns=unique)
+    return pd.DataFrame([list(r) for r in fig.rows_in(lang)], columns=unique)
 
 
 def _qr_png(url: str) -> bytes:

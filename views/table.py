@@ -37,7 +37,11 @@ def _cell(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Figure:
-    """One table the page showed, in both languages (same rows, headers per language)."""
+    """One table the page showed, in both languages (headers per language, rows too).
+
+    ``rows`` are the Chinese table's; ``rows_en`` the English table's where any of
+    its text differs (a zone's name, a verdict), else empty: the same values.
+    """
 
     key: str
     title_zh: str
@@ -45,11 +49,17 @@ class Figure:
     columns_zh: tuple[str, ...]
     columns_en: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+    rows_en: tuple[tuple[Any, ...], ...] = ()
 
     def __post_init__(self) -> None:
         """Check that both headers fit the rows."""
         width = len(self.columns_zh)
-        if len(self.columns_en) != width or any(len(r) != width for r in self.rows):
+        shapes_differ = bool(self.rows_en) and len(self.rows_en) != len(self.rows)
+        if (
+            len(self.columns_en) != width
+            or any(len(r) != width for r in (*self.rows, *self.rows_en))
+            or shapes_differ
+        ):
             msg = (
                 f"图表 {self.key} 的列与行不一致。 / The figure {self.key}'s headers and rows "
                 "do not match."
@@ -63,6 +73,7 @@ class Figure:
             msg = f"图表 {key} 的中英文表不一致。 / The figure {key}'s two languages differ."
             raise SnapshotError(msg)
         rows = tuple(tuple(_cell(v) for v in row) for row in zh.itertuples(index=False))
+        rows_en = tuple(tuple(_cell(v) for v in row) for row in en.itertuples(index=False))
         return cls(
             key=key,
             title_zh=titles[0],
@@ -70,6 +81,7 @@ class Figure:
             columns_zh=tuple(str(c) for c in zh.columns),
             columns_en=tuple(str(c) for c in en.columns),
             rows=rows[:ROWS_MAX],
+            rows_en=() if rows_en == rows else rows_en[:ROWS_MAX],
         )
 
     def title(self, lang: str) -> str:
@@ -80,14 +92,21 @@ class Figure:
         """Return the headers in ``lang``."""
         return self.columns_zh if lang == "zh" else self.columns_en
 
+    def rows_in(self, lang: str) -> tuple[tuple[Any, ...], ...]:
+        """Return the rows in ``lang`` (a figure saved before English rows: the Chinese)."""
+        return self.rows_en if lang == "en" and self.rows_en else self.rows
+
     def as_dict(self) -> dict[str, Any]:
-        """Return the figure as JSON-ready values."""
-        return {
+        """Return the figure as JSON-ready values (``rows_en`` only where they differ)."""
+        out: dict[str, Any] = {
             "key": self.key,
             "title": {"zh": self.title_zh, "en": self.title_en},
             "columns": {"zh": list(self.columns_zh), "en": list(self.columns_en)},
             "rows": [list(r) for r in self.rows],
         }
+        if self.rows_en:
+            out["rows_en"] = [list(r) for r in self.rows_en]
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Figure:
@@ -99,4 +118,5 @@ class Figure:
             columns_zh=tuple(str(c) for c in raw["columns"]["zh"]),
             columns_en=tuple(str(c) for c in raw["columns"]["en"]),
             rows=tuple(tuple(_cell(v) for v in r) for r in raw["rows"]),
+            rows_en=tuple(tuple(_cell(v) for v in r) for r in raw.get("rows_en") or ()),
         )

@@ -380,7 +380,10 @@ _MAIN_TEXT: dict[str, tuple[str, str]] = {
         "Park area per person = park area inside the unit ÷ cited population (national floor "
         "> {floor} m²); a lower bound while park data are incomplete.",
     ),
-    "score_2sfca": ("2SFCA 供需指数 m²/人", "2SFCA supply–demand score m²/person"),
+    "score_2sfca": (
+        "两步移动搜索法（2SFCA）供需指数 m²/人",
+        "Two-step floating catchment (2SFCA) score m²/person",
+    ),
     "by_cluster": ("按组团", "By cluster"),
     "by_unit": ("按单元", "By unit"),
     "parks_chart": ("四个组团的覆盖率（%）", "Coverage of the four clusters (%)"),

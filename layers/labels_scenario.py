@@ -43,14 +43,14 @@ SCENARIO_TEXT: dict[str, tuple[str, str]] = {
         "Park area per person (m²) before and after",
     ),
     "scenario_sfca": (
-        "2SFCA 得分（m²/人）前后对比",
-        "2SFCA score (m² per person) before and after",
+        "两步移动搜索法（2SFCA）可达性得分（m²/人）前后对比",
+        "Accessibility score by the two-step floating catchment method (m² per person), "
+        "before and after",
     ),
     "scenario_csv": ("下载前后对比 CSV", "Download the comparison (CSV)"),
     "scenario_reach_note": (
-        "方案只为规划公园计算一次（从其入口出发的一次路网计算），不重算现有公园。",
-        "The scenario is measured once, from the planned parks' entrances only; "
-        "existing parks are not recomputed.",
+        "方案只增加规划公园的服务范围；现有公园的服务范围不变。",
+        "The scenario adds the planned parks' reach; the existing parks' reach is unchanged.",
     ),
     "sites_title": (
         "建议选址：下一批口袋公园放在哪里",
@@ -78,20 +78,21 @@ SCENARIO_TEXT: dict[str, tuple[str, str]] = {
     ),
     "sites_k": ("建议数量 k", "Number of sites k"),
     "sites_exact": (
-        "同时精确求解（仅限小范围，最多 60 秒）",
-        "Also solve exactly (small instances only, up to 60 s)",
+        "同时求最佳组合（适合小范围，最多 60 秒）",
+        "Also find the best set (small areas, up to 60 s)",
     ),
     "sites_run": ("给出建议", "Suggest sites"),
     "sites_guarantee": (
-        "贪心算法（惰性求值）：所得覆盖至少为最优解的 1 − 1/e ≈ 63.2 %。",
-        "Greedy (lazy evaluation): the coverage it finds is at least 1 − 1/e ≈ 63.2 % "
-        "of the best possible.",
+        "逐处挑选：每次选新增覆盖最多的地点。这样选出的一组，新增覆盖不低于最佳组合的 {share} %。",
+        "Chosen one at a time, each adding the most coverage: the set adds at least {share} % "
+        "of what the best possible set would.",
     ),
     "sites_exact_result": (
-        "精确解（CBC）：覆盖率 {exact} %，贪心 {greedy} %，差距 {gap} %{proved}。",
-        "Exact (CBC): coverage {exact} %, greedy {greedy} %, gap {gap} %{proved}.",
+        "最佳组合（求解器验证）：覆盖率 {exact} %；逐处挑选 {greedy} %，相差 {gap} %{proved}。",
+        "The best set (checked by a solver): coverage {exact} %; chosen one at a time "
+        "{greedy} %, {gap} % apart{proved}.",
     ),
-    "sites_not_proved": ("（时间内未证明最优）", " (optimality not proved in time)"),
+    "sites_not_proved": ("（60 秒内未能确认是最佳）", " (not confirmed best within 60 s)"),
     "sites_none": ("没有能新增覆盖的候选点。", "No candidate adds any coverage."),
     "sites_add": ("将建议加入方案", "Add the suggestions to the scenario"),
     "site_rank": ("序号", "Rank"),

@@ -211,7 +211,7 @@ def test_the_planners_population_layer_is_a_demand_with_its_2sfca(env):
     assert not at.exception
     assert "人口（规划人员的人口图层）" in at.info[0].value
     assert _coverage(at) == "50.0%"  # half the people live within 300 m of 亭林园
-    assert "2SFCA 供需指数 m²/人" in at.dataframe[0].value.columns
+    assert "两步移动搜索法（2SFCA）供需指数 m²/人" in at.dataframe[0].value.columns
 
 
 def _layer_sources(at: AppTest) -> str:

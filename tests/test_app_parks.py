@@ -256,9 +256,10 @@ def test_an_uploaded_population_becomes_the_demand_and_bad_files_are_explained(a
     assert "人口（规划人员的人口图层）" in _infos(at)
     # Half the people live within 300 m of the park: 50 % coverage.
     assert _metric(at, "全市服务半径覆盖率") == "50.0%"
-    assert "2SFCA 供需指数 m²/人" in at.dataframe[0].value.columns
+    assert "两步移动搜索法（2SFCA）供需指数 m²/人" in at.dataframe[0].value.columns
     at.selectbox(key=state.widget_key(state.PARKS_DEMAND, "zh")).set_value("land").run()
-    assert "2SFCA 供需指数 m²/人" not in at.dataframe[0].value.columns  # people only
+    # A score per person: only with people as the demand.
+    assert "两步移动搜索法（2SFCA）供需指数 m²/人" not in at.dataframe[0].value.columns
     at.selectbox(key=state.widget_key(state.PARKS_DEMAND, "zh")).set_value("population_layer").run()
     _upload(at, "population", "bad.geojson", b"{ not json")
     assert not at.exception

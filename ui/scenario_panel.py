@@ -264,7 +264,7 @@ def sites_section(lang: Lang, model: ParksModel) -> SitesShown | None:
     except PlanningMapError as exc:
         st.error(in_language(str(exc), lang))
         return None
-    st.caption(tr("sites_guarantee", lang) + f" ({GREEDY_GUARANTEE:.3f})")
+    st.caption(tr("sites_guarantee", lang, share=f"{GREEDY_GUARANTEE * 100:.0f}"))
     if not result.sites:
         st.info(tr("sites_none", lang))
         return None

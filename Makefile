@@ -81,7 +81,7 @@ bench: install-dev vendor browser-deps
 	$(PYTHON) benchmarks/cluster_page.py
 
 ## Every benchmark at its --smoke size (seconds each; checks each printed its figures).
-BENCHMARKS := read_layers osm_import park_reach siting corridors_page share cluster_page
+BENCHMARKS := read_layers osm_import park_reach siting corridors_page share cluster_page load
 bench-smoke: install-dev vendor browser-deps
 	@set -e; for b in $(BENCHMARKS); do \
 	  echo "== benchmarks/$$b.py --smoke"; $(PYTHON) benchmarks/$$b.py --smoke; done

@@ -238,6 +238,19 @@ def _rss_mb(pids: list[int]) -> list[float]:
     return out
 
 
+def _cpu_s(pids: list[int]) -> float:
+    """The CPU time (user + system) the processes have used, in seconds."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def _quantile(values: list[float], q: float) -> float | None:
     if not values:
         return None
@@ -253,10 +266,12 @@ async def run_load(
     scenario = SCENARIOS[scenario_name]
     pids = pids or _serving_pids(url)
     before = _rss_mb(pids)
+    cpu_before = _cpu_s(pids)
     t0 = time.perf_counter()
     results = await asyncio.gather(*(_session(url, scenario, timeout_s) for _ in range(sessions)))
     wall = time.perf_counter() - t0
     after = _rss_mb(pids)
+    cpu = _cpu_s(pids) - cpu_before
     opened = [r.open_s for r in results if not r.error and r.open_s is not None]
     changed = [r.change_s for r in results if not r.error and r.change_s is not None]
     errors = [r.error for r in results if r.error]
@@ -273,6 +288,7 @@ async def run_load(
         "change_p50_s": _quantile(changed, 0.50),
         "change_p95_s": _quantile(changed, 0.95),
         "wall_s": round(wall, 3),
+        "server_cpu_s_per_session": round(cpu / sessions, 3) if sessions else None,
         "error_kinds": sorted(set(errors))[:5],
     }
 
@@ -282,7 +298,8 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         f"{report['scenario']}: {report['finished']}/{report['sessions']} finished, "
         f"{report['errors']} errors; time to the figures p50 {report['p50_s']} s, "
         f"p95 {report['p95_s']} s, max {report['max_s']} s; change p50 {report['change_p50_s']} s, "
-        f"p95 {report['change_p95_s']} s; wall {report['wall_s']} s; server RSS "
+        f"p95 {report['change_p95_s']} s; wall {report['wall_s']} s; server CPU per session "
+        f"{report['server_cpu_s_per_session']} s; RSS "
         f"{report['rss_mb_before']} → {report['rss_mb']} MB"
     )
     for kind in report["error_kinds"]:

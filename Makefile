@@ -11,12 +11,26 @@ JOBS ?= auto
 # The slow kinds of test (markers in pyproject.toml); test-fast leaves them out.
 FAST := not browser and not postgres and not multiprocess and not cli and not slow
 
-.PHONY: run install install-dev vendor test test-fast lint browser-deps postgres-deps bench bench-smoke \
+.PHONY: run serve serve-deps install install-dev vendor test test-fast lint browser-deps postgres-deps \
+  bench bench-smoke \
   bench-large data
 
 ## Install the app and start it on the bundled data.
 run: install vendor
 	$(PYTHON) -m streamlit run app.py --server.port $(PORT)
+
+## The team server: REPLICAS Streamlit replicas on PORT+1… behind Debian's nginx on PORT
+## (DATABASE_URL and KUNSHAN_DATA_DIR from the environment; foreground, stops on SIGTERM).
+REPLICAS ?= 2
+serve: install vendor serve-deps
+	$(PYTHON) deploy/serve.py --replicas $(REPLICAS) --port $(PORT)
+
+serve-deps:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then echo "nginx present"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light \
+	     >/dev/null) || echo "could not install nginx: the serve tests will skip"; \
+	else echo "not root or no apt: install nginx-light to use make serve"; fi
 
 install:
 	$(PYTHON) -m pip install -q -r requirements.txt
@@ -64,7 +78,7 @@ postgres-deps:
 
 ## Install what the tests need and run every test: those that may share the machine in
 ## parallel, then the browser tests and those that start processes one at a time.
-test: install-dev vendor browser-deps postgres-deps
+test: install-dev vendor browser-deps postgres-deps serve-deps
 	$(PYTHON) -m pytest -n $(JOBS) --dist loadfile -m "not browser and not multiprocess"
 	$(PYTHON) -m pytest -m "browser or multiprocess"
 

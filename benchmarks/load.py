@@ -72,6 +72,7 @@ class Scenario:
     change: Step | None = None
     needs_osm: bool = False
     expect: str = ""  # a text the timed run must show (the permalink, the sites' table)
+    query: str = ""  # the address's query (e.g. snapshot=<id>: a permalink)
 
 
 _ZH = "zh"  # the sessions use the app's default language
@@ -220,8 +221,12 @@ async def _session(url: str, scenario: Scenario, timeout_s: float) -> SessionRes
     result = SessionResult()
     start = time.perf_counter()
     try:
+        # As the browser does: ask for health first, which hands out the XSRF cookie that
+        # also keeps a planner on one replica behind nginx (deploy/serve.py).
+        cookie = await asyncio.to_thread(_xsrf_cookie, f"{origin}/_stcore/health", timeout_s)
         async with websockets.connect(
             ws_url,
+            additional_headers={"Cookie": cookie} if cookie else None,
             subprotocols=["streamlit"],  # type: ignore[list-item]
             origin=origin,  # type: ignore[arg-type]
             max_size=None,
@@ -230,7 +235,7 @@ async def _session(url: str, scenario: Scenario, timeout_s: float) -> SessionRes
         ) as ws:
             states: dict[str, WidgetState] = {}
             previous = Run()
-            await ws.send(_rerun(scenario.page, "", []))
+            await ws.send(_rerun(scenario.page, scenario.query, []))
             run = await _read_run(ws, Run(), timeout_s)
             steps = [*scenario.before, *([scenario.change] if scenario.change else [])]
             for i, step in enumerate(steps):
@@ -244,7 +249,7 @@ async def _session(url: str, scenario: Scenario, timeout_s: float) -> SessionRes
                 except ValueError as exc:
                     result.error = str(exc)
                     return result
-                await ws.send(_rerun(scenario.page, "", [*states.values(), *clicks]))
+                await ws.send(_rerun(scenario.page, scenario.query, [*states.values(), *clicks]))
                 previous, run = run, await _read_run(ws, Run(), timeout_s)
             if run.status != "FINISHED_SUCCESSFULLY":
                 result.error = run.status or "no end"
@@ -252,10 +257,10 @@ async def _session(url: str, scenario: Scenario, timeout_s: float) -> SessionRes
                 result.error = f"exception: {run.exception}"
             elif run.map_at is None:
                 result.error = "no map sent"
-            elif scenario.change is None:
-                result.open_s = (run.finished_at or 0) - start
             elif scenario.expect and not any(scenario.expect in x for x in run.texts):
                 result.error = f"the page did not show {scenario.expect!r}"
+            elif scenario.change is None:
+                result.open_s = (run.finished_at or 0) - start
             elif run.texts == previous.texts:  # the page's figures follow the choice
                 result.error = f"the page did not change with {scenario.change.keys}"
             else:
@@ -263,6 +268,17 @@ async def _session(url: str, scenario: Scenario, timeout_s: float) -> SessionRes
     except Exception as exc:  # a refused or dropped connection is an error of the run
         result.error = f"{type(exc).__name__}: {exc}"[:200]
     return result
+
+
+def _xsrf_cookie(url: str, timeout_s: float) -> str:
+    """GET ``url``; return the ``_streamlit_xsrf`` cookie it sets ("" without one)."""
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=timeout_s) as response:
+        for header in response.headers.get_all("Set-Cookie") or []:
+            if header.startswith("_streamlit_xsrf="):
+                return header.split(";", 1)[0]
+    return ""
 
 
 def _serving_pids(url: str) -> list[int]:

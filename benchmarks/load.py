@@ -40,6 +40,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
+from benchmarks._smoke import figure, run  # noqa: E402
 from layers.labels import tr  # noqa: E402
 from ui import state  # noqa: E402
 
@@ -423,10 +424,22 @@ def _smoke() -> int:
                 report = asyncio.run(run_load(url, name, 2, timeout_s=300, pids=[]))
                 _print(report, as_json=False)
                 failed += report["errors"]
+                if not report["errors"]:
+                    _record(report)
     return 1 if failed else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def _record(report: dict[str, Any]) -> None:
+    """Record the report's figures for the smoke check (a scenario's name first)."""
+    name = report["scenario"]
+    figure(f"{name} finished", report["finished"])
+    figure(f"{name} errors", report["errors"])
+    for key in ("p50_s", "p95_s", "max_s"):
+        figure(f"{name} {key}", report[key])
+
+
+def main(argv: list[str], *, smoke: bool) -> int:
+    """Run one scenario against ``--url`` (or, at smoke size, every scenario on its own server)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", help="the app's address (a replica or nginx in front of them)")
     parser.add_argument("--sessions", type=int, default=10)
@@ -434,9 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the report as JSON last")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per script run")
     parser.add_argument("--pids", default="", help="server processes to measure (comma list)")
-    parser.add_argument("--smoke", action="store_true", help="own server, 2 sessions each")
     args = parser.parse_args(argv)
-    if args.smoke:
+    if smoke:
         return _smoke()
     if not args.url:
         parser.error("--url is required (or --smoke)")
@@ -445,8 +457,11 @@ def main(argv: list[str] | None = None) -> int:
         run_load(args.url, args.scenario, args.sessions, timeout_s=args.timeout, pids=pids)
     )
     _print(report, args.json)
-    return 0 if report["errors"] == 0 else 1
+    if report["errors"]:
+        return 1
+    _record(report)
+    return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(run(main, sys.argv[1:]))

@@ -99,13 +99,18 @@ def streamlit_app(env: dict[str, str] | None = None, timeout_s: float = 60.0) ->
         log.close()
 
 
-def map_frame(page, timeout_s: float = 30.0):
-    """Return the frame holding the drawn Leaflet map (waits until paths exist)."""
+def map_frame(
+    page, timeout_s: float = 30.0, *, drawn: str = ".leaflet-container path.leaflet-interactive"
+):
+    """Return the frame holding the drawn Leaflet map (waits until ``drawn`` exists in it).
+
+    A map rebuilt with other layers is a new frame: wait for what the new one draws.
+    """
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
             try:
-                if frame.query_selector(".leaflet-container path.leaflet-interactive"):
+                if frame.query_selector(drawn):
                     return frame
             except Exception:
                 continue

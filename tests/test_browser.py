@@ -381,8 +381,7 @@ def test_drawing_a_planned_park_shows_the_newly_covered_cells_and_the_table(
     page.get_by_text("1 个规划公园").wait_for(timeout=60_000)
     page.get_by_text("方案前后对比").wait_for(timeout=30_000)
     # The planned park is drawn dashed, with its own layer in the legend.
-    frame = map_frame(page)
-    assert frame.query_selector_all("path.lyr-planned-parks")
+    frame = map_frame(page, 60, drawn="path.lyr-planned-parks")
     assert "规划公园（方案）" in frame.inner_text(".planning-legend")
     page.get_by_text("方案带来的变化（新增覆盖）").click()
     page.get_by_text("新增缓冲区覆盖").wait_for(timeout=30_000)

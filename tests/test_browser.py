@@ -231,7 +231,9 @@ def test_walking_gap_map_shows_the_off_network_class(osm_app_url, browser):
     page.goto(f"{osm_app_url}/parks")
     county_zoom = map_frame(page).evaluate("window.map.getZoom()")
     page.get_by_text("OpenStreetMap（缓存）").click()
+    _idle(page)  # as a planner waits for the data set to load before choosing the method
     page.locator("label").filter(has_text="步行路网距离").first.click(timeout=60_000)
+    _idle(page)
     # The extract covers a corner of the county: the map opens on it, the outline still drawn.
     frame = _zoomed_past(page, county_zoom + 2)
     assert any(p.get_attribute("stroke") == "#222222" for p in frame.query_selector_all("path"))
